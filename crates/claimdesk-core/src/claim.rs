@@ -1,0 +1,337 @@
+//! A claim under review and its status lifecycle.
+//!
+//! ```text
+//! new ──start──▶ in_review ──resolve──▶ resolved ──publish──▶ published
+//!  │                ▲  │                   │  ▲                 │
+//!  │                │  └──────dismiss──────┼──┼──▶ dismissed    │
+//!  └────dismiss─────┼──────────────────────┘  └──unpublish──────┘
+//!                   └──────reopen── resolved | published | dismissed
+//! ```
+//! Every successful [`Claim::apply`] bumps `version` and returns the event
+//! to record; a refused action leaves the claim untouched.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Flag, RatingScale, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    InReview,
+    Resolved,
+    Published,
+    Dismissed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::InReview => "in_review",
+            Status::Resolved => "resolved",
+            Status::Published => "published",
+            Status::Dismissed => "dismissed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    Supports,
+    Refutes,
+    Context,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub url: String,
+    pub title: Option<String>,
+    pub quoted_passage: Option<String>,
+    pub note: Option<String>,
+    pub stance: Stance,
+    pub added_by: String,
+    /// Unix seconds.
+    pub added_at: i64,
+}
+
+/// What a person does to a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Assign { to: Option<String> },
+    StartReview,
+    /// Set the verdict: a key of the installation's rating scale.
+    Resolve { rating: String, explanation: String },
+    /// The second reviewer's approval, when the installation requires one.
+    Approve,
+    Publish,
+    Unpublish,
+    Dismiss { reason: String },
+    Reopen,
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Assign { .. } => "assign",
+            Action::StartReview => "start_review",
+            Action::Resolve { .. } => "resolve",
+            Action::Approve => "approve",
+            Action::Publish => "publish",
+            Action::Unpublish => "unpublish",
+            Action::Dismiss { .. } => "dismiss",
+            Action::Reopen => "reopen",
+        }
+    }
+}
+
+/// One entry of a claim's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimEvent {
+    pub actor: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub action: Action,
+    pub before: Status,
+    pub after: Status,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("cannot {action} a claim that is {from}")]
+    Illegal { action: &'static str, from: &'static str },
+    #[error("{0:?} is not a rating on this installation's scale")]
+    UnknownRating(String),
+    #[error("a verdict needs a rating explanation")]
+    MissingExplanation,
+    #[error("dismissing a claim needs a reason")]
+    MissingReason,
+    #[error("this installation requires a second review before publishing")]
+    NeedsSecondReview,
+    #[error("the second review must be done by someone other than {0}, who gave the verdict")]
+    SelfApproval(String),
+}
+
+/// Installation-wide rules the lifecycle obeys.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub scale: RatingScale,
+    pub require_second_review: bool,
+}
+
+/// One sentence-level assertion a checker reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub sentence: Span,
+    pub text: String,
+    pub speaker: Option<String>,
+    pub flags: Vec<Flag>,
+    pub priority: f32,
+    pub status: Status,
+    pub assignee: Option<String>,
+    pub verdict: Option<String>,
+    pub explanation: Option<String>,
+    pub resolved_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub dismissal_reason: Option<String>,
+    pub evidence: Vec<Evidence>,
+    /// Bumped on every change, so a stale edit can be refused.
+    pub version: u32,
+}
+
+impl Claim {
+    pub fn new(sentence: Span, text: impl Into<String>, flags: Vec<Flag>) -> Self {
+        let priority = flags.iter().map(|f| f.score).fold(0.0, f32::max);
+        Claim {
+            sentence,
+            text: text.into(),
+            speaker: None,
+            flags,
+            priority,
+            status: Status::New,
+            assignee: None,
+            verdict: None,
+            explanation: None,
+            resolved_by: None,
+            approved_by: None,
+            dismissal_reason: None,
+            evidence: Vec::new(),
+            version: 0,
+        }
+    }
+
+    /// Applies `action` by `actor` at `at` (unix seconds) under `policy`.
+    pub fn apply(&mut self, action: Action, actor: &str, at: i64, policy: &Policy) -> Result<ClaimEvent, TransitionError> {
+        use Status::*;
+        let before = self.status;
+        let illegal = || TransitionError::Illegal { action: action.name(), from: before.as_str() };
+        let after = match (&action, before) {
+            (Action::Assign { .. }, New | InReview | Resolved) => before,
+            (Action::StartReview, New) => InReview,
+            (Action::Resolve { rating, explanation }, InReview) => {
+                if policy.scale.get(rating).is_none() {
+                    return Err(TransitionError::UnknownRating(rating.clone()));
+                }
+                if explanation.trim().is_empty() {
+                    return Err(TransitionError::MissingExplanation);
+                }
+                Resolved
+            }
+            (Action::Approve, Resolved) => {
+                if self.resolved_by.as_deref() == Some(actor) {
+                    return Err(TransitionError::SelfApproval(actor.to_owned()));
+                }
+                Resolved
+            }
+            (Action::Publish, Resolved) => {
+                if policy.require_second_review && self.approved_by.is_none() {
+                    return Err(TransitionError::NeedsSecondReview);
+                }
+                Published
+            }
+            (Action::Unpublish, Published) => Resolved,
+            (Action::Dismiss { reason }, New | InReview | Resolved) => {
+                if reason.trim().is_empty() {
+                    return Err(TransitionError::MissingReason);
+                }
+                Dismissed
+            }
+            (Action::Reopen, Resolved | Published | Dismissed) => InReview,
+            _ => return Err(illegal()),
+        };
+        match &action {
+            Action::Assign { to } => self.assignee = to.clone(),
+            Action::Resolve { rating, explanation } => {
+                self.verdict = Some(rating.clone());
+                self.explanation = Some(explanation.clone());
+                self.resolved_by = Some(actor.to_owned());
+                self.approved_by = None;
+            }
+            Action::Approve => self.approved_by = Some(actor.to_owned()),
+            Action::Dismiss { reason } => self.dismissal_reason = Some(reason.clone()),
+            Action::Reopen => {
+                self.dismissal_reason = None;
+                self.approved_by = None;
+            }
+            Action::StartReview | Action::Publish | Action::Unpublish => {}
+        }
+        self.status = after;
+        self.version += 1;
+        Ok(ClaimEvent { actor: actor.to_owned(), at, action, before, after })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    fn claim_in(status: Status) -> Claim {
+        let mut claim = Claim::new(Span::new(0, 10), "Prices doubled.", vec![]);
+        claim.status = status;
+        claim
+    }
+
+    fn resolve() -> Action {
+        Action::Resolve { rating: "false".into(), explanation: "Official figures show 4%.".into() }
+    }
+
+    fn all_actions() -> Vec<Action> {
+        vec![
+            Action::Assign { to: Some("ana".into()) },
+            Action::StartReview,
+            resolve(),
+            Action::Approve,
+            Action::Publish,
+            Action::Unpublish,
+            Action::Dismiss { reason: "opinion".into() },
+            Action::Reopen,
+        ]
+    }
+
+    /// The full transition table: every (status, action) pair either moves to
+    /// the listed status or is refused, leaving the claim unchanged.
+    #[test]
+    fn every_transition_in_the_table() {
+        let policy = Policy::default();
+        let expected = |from: Status, action: &Action| -> Option<Status> {
+            match (action, from) {
+                (Action::Assign { .. }, New | InReview | Resolved) => Some(from),
+                (Action::StartReview, New) => Some(InReview),
+                (Action::Resolve { .. }, InReview) => Some(Resolved),
+                (Action::Approve, Resolved) => Some(Resolved),
+                (Action::Publish, Resolved) => Some(Published),
+                (Action::Unpublish, Published) => Some(Resolved),
+                (Action::Dismiss { .. }, New | InReview | Resolved) => Some(Dismissed),
+                (Action::Reopen, Resolved | Published | Dismissed) => Some(InReview),
+                _ => None,
+            }
+        };
+        let mut legal = 0;
+        for from in [New, InReview, Resolved, Published, Dismissed] {
+            for action in all_actions() {
+                let mut claim = claim_in(from);
+                let before = claim.clone();
+                let result = claim.apply(action.clone(), "bo", 100, &policy);
+                match expected(from, &action) {
+                    Some(to) => {
+                        let event = result.unwrap_or_else(|e| panic!("{from:?} + {action:?}: {e}"));
+                        assert_eq!((event.before, event.after), (from, to));
+                        assert_eq!(claim.status, to);
+                        assert_eq!(claim.version, before.version + 1);
+                        legal += 1;
+                    }
+                    None => {
+                        assert!(matches!(result, Err(TransitionError::Illegal { .. })), "{from:?} + {action:?} should be refused");
+                        assert_eq!(claim, before, "a refused action must not change the claim");
+                    }
+                }
+            }
+        }
+        assert_eq!(legal, 14);
+    }
+
+    #[test]
+    fn full_happy_path_records_history() {
+        let policy = Policy::default();
+        let mut claim = claim_in(New);
+        let steps = [Action::Assign { to: Some("ana".into()) }, Action::StartReview, resolve(), Action::Publish];
+        let events: Vec<_> = steps.into_iter().map(|a| claim.apply(a, "ana", 1, &policy).unwrap()).collect();
+        assert_eq!(claim.status, Published);
+        assert_eq!(claim.verdict.as_deref(), Some("false"));
+        assert_eq!(claim.assignee.as_deref(), Some("ana"));
+        assert_eq!(events.len(), 4);
+        assert_eq!(claim.version, 4);
+    }
+
+    #[test]
+    fn verdicts_are_validated() {
+        let policy = Policy::default();
+        let mut claim = claim_in(InReview);
+        let bad = Action::Resolve { rating: "pants_on_fire".into(), explanation: "x".into() };
+        assert_eq!(claim.apply(bad, "a", 1, &policy), Err(TransitionError::UnknownRating("pants_on_fire".into())));
+        let empty = Action::Resolve { rating: "true".into(), explanation: "  ".into() };
+        assert_eq!(claim.apply(empty, "a", 1, &policy), Err(TransitionError::MissingExplanation));
+        let no_reason = Action::Dismiss { reason: String::new() };
+        assert_eq!(claim.apply(no_reason, "a", 1, &policy), Err(TransitionError::MissingReason));
+        assert_eq!(claim.status, InReview);
+    }
+
+    #[test]
+    fn second_review_is_required_when_configured() {
+        let policy = Policy { require_second_review: true, ..Policy::default() };
+        let mut claim = claim_in(InReview);
+        claim.apply(resolve(), "ana", 1, &policy).unwrap();
+        assert_eq!(claim.apply(Action::Publish, "ed", 2, &policy), Err(TransitionError::NeedsSecondReview));
+        assert_eq!(claim.apply(Action::Approve, "ana", 2, &policy), Err(TransitionError::SelfApproval("ana".into())));
+        claim.apply(Action::Approve, "bo", 3, &policy).unwrap();
+        claim.apply(Action::Publish, "ed", 4, &policy).unwrap();
+        assert_eq!(claim.status, Published);
+        // Reopening withdraws the approval: the new verdict needs a new one.
+        claim.apply(Action::Reopen, "ed", 5, &policy).unwrap();
+        claim.apply(resolve(), "ana", 6, &policy).unwrap();
+        assert_eq!(claim.apply(Action::Publish, "ed", 7, &policy), Err(TransitionError::NeedsSecondReview));
+    }
+}

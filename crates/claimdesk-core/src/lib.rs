@@ -1,0 +1,27 @@
+//! The claim model and the text analysis every plugin and page shares.
+//!
+//! This crate does no I/O and has no async, SQL or HTTP: given text it
+//! returns spans, and given a claim and an action it returns the next state or
+//! an error. Everything here is deterministic and cannot panic on any input.
+
+mod analysis;
+mod attribution;
+mod claim;
+mod document;
+mod flag;
+mod lines;
+mod quotes;
+mod rating;
+mod segment;
+mod span;
+
+pub use analysis::{Analysis, analyze};
+pub use attribution::{Attribution, find_attributions};
+pub use claim::{Action, Claim, ClaimEvent, Evidence, Policy, Stance, Status, TransitionError};
+pub use document::Document;
+pub use flag::{Flag, Kind, Severity, UnknownCode};
+pub use lines::{LineCol, LineIndex};
+pub use quotes::{Quote, find_quotes};
+pub use rating::{Rating, RatingScale, RatingScaleError};
+pub use segment::{Sentence, segment};
+pub use span::Span;
