@@ -144,7 +144,12 @@ pub(crate) fn attributions_in(text: &str, sentences: &[Sentence], quotes: &mut [
             s += 1;
         }
         let Some(sentence) = sentences.get(s).filter(|sent| sent.span.start <= cue.start) else { continue };
-        let found = match kinds.get(m.pattern().as_usize()) {
+        let kind = kinds.get(m.pattern().as_usize());
+        // "the United States", "Claims Court": a verb cue is written in lower case.
+        if matches!(kind, Some(Cue::Verb)) && text[cue.start..cue.end].bytes().any(|b| b.is_ascii_uppercase()) {
+            continue;
+        }
+        let found = match kind {
             Some(Cue::Impersonal) => Some((None, true)),
             Some(Cue::AccordingTo) => phrase_after(text, cue.end, sentence.span.end).map(|(span, anon)| (Some(span), anon)),
             Some(Cue::Verb) => speaker_of_verb(text, sentence.span, cue).map(|(span, anon)| (Some(span), anon)),
@@ -242,7 +247,7 @@ fn noun_phrase_back(text: &str, lo: usize, end: usize) -> Option<(Span, bool)> {
                 break;
             }
         }
-        return Some((Span::new(start, last_span.end), false));
+        return Some((strip_titles(text, Span::new(start, last_span.end)), false));
     }
     let head = last.trim_end_matches(|c: char| !c.is_alphabetic());
     let anonymous = in_list(ANONYMOUS_HEADS, head);
@@ -262,6 +267,31 @@ fn noun_phrase_back(text: &str, lo: usize, end: usize) -> Option<(Span, bool)> {
         }
     }
     Some((Span::new(start, last_span.end), anonymous))
+}
+
+/// Words of a title or an origin before a name: "US Secretary of State".
+const TITLES: &[&str] = &[
+    "president", "prime", "minister", "secretary", "of", "state", "chancellor", "envoy", "special", "senator", "sen.", "rep.",
+    "governor", "gov.", "mayor", "general", "gen.", "foreign", "defence", "defense", "finance", "interior", "vice", "deputy",
+    "chief", "executive", "ceo", "spokesperson", "spokesman", "spokeswoman", "commission", "commissioner", "ambassador", "king",
+    "queen", "prince", "pope", "judge", "justice", "dr.", "mr.", "mrs.", "ms.", "prof.", "professor", "leader", "speaker",
+    "house", "senate", "white", "head", "former", "acting", "european", "federal", "national",
+];
+
+/// Drops titles and origins from the front of a name: "US President Donald
+/// Trump" → "Donald Trump". Keeps the last word whatever it is.
+fn strip_titles(text: &str, span: Span) -> Span {
+    let mut start = span.start;
+    for word in text[span.start..span.end].split(' ') {
+        let next = start + word.len() + 1;
+        let origin = word.len() <= 3 && word.chars().all(|c| c.is_ascii_uppercase())
+            || ["ian", "ish", "ese", "ean", "can", "ch"].iter().any(|suffix| word.ends_with(suffix)) && word.len() > 4;
+        if next >= span.end || !(in_list(TITLES, word) || origin) {
+            break;
+        }
+        start = next;
+    }
+    Span::new(start, span.end)
 }
 
 /// The source named after a cue, up to the next punctuation: "according to

@@ -1,0 +1,165 @@
+//! ABI v1: the only types that cross between host and plugin.
+//!
+//! Rules of the boundary:
+//! - only `#[repr(C)]` types cross; strings are borrowed UTF-8 ([`Str`]);
+//! - no allocation crosses: the host copies every flag and message before
+//!   the sink callback returns, and the plugin never frees host memory;
+//! - a library, once loaded, is never unloaded;
+//! - `PluginV1` starts with `abi_version` then `struct_size`, so any future
+//!   host can read those two fields of any plugin and refuse it cleanly.
+//!   Later minor additions go at the end of a struct and are detected through
+//!   `struct_size`.
+
+use std::ffi::{CStr, c_void};
+
+/// The ABI version this crate speaks.
+pub const ABI_VERSION: u32 = 1;
+/// The symbol every plugin exports: `extern "C" fn() -> *const PluginV1`.
+pub const ENTRY_SYMBOL: &CStr = c"claimdesk_plugin_v1";
+/// Stands for "no index" in index fields.
+pub const NO_INDEX: usize = usize::MAX;
+
+/// `check` and `create` outcomes.
+pub const STATUS_OK: u32 = 0;
+/// The plugin reported an error through the sink's `error` callback.
+pub const STATUS_ERROR: u32 = 1;
+/// The plugin panicked; the SDK caught it and reported the message.
+pub const STATUS_PANICKED: u32 = 2;
+
+/// The signature of the entry symbol.
+pub type EntryFn = unsafe extern "C" fn() -> *const PluginV1;
+
+/// Borrowed UTF-8 bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct Str {
+    pub ptr: *const u8,
+    pub len: usize,
+}
+
+impl Str {
+    pub const EMPTY: Str = Str { ptr: std::ptr::null(), len: 0 };
+
+    pub const fn new(s: &str) -> Str {
+        Str { ptr: s.as_ptr(), len: s.len() }
+    }
+
+    /// The bytes, or an empty slice for a null pointer.
+    ///
+    /// # Safety
+    /// A non-null `ptr` must point to `len` readable bytes that outlive `'a`.
+    pub unsafe fn as_bytes<'a>(&self) -> &'a [u8] {
+        if self.ptr.is_null() || self.len == 0 {
+            &[]
+        } else {
+            // SAFETY: upheld by the caller.
+            unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+        }
+    }
+}
+
+/// A byte range into the document text.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpanV1 {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct QuoteV1 {
+    /// The quotation including its marks.
+    pub span: SpanV1,
+    /// The quoted words.
+    pub inner: SpanV1,
+    /// Index into the attributions of who said it, or [`NO_INDEX`].
+    pub speaker: usize,
+    /// 1 when the closing mark was found.
+    pub closed: u8,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct AttributionV1 {
+    pub sentence: usize,
+    /// Meaningful only when `has_speaker` is 1.
+    pub speaker: SpanV1,
+    pub cue: SpanV1,
+    pub has_speaker: u8,
+    pub anonymous: u8,
+    /// For a pronoun, the attribution naming the person, or [`NO_INDEX`].
+    pub refers_to: usize,
+}
+
+/// The document as the core analysed it, borrowed for one `check` call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct DocViewV1 {
+    /// `size_of::<DocViewV1>()` as the host built it.
+    pub struct_size: usize,
+    pub text: Str,
+    pub sentences: *const SpanV1,
+    pub sentences_len: usize,
+    pub quotes: *const QuoteV1,
+    pub quotes_len: usize,
+    pub attributions: *const AttributionV1,
+    pub attributions_len: usize,
+}
+
+/// One flag, valid only during the sink call that receives it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct FlagV1 {
+    pub span: SpanV1,
+    /// Index into the plugin's rules.
+    pub rule: u32,
+    /// [`claimdesk_core::Kind::code`].
+    pub kind: u32,
+    /// [`claimdesk_core::Severity::code`].
+    pub severity: u32,
+    /// In `[0, 1]`.
+    pub score: f32,
+    pub message: Str,
+    pub question: Str,
+}
+
+/// Host callbacks. Both copy what they are given before returning.
+#[repr(C)]
+#[derive(Debug)]
+pub struct SinkV1 {
+    pub ctx: *mut c_void,
+    pub flag: Option<unsafe extern "C" fn(ctx: *mut c_void, flag: *const FlagV1)>,
+    pub error: Option<unsafe extern "C" fn(ctx: *mut c_void, message: Str)>,
+}
+
+/// A rule a plugin declares: flags refer to it by index.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfoV1 {
+    /// e.g. `vague.progress`.
+    pub id: Str,
+    pub kind: u32,
+    pub severity: u32,
+    pub description: Str,
+}
+
+/// The plugin's descriptor, returned by the entry symbol and never freed.
+#[repr(C)]
+#[derive(Debug)]
+pub struct PluginV1 {
+    pub abi_version: u32,
+    /// `size_of::<PluginV1>()` as the plugin was built.
+    pub struct_size: usize,
+    pub name: Str,
+    pub version: Str,
+    pub description: Str,
+    pub rules: *const RuleInfoV1,
+    pub rules_len: usize,
+    /// Makes a checker from a config string; null on failure, with the
+    /// reason sent to `err`.
+    pub create: Option<unsafe extern "C" fn(config: Str, err: *mut SinkV1) -> *mut c_void>,
+    /// Checks one document, sending flags to `sink`; returns a `STATUS_*`.
+    pub check: Option<unsafe extern "C" fn(state: *mut c_void, doc: *const DocViewV1, sink: *mut SinkV1) -> u32>,
+    pub destroy: Option<unsafe extern "C" fn(state: *mut c_void)>,
+}

@@ -1,0 +1,153 @@
+//! The document as a plugin sees it.
+
+use claimdesk_core::{Analysis, Span};
+
+use crate::abi::{AttributionV1, DocViewV1, NO_INDEX, QuoteV1, SpanV1, Str};
+
+fn span_v1(span: Span) -> SpanV1 {
+    SpanV1 { start: span.start, end: span.end }
+}
+
+/// The ABI arrays for one analysed document, built once and lent to every
+/// plugin (through [`DocBuffers::view`]) or to a linked checker (through
+/// [`DocBuffers::text`]).
+#[derive(Debug, Clone, Default)]
+pub struct DocBuffers {
+    sentences: Vec<SpanV1>,
+    quotes: Vec<QuoteV1>,
+    attributions: Vec<AttributionV1>,
+}
+
+impl DocBuffers {
+    pub fn new(analysis: &Analysis) -> Self {
+        DocBuffers {
+            sentences: analysis.sentences.iter().map(|s| span_v1(s.span)).collect(),
+            quotes: analysis
+                .quotes
+                .iter()
+                .map(|q| QuoteV1 {
+                    span: span_v1(q.span),
+                    inner: span_v1(q.inner),
+                    speaker: q.speaker.unwrap_or(NO_INDEX),
+                    closed: u8::from(q.closed),
+                })
+                .collect(),
+            attributions: analysis
+                .attributions
+                .iter()
+                .map(|a| AttributionV1 {
+                    sentence: a.sentence,
+                    speaker: span_v1(a.speaker.unwrap_or(Span::new(0, 0))),
+                    cue: span_v1(a.cue),
+                    has_speaker: u8::from(a.speaker.is_some()),
+                    anonymous: u8::from(a.anonymous),
+                    refers_to: a.refers_to.unwrap_or(NO_INDEX),
+                })
+                .collect(),
+        }
+    }
+
+    /// The C view of `text` with these arrays; valid while both are borrowed.
+    pub fn view(&self, text: &str) -> DocViewV1 {
+        DocViewV1 {
+            struct_size: std::mem::size_of::<DocViewV1>(),
+            text: Str::new(text),
+            sentences: self.sentences.as_ptr(),
+            sentences_len: self.sentences.len(),
+            quotes: self.quotes.as_ptr(),
+            quotes_len: self.quotes.len(),
+            attributions: self.attributions.as_ptr(),
+            attributions_len: self.attributions.len(),
+        }
+    }
+
+    /// The safe view, for calling a checker linked as a Rust crate.
+    pub fn text<'a>(&'a self, text: &'a str) -> Text<'a> {
+        Text { text, sentences: &self.sentences, quotes: &self.quotes, attributions: &self.attributions }
+    }
+}
+
+/// One sentence of the document.
+#[derive(Debug, Clone, Copy)]
+pub struct Sentence<'a> {
+    pub index: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+}
+
+/// The document handed to [`crate::Checker::check`]: its text plus the
+/// core's sentences, quotations and attributions. All offsets are byte
+/// offsets into [`Text::as_str`].
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a> {
+    text: &'a str,
+    sentences: &'a [SpanV1],
+    quotes: &'a [QuoteV1],
+    attributions: &'a [AttributionV1],
+}
+
+/// # Safety
+/// `ptr` must be null with `len` 0, or point to `len` valid `T`s living for `'a`.
+unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+    if ptr.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: upheld by the caller.
+        unsafe { std::slice::from_raw_parts(ptr, len) }
+    }
+}
+
+impl<'a> Text<'a> {
+    /// # Safety
+    /// `view` must come from a host honouring ABI v1: valid UTF-8 text and
+    /// arrays that outlive `'a`, with spans inside the text.
+    pub unsafe fn from_view(view: &'a DocViewV1) -> Text<'a> {
+        // SAFETY: the host guarantees the text is UTF-8 and borrowed for the call.
+        let text = unsafe { std::str::from_utf8_unchecked(view.text.as_bytes()) };
+        // SAFETY: the host lends these arrays for the duration of the call.
+        unsafe {
+            Text {
+                text,
+                sentences: slice(view.sentences, view.sentences_len),
+                quotes: slice(view.quotes, view.quotes_len),
+                attributions: slice(view.attributions, view.attributions_len),
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn sentences(&self) -> impl Iterator<Item = Sentence<'a>> + 'a {
+        let text = self.text;
+        self.sentences.iter().enumerate().map(move |(index, s)| Sentence { index, start: s.start, end: s.end, text: text.get(s.start..s.end).unwrap_or("") })
+    }
+
+    pub fn quotes(&self) -> &'a [QuoteV1] {
+        self.quotes
+    }
+
+    pub fn attributions(&self) -> &'a [AttributionV1] {
+        self.attributions
+    }
+
+    /// The quotation containing byte `offset`, if any.
+    pub fn quote_at(&self, offset: usize) -> Option<&'a QuoteV1> {
+        let i = self.quotes.partition_point(|q| q.span.end <= offset);
+        self.quotes.get(i).filter(|q| q.span.start <= offset)
+    }
+
+    /// The name of whoever an attribution points at, following pronouns.
+    pub fn speaker_name(&self, attribution: usize) -> Option<&'a str> {
+        let a = self.attributions.get(attribution)?;
+        let named = self.attributions.get(a.refers_to).unwrap_or(a);
+        (named.has_speaker == 1).then(|| self.text.get(named.speaker.start..named.speaker.end)).flatten()
+    }
+
+    /// Attributions of sentence `index`.
+    pub fn attributions_of(&self, index: usize) -> impl Iterator<Item = (usize, &'a AttributionV1)> + 'a {
+        self.attributions.iter().enumerate().filter(move |(_, a)| a.sentence == index)
+    }
+}

@@ -1,0 +1,180 @@
+//! In-process plugins loaded with `libloading`.
+
+use std::ffi::c_void;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::Arc;
+
+use claimdesk_core::{Flag, Kind, Severity};
+use claimdesk_plugin_api::Output;
+use claimdesk_plugin_api::abi::{ABI_VERSION, DocViewV1, ENTRY_SYMBOL, EntryFn, FlagV1, PluginV1, RuleInfoV1, SinkV1, Str};
+use libloading::Library;
+
+use crate::{CheckerBackend, Collector, LoadProblem, PluginInfo, RuleMeta, RunProblem};
+
+type CheckFn = unsafe extern "C" fn(*mut c_void, *const DocViewV1, *mut SinkV1) -> u32;
+type DestroyFn = unsafe extern "C" fn(*mut c_void);
+
+/// A plugin loaded into this process.
+#[derive(Debug)]
+pub struct NativePlugin {
+    info: PluginInfo,
+    state: *mut c_void,
+    check: CheckFn,
+    destroy: DestroyFn,
+    /// Never dropped: code from the library may still be referenced (thread
+    /// locals, statics, the descriptor), and unloading buys nothing here.
+    _library: ManuallyDrop<Library>,
+}
+
+// SAFETY: ABI v1 requires a plugin's `check` to be callable from any thread,
+// concurrently; the SDK enforces it with `Checker: Send + Sync`.
+unsafe impl Send for NativePlugin {}
+// SAFETY: as above.
+unsafe impl Sync for NativePlugin {}
+
+impl Drop for NativePlugin {
+    fn drop(&mut self) {
+        // SAFETY: `state` came from this plugin's `create` and is dropped once.
+        unsafe { (self.destroy)(self.state) }
+    }
+}
+
+fn utf8(s: Str, field: &str) -> Result<String, LoadProblem> {
+    // SAFETY: descriptor strings are 'static in the loaded library.
+    let bytes = unsafe { s.as_bytes() };
+    std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| LoadProblem::InvalidUtf8 { field: field.to_owned() })
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Host side of the sink: forwards to the [`Collector`] behind `ctx`.
+unsafe extern "C" fn on_flag(ctx: *mut c_void, flag: *const FlagV1) {
+    // A panic must not unwind into the plugin's frames.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `ctx` is the collector lent for this call; `flag` is valid during it.
+        if let (Some(collector), Some(flag)) = unsafe { (ctx.cast::<Collector<'_>>().as_mut(), flag.as_ref()) } {
+            collector.flag(flag);
+        }
+    }));
+}
+
+unsafe extern "C" fn on_error(ctx: *mut c_void, message: Str) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: as in `on_flag`; the message is valid during the call.
+        if let Some(collector) = unsafe { ctx.cast::<Collector<'_>>().as_mut() } {
+            let bytes = unsafe { message.as_bytes() };
+            collector.error(&String::from_utf8_lossy(bytes));
+        }
+    }));
+}
+
+/// Collects an error message sent to `create`'s error sink.
+unsafe extern "C" fn on_create_error(ctx: *mut c_void, message: Str) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `ctx` is the `String` lent for the `create` call.
+        if let Some(out) = unsafe { ctx.cast::<String>().as_mut() } {
+            out.push_str(&String::from_utf8_lossy(unsafe { message.as_bytes() }));
+        }
+    }));
+}
+
+fn rule_meta(index: usize, rule: &RuleInfoV1) -> Result<RuleMeta, LoadProblem> {
+    let bad = |problem: String| LoadProblem::BadRule { index, problem };
+    let id = utf8(rule.id, "rule id").map_err(|e| bad(e.to_string()))?;
+    if id.is_empty() {
+        return Err(bad("empty rule id".to_owned()));
+    }
+    Ok(RuleMeta {
+        id: Arc::from(id),
+        kind: Kind::from_code(rule.kind).map_err(|e| bad(e.to_string()))?,
+        severity: Severity::from_code(rule.severity).map_err(|e| bad(e.to_string()))?,
+        description: utf8(rule.description, "rule description").map_err(|e| bad(e.to_string()))?,
+    })
+}
+
+impl NativePlugin {
+    /// Loads and validates the plugin at `path`, then creates its checker
+    /// with the config string `config(name)` returns.
+    pub fn load<'c>(path: &Path, config: impl FnOnce(&str) -> &'c str) -> Result<NativePlugin, LoadProblem> {
+        // SAFETY: loading runs the library's initialisers; plugins are trusted
+        // code, as any in-process extension is. Everything after this is checked.
+        let library = unsafe { Library::new(path) }.map_err(|e| LoadProblem::NotALibrary(e.to_string()))?;
+        // SAFETY: the symbol, if present, has the ABI's entry signature.
+        let entry = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }.map_err(|_| LoadProblem::MissingEntrySymbol)?;
+        // SAFETY: calling the entry point is the ABI's first step.
+        let descriptor = unsafe { entry() };
+        if descriptor.is_null() {
+            return Err(LoadProblem::NullDescriptor);
+        }
+        // Every ABI version starts with `abi_version: u32` then `struct_size`,
+        // so these two reads are valid whatever version the plugin speaks.
+        // SAFETY: non-null descriptor pointer to at least those two fields.
+        let abi_version = unsafe { std::ptr::addr_of!((*descriptor).abi_version).read_unaligned() };
+        if abi_version != ABI_VERSION {
+            return Err(LoadProblem::AbiMismatch { found: abi_version, expected: ABI_VERSION });
+        }
+        // SAFETY: as above.
+        let struct_size = unsafe { std::ptr::addr_of!((*descriptor).struct_size).read_unaligned() };
+        let needed = std::mem::size_of::<PluginV1>();
+        if struct_size < needed {
+            return Err(LoadProblem::DescriptorTooSmall { found: struct_size, needed });
+        }
+        // SAFETY: the plugin declared a complete v1 descriptor, which lives as long as the library.
+        let d = unsafe { &*descriptor };
+        let name = utf8(d.name, "plugin name")?;
+        if !valid_name(&name) {
+            return Err(LoadProblem::BadName(name));
+        }
+        let rules: &[RuleInfoV1] = if d.rules_len == 0 {
+            &[]
+        } else if d.rules.is_null() {
+            return Err(LoadProblem::BadRule { index: 0, problem: format!("{} rules declared but the rule array is null", d.rules_len) });
+        } else {
+            // SAFETY: the descriptor declares `rules_len` rules at `rules`.
+            unsafe { std::slice::from_raw_parts(d.rules, d.rules_len) }
+        };
+        let info = PluginInfo {
+            name: Arc::from(name.as_str()),
+            version: Arc::from(utf8(d.version, "plugin version")?),
+            description: utf8(d.description, "plugin description")?,
+            abi_version,
+            path: path.to_path_buf(),
+            rules: rules.iter().enumerate().map(|(i, r)| rule_meta(i, r)).collect::<Result<_, _>>()?,
+        };
+        let create = d.create.ok_or(LoadProblem::MissingEntryPoint("create"))?;
+        let check = d.check.ok_or(LoadProblem::MissingEntryPoint("check"))?;
+        let destroy = d.destroy.ok_or(LoadProblem::MissingEntryPoint("destroy"))?;
+
+        let config = config(&name);
+        let mut message = String::new();
+        let mut err_sink = SinkV1 { ctx: (&raw mut message).cast(), flag: None, error: Some(on_create_error) };
+        // SAFETY: `create` has the ABI signature; the config and sink outlive the call.
+        let state = unsafe { create(Str::new(config), &mut err_sink) };
+        if state.is_null() {
+            if message.is_empty() {
+                message = "create returned no checker".to_owned();
+            }
+            return Err(LoadProblem::CreateFailed(message));
+        }
+        Ok(NativePlugin { info, state, check, destroy, _library: ManuallyDrop::new(library) })
+    }
+}
+
+impl CheckerBackend for NativePlugin {
+    fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    fn check(&self, text: &str, view: &DocViewV1) -> Result<Vec<Flag>, RunProblem> {
+        let mut collector = Collector::new(text, &self.info);
+        let mut sink = SinkV1 { ctx: (&raw mut collector).cast(), flag: Some(on_flag), error: Some(on_error) };
+        // SAFETY: `state` is live; `view` and `sink` outlive the call, and the
+        // collector validates everything the plugin sends.
+        let status = unsafe { (self.check)(self.state, view, &mut sink) };
+        collector.finish(status)
+    }
+}
