@@ -212,8 +212,18 @@ fn subject_before(text: &str, lo: usize, mut end: usize) -> Option<(Span, bool)>
         let before = text[lo..span.start].trim_end();
         end = lo + before.strip_suffix(',').unwrap_or(before).trim_end().len();
     } else if let Some(without_comma) = text[lo..end].strip_suffix(',') {
-        // Drop the parenthetical between this comma and the one before it.
         let open = without_comma.rfind(',').filter(|&i| without_comma.len() - i < 160)?;
+        // An appositive name between the commas ("Acme's chief, Ana Ruiz,
+        // said") is the speaker; anything else between them ("however",
+        // "who chairs the council") is skipped.
+        let inner = without_comma[open + 1..].trim();
+        let first = inner.split_whitespace().next().unwrap_or("");
+        if !in_list(&["who", "which", "however", "though"], first)
+            && let Some((span, false)) = noun_phrase_back(text, lo + open + 1, lo + without_comma.len())
+            && span.slice(text).is_some_and(|s| s.starts_with(char::is_uppercase) && !in_list(PRONOUNS, s))
+        {
+            return Some((span, false));
+        }
         end = lo + without_comma[..open].trim_end().len();
     }
     // "sources familiar with the talks said": the anonymous head comes first.
@@ -362,12 +372,15 @@ fn assign_quote_speakers(sentences: &[Sentence], attributions: &[Attribution], q
         let distance = |a: &Attribution| {
             if a.cue.start >= quote.span.end { a.cue.start - quote.span.end } else { quote.span.start.saturating_sub(a.cue.end) }
         };
-        quote.speaker = attributions
+        // Attributions are in text order: find this sentence's by bisection.
+        let first = attributions.partition_point(|a| a.sentence < sentence);
+        let count = attributions[first..].iter().take_while(|a| a.sentence == sentence).count();
+        quote.speaker = attributions[first..first + count]
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.sentence == sentence && !quote.span.contains_span(a.cue))
+            .filter(|(_, a)| !quote.span.contains_span(a.cue))
             .min_by_key(|(_, a)| distance(a))
-            .map(|(i, _)| i);
+            .map(|(i, _)| first + i);
     }
 }
 

@@ -23,5 +23,5 @@ pub use flag::{Flag, Kind, Severity, UnknownCode};
 pub use lines::{LineCol, LineIndex};
 pub use quotes::{Quote, find_quotes};
 pub use rating::{Rating, RatingScale, RatingScaleError};
-pub use segment::{Sentence, segment};
+pub use segment::{Sentence, sections, segment};
 pub use span::Span;

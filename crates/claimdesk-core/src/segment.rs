@@ -50,6 +50,42 @@ pub(crate) fn number(spans: Vec<Span>) -> Vec<Sentence> {
     spans.into_iter().enumerate().map(|(index, span)| Sentence { span, index, checkworthiness: 0.0 }).collect()
 }
 
+/// Cuts `text` into consecutive sections of about `target` bytes or more,
+/// each ending where a unit ends for certain: at a blank line or after a
+/// line that ends in terminal punctuation. No sentence or quotation crosses
+/// a section boundary, so a very large input can be analysed and checked
+/// section by section, in bounded memory, with the same sentences and
+/// quotes as in one piece. (Only "he said" may then fail to find a name
+/// given in an earlier section.)
+pub fn sections(text: &str, target: usize) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > target {
+        let Some(cut) = safe_cut_after(text, start + target) else { break };
+        out.push(Span::new(start, cut));
+        start = cut;
+    }
+    out.push(Span::new(start, text.len()));
+    out
+}
+
+/// The first position after `from` just past a newline that ends a unit.
+fn safe_cut_after(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while let Some(offset) = bytes.get(i..)?.iter().position(|&b| b == b'\n') {
+        let newline = i + offset;
+        let line_start = bytes[..newline].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let line = text.get(line_start..newline).unwrap_or("").trim();
+        let ends_sentence = line.trim_end_matches(is_closer).ends_with(['.', '!', '?', '…']);
+        if line.is_empty() || ends_sentence {
+            return Some(newline + 1);
+        }
+        i = newline + 1;
+    }
+    None
+}
+
 /// Cuts `text` into units; see the module documentation.
 pub(crate) fn units(text: &str) -> Vec<Unit> {
     let mut out = Vec::new();

@@ -78,6 +78,13 @@ impl<'a> Flags<'a> {
         });
     }
 
+    /// Sends a flag exactly as given, bypassing [`Flags::raise`]'s rule
+    /// lookup: for plugins that build [`FlagV1`]s themselves. The host
+    /// validates it like any other.
+    pub fn raw(&mut self, flag: &FlagV1) {
+        self.out.flag(flag);
+    }
+
     /// Reports that the check failed; the host shows `message` and drops
     /// this document's flags from this plugin.
     pub fn error(&mut self, message: &str) {

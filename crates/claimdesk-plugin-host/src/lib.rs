@@ -108,7 +108,8 @@ impl PluginHost {
                 Err(error) => outcome.errors.push(RunError { plugin: plugin.info().name.to_string(), error }),
             }
         }
-        outcome.flags.sort_by(|a, b| (a.span.start, a.span.end, &a.plugin).cmp(&(b.span.start, b.span.end, &b.plugin)));
+        // Unstable sort: no scratch buffer, and the key leaves no ties that matter.
+        outcome.flags.sort_unstable_by(|a, b| (a.span.start, a.span.end, &a.plugin, &a.rule).cmp(&(b.span.start, b.span.end, &b.plugin, &b.rule)));
         outcome
     }
 }

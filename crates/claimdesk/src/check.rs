@@ -4,11 +4,17 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use claimdesk_core::analyze;
+use claimdesk_core::{Flag, Span, analyze, sections};
+use claimdesk_plugin_host::PluginHost;
 use serde_json::json;
 
-use crate::render::{self, TextDocument};
+use crate::render::{self, JsonOutput, TextOutput};
 use crate::{Format, PluginArgs, input, plugins};
+
+/// Inputs larger than this are checked in sections cut at paragraph ends,
+/// which keeps memory near the size of the file itself; a news article is
+/// always one section.
+const SECTION_BYTES: usize = 1 << 20;
 
 pub fn run(files: &[PathBuf], format: Format, plugin_args: &PluginArgs, min_score: f32) -> anyhow::Result<ExitCode> {
     let host = plugins::load(plugin_args);
@@ -17,7 +23,6 @@ pub fn run(files: &[PathBuf], format: Format, plugin_args: &PluginArgs, min_scor
     }
     let stdout = std::io::stdout();
     let styled = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let renderer = render::renderer(styled);
     let mut out = BufWriter::new(stdout.lock());
     let mut input_errors = Vec::new();
     let mut documents = 0;
@@ -34,27 +39,62 @@ pub fn run(files: &[PathBuf], format: Format, plugin_args: &PluginArgs, min_scor
                 continue;
             }
         };
-        let analysis = analyze(&text);
-        let outcome = host.check(&text, &analysis);
-        let (scores, mut flags) = render::split_scores(&analysis, outcome.flags);
-        flags.retain(|f| f.score >= min_score);
-        let doc = TextDocument { name: &name, text: &text, analysis: &analysis, flags: &flags, errors: &outcome.errors };
-        match format {
-            Format::Text => render::text(&mut out, &doc, &renderer)?,
-            Format::Json => {
-                if documents > 0 {
-                    write!(out, ",")?;
-                }
-                render::json(&mut out, &doc, &scores)?;
-            }
+        if matches!(format, Format::Json) && documents > 0 {
+            write!(out, ",")?;
         }
+        check_one(&mut out, &host, &name, &text, format, styled, min_score)?;
         documents += 1;
     }
     if matches!(format, Format::Json) {
         let load_errors: Vec<_> = host.load_errors().iter().map(|e| json!({"path": e.path, "error": e.problem.to_string()})).collect();
-        write!(out, "],\"load_errors\":{},\"input_errors\":{}}}", json!(load_errors), json!(input_errors))?;
-        writeln!(out)?;
+        writeln!(out, "],\"load_errors\":{},\"input_errors\":{}}}", json!(load_errors), json!(input_errors))?;
     }
     out.flush()?;
     Ok(if input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn check_one(out: &mut impl Write, host: &PluginHost, name: &str, text: &str, format: Format, styled: bool, min_score: f32) -> anyhow::Result<()> {
+    let mut text_out = matches!(format, Format::Text).then(|| TextOutput::new(name, text, styled));
+    let mut json_out = match format {
+        Format::Json => Some(JsonOutput::start(out, name, text)?),
+        Format::Text => None,
+    };
+    // JSON lists all sentences before all flags, so flags wait for the end.
+    let mut kept_flags: Vec<Flag> = Vec::new();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut sentences = 0;
+    for section in sections(text, SECTION_BYTES) {
+        let part = &text[section.start..section.end];
+        let analysis = analyze(part);
+        let outcome = host.check(part, &analysis);
+        let mut flags = outcome.flags;
+        let scores = render::take_scores(&analysis, &mut flags);
+        flags.retain(|f| f.score >= min_score);
+        sentences += analysis.sentences.len();
+        for error in outcome.errors {
+            let entry = (error.plugin, error.error.to_string());
+            if !errors.contains(&entry) {
+                errors.push(entry);
+            }
+        }
+        let shift = |span: Span| Span::new(span.start + section.start, span.end + section.start);
+        if let Some(json) = json_out.as_mut() {
+            json.sentences(out, section.start, &analysis, &scores)?;
+        }
+        for mut flag in flags {
+            let sentence = shift(render::sentence_of(&analysis, &flag));
+            flag.span = shift(flag.span);
+            match text_out.as_mut() {
+                Some(text_out) => text_out.flag(out, &flag, sentence)?,
+                None => kept_flags.push(flag),
+            }
+        }
+    }
+    if let Some(json) = json_out {
+        json.finish(out, &kept_flags, &errors)?;
+    }
+    if let Some(text_out) = text_out {
+        text_out.finish(out, sentences, &errors)?;
+    }
+    Ok(())
 }

@@ -1,65 +1,71 @@
 //! Output of `check`: rustc-style diagnostics, or the JSON contract of
-//! `docs/ARCHITECTURE.md` ("check JSON").
+//! `docs/ARCHITECTURE.md` ("check JSON"). Both are written as the input is
+//! checked, section by section, so output never has to be held in memory.
 
 use std::io::Write;
 
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
-use claimdesk_core::{Analysis, Flag, Kind, LineIndex, Severity};
-use claimdesk_plugin_host::RunError;
+use claimdesk_core::{Analysis, Flag, Kind, LineIndex, Severity, Span};
 use serde::Serialize;
 
 /// Scores reported by a check-worthiness scorer (kind `checkworthy`, span
 /// = a sentence) become the sentences' scores, not flags of their own.
-pub fn split_scores(analysis: &Analysis, flags: Vec<Flag>) -> (Vec<f32>, Vec<Flag>) {
+pub fn take_scores(analysis: &Analysis, flags: &mut Vec<Flag>) -> Vec<f32> {
     let mut scores = vec![0.0_f32; analysis.sentences.len()];
-    let mut rest = Vec::with_capacity(flags.len());
-    for flag in flags {
+    flags.retain(|flag| {
         if flag.kind == Kind::Checkworthy {
             let i = analysis.sentences.partition_point(|s| s.span.start < flag.span.start);
             if let Some(s) = analysis.sentences.get(i).filter(|s| s.span == flag.span) {
                 scores[s.index] = scores[s.index].max(flag.score);
-                continue;
+                return false;
             }
         }
-        rest.push(flag);
-    }
-    (scores, rest)
+        true
+    });
+    scores
 }
 
-pub fn renderer(styled: bool) -> Renderer {
-    let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
-    renderer.decor_style(DecorStyle::Ascii)
-}
-
-/// The sentence holding byte `offset`, or the flag's own span.
-fn sentence_span(analysis: &Analysis, flag: &Flag) -> (usize, usize) {
+/// The span of the sentence holding `flag`, or the flag's own span.
+pub fn sentence_of(analysis: &Analysis, flag: &Flag) -> Span {
     let i = analysis.sentences.partition_point(|s| s.span.end <= flag.span.start);
     match analysis.sentences.get(i) {
-        Some(s) if s.span.start <= flag.span.start && flag.span.end <= s.span.end => (s.span.start, s.span.end),
-        _ => (flag.span.start, flag.span.end),
+        Some(s) if s.span.contains_span(flag.span) => s.span,
+        _ => flag.span,
     }
 }
 
-pub struct TextDocument<'a> {
-    pub name: &'a str,
-    pub text: &'a str,
-    pub analysis: &'a Analysis,
-    pub flags: &'a [Flag],
-    pub errors: &'a [RunError],
+/// Diagnostics for one input file.
+pub struct TextOutput<'a> {
+    name: &'a str,
+    text: &'a str,
+    index: LineIndex,
+    renderer: Renderer,
+    flags: usize,
+    flagged_sentences: usize,
+    last_sentence: Option<Span>,
 }
 
-/// One diagnostic per flag: where, the sentence with a caret line under
-/// the span, rule, message and the checker's question.
-pub fn text(out: &mut impl Write, doc: &TextDocument<'_>, renderer: &Renderer) -> std::io::Result<()> {
-    let index = LineIndex::new(doc.text);
-    for flag in doc.flags {
+impl<'a> TextOutput<'a> {
+    pub fn new(name: &'a str, text: &'a str, styled: bool) -> Self {
+        let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
+        let renderer = renderer.decor_style(DecorStyle::Ascii);
+        TextOutput { name, text, index: LineIndex::new(text), renderer, flags: 0, flagged_sentences: 0, last_sentence: None }
+    }
+
+    /// One diagnostic: where, the sentence with a caret line under the span,
+    /// rule, message and the checker's question. Spans are file offsets.
+    pub fn flag(&mut self, out: &mut impl Write, flag: &Flag, sentence: Span) -> std::io::Result<()> {
+        self.flags += 1;
+        if self.last_sentence != Some(sentence) {
+            self.flagged_sentences += 1;
+            self.last_sentence = Some(sentence);
+        }
         // The snippet runs from the start of the sentence's first line, so the
         // renderer's line:column is the file's; it elides long lines itself.
-        let (sentence_start, end) = sentence_span(doc.analysis, flag);
-        let line = index.line_of(sentence_start);
-        let start = index.line_start(line);
-        let sentence = doc.text[start..end].trim_end_matches(['\r', '\n']);
+        let line = self.index.line_of(sentence.start);
+        let start = self.index.line_start(line);
+        let source = self.text[start..sentence.end].trim_end_matches(['\r', '\n']);
         let level = match flag.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -71,28 +77,19 @@ pub fn text(out: &mut impl Write, doc: &TextDocument<'_>, renderer: &Renderer) -
         let report = [level
             .primary_title(&*flag.message)
             .id(&*flag.rule)
-            .element(Snippet::source(sentence).path(doc.name).line_start(line + 1).annotation(caret))
+            .element(Snippet::source(source).path(self.name).line_start(line + 1).annotation(caret))
             .element(Level::HELP.message(format!("question: {}", flag.question)))];
-        writeln!(out, "{}\n", renderer.render(&report))?;
+        writeln!(out, "{}\n", self.renderer.render(&report))
     }
-    for error in doc.errors {
-        writeln!(out, "error: {}: {error}\n", doc.name)?;
+
+    pub fn finish(&self, out: &mut impl Write, sentences: usize, errors: &[(String, String)]) -> std::io::Result<()> {
+        for (plugin, error) in errors {
+            writeln!(out, "error: {}: plugin {plugin}: {error}\n", self.name)?;
+        }
+        let s = if self.flags == 1 { "" } else { "s" };
+        let failed = if errors.is_empty() { String::new() } else { format!(", {} plugin error(s)", errors.len()) };
+        writeln!(out, "{}: {} flag{s} in {} of {sentences} sentences{failed}", self.name, self.flags, self.flagged_sentences)
     }
-    let flagged = {
-        let mut sentences: Vec<_> = doc.flags.iter().map(|f| sentence_span(doc.analysis, f).0).collect();
-        sentences.dedup();
-        sentences.len()
-    };
-    writeln!(
-        out,
-        "{}: {} flag{} in {} of {} sentences{}",
-        doc.name,
-        doc.flags.len(),
-        if doc.flags.len() == 1 { "" } else { "s" },
-        flagged,
-        doc.analysis.sentences.len(),
-        if doc.errors.is_empty() { String::new() } else { format!(", {} plugin error(s)", doc.errors.len()) }
-    )
 }
 
 #[derive(Serialize)]
@@ -125,64 +122,76 @@ struct JsonFlag<'a> {
     question: &'a str,
 }
 
-#[derive(Serialize)]
-pub struct JsonError {
-    pub plugin: String,
-    pub error: String,
+/// Writes one element of the `documents` array piece by piece: the
+/// sentences of each section as it is checked, then all flags, then errors.
+pub struct JsonOutput<'a> {
+    text: &'a str,
+    sentences: usize,
 }
 
-#[derive(Serialize)]
-struct JsonDocument<'a> {
-    path: &'a str,
-    sentences: Vec<JsonSentence<'a>>,
-    flags: Vec<JsonFlag<'a>>,
-    errors: Vec<JsonError>,
-}
+impl<'a> JsonOutput<'a> {
+    pub fn start(out: &mut impl Write, name: &str, text: &'a str) -> serde_json::Result<Self> {
+        write!(out, "{{\"path\":").map_err(serde_json::Error::io)?;
+        serde_json::to_writer(&mut *out, name)?;
+        write!(out, ",\"sentences\":[").map_err(serde_json::Error::io)?;
+        Ok(JsonOutput { text, sentences: 0 })
+    }
 
-/// Writes one element of the `documents` array.
-pub fn json(out: &mut impl Write, doc: &TextDocument<'_>, scores: &[f32]) -> serde_json::Result<()> {
-    let text = doc.text;
-    let analysis = doc.analysis;
-    // Attributions come in text order, so one forward walk pairs them up.
-    let mut next_attribution = 0;
-    let sentences = analysis
-        .sentences
-        .iter()
-        .map(|s| {
-            let all = &analysis.attributions;
-            while all.get(next_attribution).is_some_and(|a| a.sentence < s.index) {
-                next_attribution += 1;
+    /// The sentences of a section starting at byte `base` of the file.
+    pub fn sentences(&mut self, out: &mut impl Write, base: usize, section: &Analysis, scores: &[f32]) -> serde_json::Result<()> {
+        let part = &self.text[base..];
+        // Attributions come in text order, so one forward walk pairs them up.
+        let all = &section.attributions;
+        let mut next = 0;
+        for s in &section.sentences {
+            while all.get(next).is_some_and(|a| a.sentence < s.index) {
+                next += 1;
             }
-            let attribution = all.get(next_attribution).filter(|a| a.sentence == s.index).map(|a| JsonAttribution {
-                speaker: a.speaker_name(text, &analysis.attributions),
-                anonymous: a.anonymous,
-            });
-            JsonSentence {
-                start: s.span.start,
-                end: s.span.end,
-                text: &text[s.span.start..s.span.end],
+            let attribution = all
+                .get(next)
+                .filter(|a| a.sentence == s.index)
+                .map(|a| JsonAttribution { speaker: a.speaker_name(part, all), anonymous: a.anonymous });
+            let sentence = JsonSentence {
+                start: base + s.span.start,
+                end: base + s.span.end,
+                text: &part[s.span.start..s.span.end],
                 checkworthiness: scores.get(s.index).copied().unwrap_or(0.0),
                 attribution,
+            };
+            if self.sentences > 0 {
+                out.write_all(b",").map_err(serde_json::Error::io)?;
             }
-        })
-        .collect();
-    let flags = doc
-        .flags
-        .iter()
-        .map(|f| JsonFlag {
-            plugin: &f.plugin,
-            plugin_version: &f.plugin_version,
-            rule: &f.rule,
-            kind: f.kind,
-            severity: f.severity,
-            start: f.span.start,
-            end: f.span.end,
-            text: &text[f.span.start..f.span.end],
-            score: f.score,
-            message: &f.message,
-            question: &f.question,
-        })
-        .collect();
-    let errors = doc.errors.iter().map(|e| JsonError { plugin: e.plugin.clone(), error: e.error.to_string() }).collect();
-    serde_json::to_writer(out, &JsonDocument { path: doc.name, sentences, flags, errors })
+            serde_json::to_writer(&mut *out, &sentence)?;
+            self.sentences += 1;
+        }
+        Ok(())
+    }
+
+    /// Flags (with file offsets) and errors close the document.
+    pub fn finish(self, out: &mut impl Write, flags: &[Flag], errors: &[(String, String)]) -> serde_json::Result<()> {
+        write!(out, "],\"flags\":[").map_err(serde_json::Error::io)?;
+        for (i, f) in flags.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",").map_err(serde_json::Error::io)?;
+            }
+            let flag = JsonFlag {
+                plugin: &f.plugin,
+                plugin_version: &f.plugin_version,
+                rule: &f.rule,
+                kind: f.kind,
+                severity: f.severity,
+                start: f.span.start,
+                end: f.span.end,
+                text: &self.text[f.span.start..f.span.end],
+                score: f.score,
+                message: &f.message,
+                question: &f.question,
+            };
+            serde_json::to_writer(&mut *out, &flag)?;
+        }
+        let errors: Vec<_> = errors.iter().map(|(plugin, error)| serde_json::json!({"plugin": plugin, "error": error})).collect();
+        write!(out, "],\"errors\":").map_err(serde_json::Error::io)?;
+        serde_json::to_writer(&mut *out, &errors)?;
+        write!(out, "}}").map_err(serde_json::Error::io)
+    }
 }

@@ -131,3 +131,22 @@ fn indices_are_sequential() {
     let out = segment("One. Two. Three.");
     assert_eq!(out.iter().map(|s| s.index).collect::<Vec<_>>(), [0, 1, 2]);
 }
+
+#[test]
+fn sections_cut_where_no_sentence_or_quote_crosses() {
+    let paragraph = "He said “we will win.\nWe always do,” and left. Prices rose 3.5% in\nMay, the bank said.\n";
+    let text = paragraph.repeat(50);
+    let whole: Vec<_> = segment(&text).iter().map(|s| s.span).collect();
+    let mut pieces = Vec::new();
+    let parts = sections(&text, 200);
+    assert!(parts.len() > 5);
+    assert_eq!(parts.first().map(|s| s.start), Some(0));
+    assert_eq!(parts.last().map(|s| s.end), Some(text.len()));
+    for part in &parts {
+        for s in segment(&text[part.start..part.end]) {
+            pieces.push(Span::new(part.start + s.span.start, part.start + s.span.end));
+        }
+    }
+    assert_eq!(pieces, whole);
+    assert_eq!(sections("short", 200), [Span::new(0, 5)]);
+}

@@ -1,0 +1,103 @@
+use claimdesk_tests::{fixture, fixture_text};
+
+use crate::{check_json, claimdesk, claimdesk_with, flag_pairs, path_str, stdout};
+
+fn has(pairs: &[(String, String)], rule: &str, text: &str) -> bool {
+    pairs.iter().any(|(r, t)| r == rule && t == text)
+}
+
+#[test]
+fn built_in_plugins_flag_the_fixture_article() {
+    let path = fixture("harbour.txt");
+    let (json, output) = check_json(&[path_str(&path)]);
+    assert!(output.status.success());
+    let pairs = flag_pairs(&json);
+    for (rule, text) in [
+        ("vague.progress", "huge progress"),
+        ("vague.agreement", "framework"),
+        ("hedge.commitment", "agreed to consider"),
+        ("hedge.comparison", "akin to"),
+        ("hedge.comparison", "Rail-Accord-like"),
+        ("hedge.weasel", "It is believed"),
+        ("numbers.duration", "over six years"),
+        ("numbers.percentage", "14%"),
+        ("numbers.money", "$45 million"),
+        ("numbers.quantity", "3,000 jobs"),
+    ] {
+        assert!(has(&pairs, rule, text), "missing {rule} on {text:?}; got {pairs:?}");
+    }
+    // Labels are not figures: "2019" is a year.
+    assert!(!pairs.iter().any(|(_, t)| t.contains("2019")), "{pairs:?}");
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let path = fixture("harbour.txt");
+    let text = fixture_text("harbour.txt");
+    let (json, _) = check_json(&[path_str(&path)]);
+    let doc = &json["documents"][0];
+    assert_eq!(doc["path"], path_str(&path));
+    assert_eq!(doc["errors"], serde_json::json!([]));
+    let sentences = doc["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), 11);
+    for s in sentences {
+        let (start, end) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
+        assert_eq!(s["text"], text[start..end]);
+        assert_eq!(s["checkworthiness"], 0.0, "no scorer plugin yet");
+        assert!(s.get("attribution").is_some());
+    }
+    assert_eq!(sentences[1]["attribution"], serde_json::json!({"speaker": "Ines Calder", "anonymous": false}));
+    assert_eq!(sentences[4]["attribution"], serde_json::json!({"speaker": "officials", "anonymous": true}));
+    for f in doc["flags"].as_array().unwrap() {
+        for key in ["plugin", "plugin_version", "rule", "kind", "severity", "text", "message", "question"] {
+            assert!(f[key].as_str().is_some_and(|v| !v.is_empty()), "flag field {key} missing in {f}");
+        }
+        let (start, end) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+        assert_eq!(f["text"], text[start..end], "offsets are byte offsets into the file");
+        let score = f["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        assert!(["info", "warning", "error"].contains(&f["severity"].as_str().unwrap()));
+    }
+    assert_eq!(json["load_errors"], serde_json::json!([]));
+}
+
+#[test]
+fn text_output_is_rustc_style() {
+    let path = fixture("harbour.txt");
+    let text = fixture_text("harbour.txt");
+    let output = claimdesk(&["check", path_str(&path)]);
+    assert!(output.status.success());
+    let out = stdout(&output);
+    // "over six years" is on line 4; its column counts characters.
+    let line = text.lines().nth(3).unwrap();
+    let col = line[..line.find("over six years").unwrap()].chars().count() + 1;
+    let location = format!("--> {}:4:{col}", path_str(&path));
+    let block = out.split("\n\n").find(|b| b.contains(&location)).unwrap_or_else(|| panic!("no diagnostic at {location}:\n{out}"));
+    assert!(block.starts_with("warning[numbers.duration]: A time span is asserted."), "{block}");
+    assert!(block.contains("^^^^^^^^^^^^^^"), "a caret line under the 14-char span: {block}");
+    assert!(block.contains("question: Is the span exact"), "{block}");
+    assert!(out.trim_end().ends_with("sentences"), "summary line last: {out}");
+}
+
+#[test]
+fn stdin_is_read_for_dash() {
+    let output = claimdesk_with(&["check", "--format", "json", "-"], Some("Sales rose 14% in a year, officials said.".as_bytes()));
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["documents"][0]["path"], "<stdin>");
+    assert!(flag_pairs(&json).iter().any(|(r, t)| r == "numbers.percentage" && t == "14%"));
+}
+
+#[test]
+fn min_score_filters_flags() {
+    let path = fixture("harbour.txt");
+    let (all, _) = check_json(&[path_str(&path)]);
+    let (high, _) = check_json(&["--min-score", "0.8", path_str(&path)]);
+    let all = all["documents"][0]["flags"].as_array().unwrap().clone();
+    let high = high["documents"][0]["flags"].as_array().unwrap().clone();
+    assert!(high.len() < all.len() && !high.is_empty());
+    assert!(high.iter().all(|f| f["score"].as_f64().unwrap() >= 0.8 - 1e-6));
+    let bad = claimdesk(&["check", "--min-score", "2", path_str(&path)]);
+    assert!(!bad.status.success());
+    assert!(crate::stderr(&bad).contains("not between 0 and 1"));
+}

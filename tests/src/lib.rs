@@ -1,0 +1,114 @@
+//! Helpers for the end-to-end tests: building the binary and plugins with
+//! the same cargo that runs the tests, and the fixture files.
+//!
+//! Built-in plugins land next to the binary (`target/<profile>/`), where it
+//! finds them by default. Test plugins and the example plugin are built into
+//! `target/test-plugins/` instead, so they are never loaded by default.
+
+#![allow(clippy::expect_used, clippy::panic)] // test support: failing loudly is the point
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    workspace_root().join("tests/fixtures").join(name)
+}
+
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).expect("fixture readable")
+}
+
+/// Builds `packages` and returns the files of their artifacts.
+fn cargo_build(packages: &[&str], target_dir: Option<&Path>) -> Vec<PathBuf> {
+    // One cargo at a time: parallel tests would only queue on cargo's lock.
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_root()).args(["build", "--message-format=json-render-diagnostics"]);
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    if let Some(dir) = target_dir {
+        cmd.arg("--target-dir").arg(dir);
+    }
+    let output = cmd.output().expect("cargo runs");
+    assert!(output.status.success(), "cargo build {packages:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    let mut files = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if message["reason"] != "compiler-artifact" {
+            continue;
+        }
+        if let Some(exe) = message["executable"].as_str() {
+            files.push(PathBuf::from(exe));
+        }
+        let is_cdylib = message["target"]["kind"].as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"));
+        for f in message["filenames"].as_array().into_iter().flatten().filter(|_| is_cdylib) {
+            if let Some(f) = f.as_str().filter(|f| f.ends_with(std::env::consts::DLL_SUFFIX)) {
+                files.push(PathBuf::from(f));
+            }
+        }
+    }
+    files
+}
+
+fn built(cell: &'static OnceLock<Vec<PathBuf>>, packages: &[&str], target_dir: Option<&Path>) -> &'static [PathBuf] {
+    cell.get_or_init(|| cargo_build(packages, target_dir))
+}
+
+const BUILTIN_PLUGINS: [&str; 3] = ["claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers"];
+
+/// The `claimdesk` binary, with the built-in plugins built next to it.
+pub fn claimdesk_bin() -> &'static Path {
+    static CELL: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    let mut packages = vec!["claimdesk"];
+    packages.extend(BUILTIN_PLUGINS);
+    let files = built(&CELL, &packages, None);
+    files.iter().find(|f| f.file_name().is_some_and(|n| n == "claimdesk")).expect("claimdesk binary built")
+}
+
+/// The directory holding the built-in plugins (the binary's own).
+pub fn builtin_plugins_dir() -> &'static Path {
+    claimdesk_bin().parent().expect("binary has a directory")
+}
+
+pub fn test_plugins_target() -> PathBuf {
+    workspace_root().join("target/test-plugins")
+}
+
+/// A test or example plugin's `.so`, built apart from the binary.
+pub fn isolated_plugin(package: &'static str) -> &'static Path {
+    static CELLS: OnceLock<Mutex<Vec<(&'static str, &'static Path)>>> = OnceLock::new();
+    let cells = CELLS.get_or_init(|| Mutex::new(Vec::new()));
+    let mut cells = cells.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, path)) = cells.iter().find(|(p, _)| *p == package) {
+        return path;
+    }
+    let files = cargo_build(&[package], Some(&test_plugins_target()));
+    let path: &'static Path = Box::leak(files.into_iter().find(|f| f.extension().is_some_and(|e| e == "so" || e == "dylib" || e == "dll")).expect("plugin library built").into_boxed_path());
+    cells.push((package, path));
+    path
+}
+
+/// A fresh empty directory under `target/tmp` for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = workspace_root().join("target/tmp").join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A directory holding copies of the given plugin files, and nothing else.
+pub fn plugin_dir(name: &str, plugins: &[&Path]) -> PathBuf {
+    let dir = temp_dir(name);
+    for p in plugins {
+        std::fs::copy(p, dir.join(p.file_name().expect("file name"))).expect("copy plugin");
+    }
+    dir
+}
