@@ -96,7 +96,9 @@ fn bad_scores_unknown_kinds_and_reported_errors() {
 #[test]
 fn a_plugin_that_refuses_to_start_is_a_load_error() {
     let dir = plugin_dir("misbehave-create", &[misbehave()]);
-    for (config, expected) in [("fail-create", "refusing to start: the config asks me to"), ("panic-create", "panicked while starting: panic while creating")] {
+    for (config, expected) in
+        [("fail-create", "refusing to start: the config asks me to"), ("panic-create", "panicked while starting: panic while creating")]
+    {
         let host = PluginHost::load(std::slice::from_ref(&dir), &options(config));
         assert_eq!(host.plugins().count(), 0);
         let error = &host.load_errors()[0];
@@ -118,7 +120,9 @@ fn every_broken_file_is_named_and_the_rest_still_load() {
     let problems: Vec<(String, &LoadProblem)> =
         host.load_errors().iter().map(|e| (e.path.file_name().unwrap().to_string_lossy().into_owned(), &e.problem)).collect();
     assert_eq!(problems.len(), 3, "{problems:?}");
-    let find = |needle: &str| problems.iter().find(|(f, _)| f.contains(needle)).map(|(_, p)| *p).unwrap_or_else(|| panic!("{needle}: {problems:?}"));
+    let find = |needle: &str| {
+        problems.iter().find(|(f, _)| f.contains(needle)).map(|(_, p)| *p).unwrap_or_else(|| panic!("{needle}: {problems:?}"))
+    };
     assert_eq!(*find("wrong_abi"), LoadProblem::AbiMismatch { found: 2, expected: 1 });
     assert_eq!(*find("no_symbol"), LoadProblem::MissingEntrySymbol);
     assert!(matches!(find("junk"), LoadProblem::NotALibrary(_)));
@@ -149,7 +153,7 @@ fn the_same_plugin_twice_is_refused_by_name() {
 #[test]
 fn a_missing_plugin_directory_is_reported() {
     let missing = temp_dir("no-such-plugins").join("missing");
-    let host = PluginHost::load(&[missing.clone()], &HostOptions::default());
+    let host = PluginHost::load(std::slice::from_ref(&missing), &HostOptions::default());
     assert!(matches!(host.load_errors()[0].problem, LoadProblem::UnreadableDirectory(_)));
     assert_eq!(host.load_errors()[0].path, missing);
 }

@@ -1,6 +1,8 @@
 //! End-to-end tests: the real `claimdesk` binary and real plugin `.so`
 //! files loaded through the ABI. One test binary, modules by area.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test binary: failing loudly is the point
+
 mod bad_input;
 mod check;
 mod example_plugin;
@@ -44,7 +46,8 @@ pub fn check_json(args: &[&str]) -> (serde_json::Value, Output) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
     let output = claimdesk(&all);
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("JSON output ({e}): {}\n{}", stdout(&output), stderr(&output)));
+    let json =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("JSON output ({e}): {}\n{}", stdout(&output), stderr(&output)));
     (json, output)
 }
 

@@ -31,6 +31,10 @@ fn cargo_build(packages: &[&str], target_dir: Option<&Path>) -> Vec<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root()).args(["build", "--message-format=json-render-diagnostics"]);
+    // Benchmarks are built optimised; the plugins they load must be too.
+    if !cfg!(debug_assertions) {
+        cmd.arg("--release");
+    }
     for p in packages {
         cmd.args(["-p", p]);
     }
@@ -91,7 +95,13 @@ pub fn isolated_plugin(package: &'static str) -> &'static Path {
         return path;
     }
     let files = cargo_build(&[package], Some(&test_plugins_target()));
-    let path: &'static Path = Box::leak(files.into_iter().find(|f| f.extension().is_some_and(|e| e == "so" || e == "dylib" || e == "dll")).expect("plugin library built").into_boxed_path());
+    let path: &'static Path = Box::leak(
+        files
+            .into_iter()
+            .find(|f| f.extension().is_some_and(|e| e == "so" || e == "dylib" || e == "dll"))
+            .expect("plugin library built")
+            .into_boxed_path(),
+    );
     cells.push((package, path));
     path
 }
@@ -111,4 +121,53 @@ pub fn plugin_dir(name: &str, plugins: &[&Path]) -> PathBuf {
         std::fs::copy(p, dir.join(p.file_name().expect("file name"))).expect("copy plugin");
     }
     dir
+}
+
+/// Benchmarks: where to time, and on what.
+pub mod bench {
+    use std::path::PathBuf;
+    use std::time::{Duration, Instant};
+
+    /// The LIAR statements (`../shared/data/verdicts/liar_train.tsv`, or
+    /// `$CLAIMDESK_LIAR`), or `None` when the file is not there.
+    pub fn liar_statements() -> Option<Vec<String>> {
+        let path = std::env::var_os("CLAIMDESK_LIAR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| super::workspace_root().join("../shared/data/verdicts/liar_train.tsv"));
+        let tsv = std::fs::read_to_string(&path).ok()?;
+        Some(tsv.lines().filter_map(|line| line.split('\t').nth(2)).map(str::to_owned).collect())
+    }
+
+    /// Statements joined into paragraphs of five, repeated until the text
+    /// reaches `bytes`: news-like structure at corpus volume.
+    pub fn corpus(statements: &[String], bytes: usize) -> String {
+        let mut text = String::with_capacity(bytes + 4096);
+        'outer: loop {
+            for (i, s) in statements.iter().enumerate() {
+                text.push_str(s);
+                text.push_str(if i % 5 == 4 { "\n\n" } else { " " });
+                if text.len() >= bytes {
+                    break 'outer;
+                }
+            }
+        }
+        text
+    }
+
+    /// Runs `f` `rounds` times and returns the median duration.
+    pub fn median(rounds: usize, mut f: impl FnMut()) -> Duration {
+        let mut times: Vec<Duration> = (0..rounds)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[times.len() / 2]
+    }
+
+    pub fn mb_per_s(bytes: usize, time: Duration) -> f64 {
+        bytes as f64 / 1e6 / time.as_secs_f64()
+    }
 }

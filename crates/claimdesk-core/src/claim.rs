@@ -60,15 +60,22 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
-    Assign { to: Option<String> },
+    Assign {
+        to: Option<String>,
+    },
     StartReview,
     /// Set the verdict: a key of the installation's rating scale.
-    Resolve { rating: String, explanation: String },
+    Resolve {
+        rating: String,
+        explanation: String,
+    },
     /// The second reviewer's approval, when the installation requires one.
     Approve,
     Publish,
     Unpublish,
-    Dismiss { reason: String },
+    Dismiss {
+        reason: String,
+    },
     Reopen,
 }
 

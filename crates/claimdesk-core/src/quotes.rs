@@ -65,7 +65,12 @@ pub(crate) fn quotes_in(text: &str, unit: Span, out: &mut Vec<Quote>) {
         let mut close = |open: &mut Option<(Mark, usize)>, width: usize| {
             if let Some((_, start)) = open.take() {
                 let end = at + width;
-                out.push(Quote { span: Span::new(start, end), inner: Span::new(start + mark_len(text, start), at), closed: true, speaker: None });
+                out.push(Quote {
+                    span: Span::new(start, end),
+                    inner: Span::new(start + mark_len(text, start), at),
+                    closed: true,
+                    speaker: None,
+                });
             }
         };
         match (c, open.map(|(m, _)| m)) {
@@ -74,7 +79,9 @@ pub(crate) fn quotes_in(text: &str, unit: Span, out: &mut Vec<Quote>) {
             ('"', None) if opens_after(prev) && next.is_some_and(|n| !n.is_whitespace()) => open = Some((Mark::StraightDouble, at)),
             ('"', Some(Mark::StraightDouble)) => close(&mut open, 1),
             ('‘', None) if next.is_some_and(|n| !n.is_whitespace()) => open = Some((Mark::CurlySingle, at)),
-            ('’', Some(Mark::CurlySingle)) if !is_word_char(next) && prev.is_some_and(|p| !p.is_whitespace()) => close(&mut open, c.len_utf8()),
+            ('’', Some(Mark::CurlySingle)) if !is_word_char(next) && prev.is_some_and(|p| !p.is_whitespace()) => {
+                close(&mut open, c.len_utf8())
+            }
             ('\'', None) if opens_after(prev) && is_word_char(next) => open = Some((Mark::StraightSingle, at)),
             ('\'', Some(Mark::StraightSingle)) if !is_word_char(next) && prev.is_some_and(|p| !p.is_whitespace()) => close(&mut open, 1),
             _ => {}
@@ -88,7 +95,12 @@ pub(crate) fn quotes_in(text: &str, unit: Span, out: &mut Vec<Quote>) {
         let content = slice.trim_start();
         if start == unit.start + (slice.len() - content.len()) {
             let end = unit.start + slice.trim_end().len();
-            out.push(Quote { span: Span::new(start, end), inner: Span::new(start + mark_len(text, start), end), closed: false, speaker: None });
+            out.push(Quote {
+                span: Span::new(start, end),
+                inner: Span::new(start + mark_len(text, start), end),
+                closed: false,
+                speaker: None,
+            });
         }
     }
 }

@@ -127,8 +127,8 @@ fn flush(text: &str, unit: Option<Span>, out: &mut Vec<Unit>) {
 
 /// Words that cannot end a line of running prose that was merely wrapped.
 const CONTINUATIONS: &[&str] = &[
-    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "that", "as", "than", "his",
-    "her", "their", "its", "our", "is", "was", "are", "were", "be", "who", "which",
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "that", "as", "than", "his", "her",
+    "their", "its", "our", "is", "was", "are", "were", "be", "who", "which",
 ];
 
 fn line_break_ends_sentence(prev: &str, next_raw: &str, next: &str) -> bool {
@@ -145,8 +145,8 @@ fn line_break_ends_sentence(prev: &str, next_raw: &str, next: &str) -> bool {
     // A headline or a title line: no final punctuation, and the next line
     // starts as a sentence would.
     let last_word = prev.rsplit(char::is_whitespace).next().unwrap_or("");
-    let dangling = prev.ends_with([',', ';', ':', '-', '—', '–', '(', '/', '&'])
-        || CONTINUATIONS.iter().any(|w| w.eq_ignore_ascii_case(last_word));
+    let dangling =
+        prev.ends_with([',', ';', ':', '-', '—', '–', '(', '/', '&']) || CONTINUATIONS.iter().any(|w| w.eq_ignore_ascii_case(last_word));
     let starts_sentence = next.starts_with(|c: char| c.is_uppercase() || is_opener(c));
     !dangling && starts_sentence
 }
@@ -186,7 +186,8 @@ fn dateline_len(s: &str) -> usize {
     let b = s.as_bytes();
     loop {
         let word: &str = s[i..].split([' ', ',', ':', '(']).next().unwrap_or("");
-        if !word.starts_with(|c: char| c.is_uppercase()) || !word.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '’' | '\'')) {
+        if !word.starts_with(|c: char| c.is_uppercase()) || !word.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '’' | '\''))
+        {
             return 0;
         }
         words += 1;
@@ -293,25 +294,84 @@ fn terminal_run_end(text: &str, i: usize, end: usize) -> usize {
 
 /// Titles and other abbreviations that never end a sentence.
 const NEVER_FINAL: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "brig", "cpl",
-    "pvt", "st", "mt", "ft", "pres", "rev", "hon", "fr", "supt", "det", "insp", "atty", "amb", "messrs", "vs", "v", "e.g", "i.e",
-    "cf", "viz", "approx", "ca",
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "brig", "cpl", "pvt",
+    "st", "mt", "ft", "pres", "rev", "hon", "fr", "supt", "det", "insp", "atty", "amb", "messrs", "vs", "v", "e.g", "i.e", "cf", "viz",
+    "approx", "ca",
 ];
 /// Abbreviations that stand before a number: "No. 10", "p. 4", "Art. 5".
 const BEFORE_NUMBER: &[&str] = &["no", "nos", "vol", "fig", "p", "pp", "art", "ch", "sec", "para", "op", "ed"];
 /// Abbreviations that may or may not end a sentence: "in Jan. The vote",
 /// "Acme Inc. said".
 const AMBIGUOUS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "jr", "sr",
-    "etc", "est", "dept", "univ", "assn", "bros", "ave", "blvd", "rd", "al",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "jr", "sr", "etc",
+    "est", "dept", "univ", "assn", "bros", "ave", "blvd", "rd", "al",
 ];
 /// Words that typically open a sentence; after an ambiguous abbreviation a
 /// capitalised one of these means the sentence did end.
 const STARTERS: &[&str] = &[
-    "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "but", "and", "in", "on", "at", "this", "that", "these", "those",
-    "his", "her", "its", "their", "our", "my", "there", "when", "while", "after", "before", "however", "meanwhile", "still", "yet",
-    "so", "as", "if", "then", "now", "some", "many", "most", "both", "each", "all", "for", "with", "what", "who", "why", "how",
-    "since", "despite", "although", "though", "during", "last", "next", "officials", "according", "earlier", "later", "asked",
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "you",
+    "but",
+    "and",
+    "in",
+    "on",
+    "at",
+    "this",
+    "that",
+    "these",
+    "those",
+    "his",
+    "her",
+    "its",
+    "their",
+    "our",
+    "my",
+    "there",
+    "when",
+    "while",
+    "after",
+    "before",
+    "however",
+    "meanwhile",
+    "still",
+    "yet",
+    "so",
+    "as",
+    "if",
+    "then",
+    "now",
+    "some",
+    "many",
+    "most",
+    "both",
+    "each",
+    "all",
+    "for",
+    "with",
+    "what",
+    "who",
+    "why",
+    "how",
+    "since",
+    "despite",
+    "although",
+    "though",
+    "during",
+    "last",
+    "next",
+    "officials",
+    "according",
+    "earlier",
+    "later",
+    "asked",
 ];
 
 fn in_list(list: &[&str], word: &str) -> bool {

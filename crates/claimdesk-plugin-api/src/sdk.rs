@@ -155,7 +155,12 @@ pub mod entry {
         pub fn new<C: Checker>() -> Descriptor {
             let rules: Box<[RuleInfoV1]> = C::RULES
                 .iter()
-                .map(|r| RuleInfoV1 { id: Str::new(r.id), kind: r.kind.code(), severity: r.severity.code(), description: Str::new(r.description) })
+                .map(|r| RuleInfoV1 {
+                    id: Str::new(r.id),
+                    kind: r.kind.code(),
+                    severity: r.severity.code(),
+                    description: Str::new(r.description),
+                })
                 .collect();
             let plugin = PluginV1 {
                 abi_version: ABI_VERSION,

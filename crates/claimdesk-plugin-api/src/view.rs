@@ -122,7 +122,12 @@ impl<'a> Text<'a> {
 
     pub fn sentences(&self) -> impl Iterator<Item = Sentence<'a>> + 'a {
         let text = self.text;
-        self.sentences.iter().enumerate().map(move |(index, s)| Sentence { index, start: s.start, end: s.end, text: text.get(s.start..s.end).unwrap_or("") })
+        self.sentences.iter().enumerate().map(move |(index, s)| Sentence {
+            index,
+            start: s.start,
+            end: s.end,
+            text: text.get(s.start..s.end).unwrap_or(""),
+        })
     }
 
     pub fn quotes(&self) -> &'a [QuoteV1] {

@@ -64,7 +64,9 @@ pub fn char_after(text: &str, at: usize) -> Option<char> {
 /// The word ending just before `at` (skipping spaces), with its start.
 pub fn prev_word(text: &str, at: usize) -> Option<(usize, &str)> {
     let before = text.get(..at)?.trim_end();
-    let start = before.rfind(|c: char| !is_word_char(c) && c != '-' && c != '’' && c != '\'').map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    let start = before
+        .rfind(|c: char| !is_word_char(c) && c != '-' && c != '’' && c != '\'')
+        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
     let word = &before[start..];
     (!word.is_empty()).then_some((start, word))
 }

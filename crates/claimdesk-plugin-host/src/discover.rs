@@ -9,7 +9,9 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 fn is_library_name(name: &str) -> bool {
-    name.starts_with(std::env::consts::DLL_PREFIX) && name.ends_with(std::env::consts::DLL_SUFFIX) && name.len() > std::env::consts::DLL_SUFFIX.len()
+    name.starts_with(std::env::consts::DLL_PREFIX)
+        && name.ends_with(std::env::consts::DLL_SUFFIX)
+        && name.len() > std::env::consts::DLL_SUFFIX.len()
 }
 
 /// The plugin files in `dirs` (named as `libloading::library_filename`

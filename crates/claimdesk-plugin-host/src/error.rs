@@ -18,7 +18,9 @@ pub enum LoadProblem {
     MissingEntrySymbol,
     #[error("`claimdesk_plugin_v1` returned no descriptor")]
     NullDescriptor,
-    #[error("built for plugin ABI version {found}, but this claimdesk speaks version {expected}; rebuild it against claimdesk-plugin-api {expected}")]
+    #[error(
+        "built for plugin ABI version {found}, but this claimdesk speaks version {expected}; rebuild it against claimdesk-plugin-api {expected}"
+    )]
     AbiMismatch { found: u32, expected: u32 },
     #[error("descriptor is {found} bytes, smaller than the {needed} bytes of ABI v1")]
     DescriptorTooSmall { found: usize, needed: usize },

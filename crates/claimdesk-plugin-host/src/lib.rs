@@ -109,7 +109,9 @@ impl PluginHost {
             }
         }
         // Unstable sort: no scratch buffer, and the key leaves no ties that matter.
-        outcome.flags.sort_unstable_by(|a, b| (a.span.start, a.span.end, &a.plugin, &a.rule).cmp(&(b.span.start, b.span.end, &b.plugin, &b.rule)));
+        outcome
+            .flags
+            .sort_unstable_by(|a, b| (a.span.start, a.span.end, &a.plugin, &a.rule).cmp(&(b.span.start, b.span.end, &b.plugin, &b.rule)));
         outcome
     }
 }

@@ -53,7 +53,15 @@ pub fn run(files: &[PathBuf], format: Format, plugin_args: &PluginArgs, min_scor
     Ok(if input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn check_one(out: &mut impl Write, host: &PluginHost, name: &str, text: &str, format: Format, styled: bool, min_score: f32) -> anyhow::Result<()> {
+fn check_one(
+    out: &mut impl Write,
+    host: &PluginHost,
+    name: &str,
+    text: &str,
+    format: Format,
+    styled: bool,
+    min_score: f32,
+) -> anyhow::Result<()> {
     let mut text_out = matches!(format, Format::Text).then(|| TextOutput::new(name, text, styled));
     let mut json_out = match format {
         Format::Json => Some(JsonOutput::start(out, name, text)?),

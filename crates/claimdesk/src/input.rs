@@ -20,7 +20,9 @@ impl std::fmt::Display for InputError {
             InputError::Missing => write!(f, "no such file"),
             InputError::Directory => write!(f, "is a directory; give the files inside it"),
             InputError::Io(e) => write!(f, "cannot read: {e}"),
-            InputError::Binary { offset } => write!(f, "looks like a binary file (NUL byte at byte offset {offset}); only UTF-8 text can be checked"),
+            InputError::Binary { offset } => {
+                write!(f, "looks like a binary file (NUL byte at byte offset {offset}); only UTF-8 text can be checked")
+            }
             InputError::InvalidUtf8 { offset } => write!(f, "invalid UTF-8 at byte offset {offset}; convert the file to UTF-8 first"),
         }
     }

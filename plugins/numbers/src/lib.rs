@@ -11,11 +11,36 @@
 use claimdesk_plugin_api::words::{PhraseSet, char_after, char_before, next_word, prev_word};
 use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
 
-pub const DURATION: Rule = Rule { id: "numbers.duration", kind: Kind::Numeric, severity: Severity::Warning, description: "A time span: \"over ten years\", \"a decade\"." };
-pub const PERCENTAGE: Rule = Rule { id: "numbers.percentage", kind: Kind::Numeric, severity: Severity::Warning, description: "A percentage or rate: \"14%\", \"3 percentage points\"." };
-pub const MONEY: Rule = Rule { id: "numbers.money", kind: Kind::Numeric, severity: Severity::Warning, description: "An amount of money: \"$2.5bn\", \"40 million euros\"." };
-pub const QUANTITY: Rule = Rule { id: "numbers.quantity", kind: Kind::Numeric, severity: Severity::Info, description: "A count or other figure: \"3 million votes\"." };
-pub const COMPARISON: Rule = Rule { id: "numbers.comparison", kind: Kind::Numeric, severity: Severity::Warning, description: "A change or ratio: \"doubled\", \"three times as many\"." };
+pub const DURATION: Rule = Rule {
+    id: "numbers.duration",
+    kind: Kind::Numeric,
+    severity: Severity::Warning,
+    description: "A time span: \"over ten years\", \"a decade\".",
+};
+pub const PERCENTAGE: Rule = Rule {
+    id: "numbers.percentage",
+    kind: Kind::Numeric,
+    severity: Severity::Warning,
+    description: "A percentage or rate: \"14%\", \"3 percentage points\".",
+};
+pub const MONEY: Rule = Rule {
+    id: "numbers.money",
+    kind: Kind::Numeric,
+    severity: Severity::Warning,
+    description: "An amount of money: \"$2.5bn\", \"40 million euros\".",
+};
+pub const QUANTITY: Rule = Rule {
+    id: "numbers.quantity",
+    kind: Kind::Numeric,
+    severity: Severity::Info,
+    description: "A count or other figure: \"3 million votes\".",
+};
+pub const COMPARISON: Rule = Rule {
+    id: "numbers.comparison",
+    kind: Kind::Numeric,
+    severity: Severity::Warning,
+    description: "A change or ratio: \"doubled\", \"three times as many\".",
+};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Word {
@@ -28,40 +53,193 @@ enum Word {
 }
 
 const NUMBER_WORDS: &[&str] = &[
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-    "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    "half", "a third", "a quarter", "two-thirds", "three-quarters", "a dozen", "dozens", "hundreds", "thousands", "millions",
-    "billions", "one hundred", "one thousand", "one million", "one billion", "a hundred", "a thousand", "a million", "a billion",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "half",
+    "a third",
+    "a quarter",
+    "two-thirds",
+    "three-quarters",
+    "a dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+    "one hundred",
+    "one thousand",
+    "one million",
+    "one billion",
+    "a hundred",
+    "a thousand",
+    "a million",
+    "a billion",
 ];
 const SCALE_WORDS: &[&str] = &["hundred", "thousand", "million", "billion", "trillion", "bn", "m", "k", "mn", "tn"];
 const SPAN_WORDS: &[&str] = &["a decade", "decades", "a century", "centuries", "a generation", "a year", "a month", "half a century"];
-const CHANGE_WORDS: &[&str] = &["doubled", "tripled", "trebled", "quadrupled", "halved", "twice as", "three times", "four times", "ten times", "tenfold", "twofold", "threefold"];
+const CHANGE_WORDS: &[&str] = &[
+    "doubled",
+    "tripled",
+    "trebled",
+    "quadrupled",
+    "halved",
+    "twice as",
+    "three times",
+    "four times",
+    "ten times",
+    "tenfold",
+    "twofold",
+    "threefold",
+];
 
 const COMPARATIVES: &[&str] = &[
-    "over", "more than", "less than", "fewer than", "nearly", "almost", "about", "around", "roughly", "at least", "up to", "under",
-    "approximately", "close to", "just over", "just under", "as many as", "as much as", "as few as", "some", "only", "just",
-    "well over", "upwards of", "in excess of", "at most", "barely",
+    "over",
+    "more than",
+    "less than",
+    "fewer than",
+    "nearly",
+    "almost",
+    "about",
+    "around",
+    "roughly",
+    "at least",
+    "up to",
+    "under",
+    "approximately",
+    "close to",
+    "just over",
+    "just under",
+    "as many as",
+    "as much as",
+    "as few as",
+    "some",
+    "only",
+    "just",
+    "well over",
+    "upwards of",
+    "in excess of",
+    "at most",
+    "barely",
 ];
 const TIME_UNITS: &[&str] = &[
-    "year", "years", "month", "months", "week", "weeks", "day", "days", "decade", "decades", "hour", "hours", "minute", "minutes",
-    "century", "centuries", "years'", "yrs",
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "decade",
+    "decades",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "century",
+    "centuries",
+    "years'",
+    "yrs",
 ];
-const CURRENCY_WORDS: &[&str] = &["dollars", "dollar", "euros", "euro", "pounds", "yen", "yuan", "rupees", "roubles", "rubles", "francs", "cents", "pence"];
+const CURRENCY_WORDS: &[&str] =
+    &["dollars", "dollar", "euros", "euro", "pounds", "yen", "yuan", "rupees", "roubles", "rubles", "francs", "cents", "pence"];
 const PERCENT_WORDS: &[&str] = &["percent", "per cent", "percentage points", "percentage point", "pc"];
 /// Capitalised words after which a number is a label: "Article 5", "No. 3".
 const LABELS: &[&str] = &[
-    "article", "articles", "chapter", "section", "resolution", "amendment", "title", "part", "phase", "flight", "route", "highway",
-    "room", "level", "category", "stage", "grade", "type", "model", "version", "no", "no.", "number", "page", "paragraph", "clause",
-    "rule", "figure", "table", "item", "point", "episode", "season", "g", "covid", "windows", "iphone", "boeing", "airbus",
+    "article",
+    "articles",
+    "chapter",
+    "section",
+    "resolution",
+    "amendment",
+    "title",
+    "part",
+    "phase",
+    "flight",
+    "route",
+    "highway",
+    "room",
+    "level",
+    "category",
+    "stage",
+    "grade",
+    "type",
+    "model",
+    "version",
+    "no",
+    "no.",
+    "number",
+    "page",
+    "paragraph",
+    "clause",
+    "rule",
+    "figure",
+    "table",
+    "item",
+    "point",
+    "episode",
+    "season",
+    "g",
+    "covid",
+    "windows",
+    "iphone",
+    "boeing",
+    "airbus",
 ];
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 ];
 /// Words that end a counted-noun phrase: "3 million votes *in* Ohio".
 const FUNCTION_WORDS: &[&str] = &[
-    "in", "on", "at", "of", "to", "for", "and", "or", "the", "a", "an", "by", "with", "from", "than", "as", "is", "was", "are",
-    "were", "that", "this", "ago", "since", "after", "before", "later", "earlier",
+    "in", "on", "at", "of", "to", "for", "and", "or", "the", "a", "an", "by", "with", "from", "than", "as", "is", "was", "are", "were",
+    "that", "this", "ago", "since", "after", "before", "later", "earlier",
 ];
 
 fn in_list(list: &[&str], word: &str) -> bool {
@@ -153,7 +331,8 @@ impl Numbers {
         }
         // Scale words and number words that continue it: "3 million", "twenty five".
         while let Some((next_end, w)) = next_word(text, end) {
-            let parts_are_numbers = w.split('-').all(|p| in_list(NUMBER_WORDS, p) || in_list(SCALE_WORDS, p) || in_list(&["one", "two", "five"], p));
+            let parts_are_numbers =
+                w.split('-').all(|p| in_list(NUMBER_WORDS, p) || in_list(SCALE_WORDS, p) || in_list(&["one", "two", "five"], p));
             if in_list(SCALE_WORDS, w) && w.len() > 2 || parts_are_numbers && word.is_some() {
                 end = next_end;
             } else {
@@ -196,7 +375,8 @@ impl Numbers {
         if word.is_some() && class == Class::Quantity && comparative.is_none() {
             // "the two leaders", "both sides": a reference, not a count; and a
             // bare number word alone ("ten of them") says too little.
-            let referring = prev.is_some_and(|(_, p)| in_list(&["the", "these", "those", "both", "all", "its", "his", "her", "their", "our", "my"], p));
+            let referring =
+                prev.is_some_and(|(_, p)| in_list(&["the", "these", "those", "both", "all", "its", "his", "her", "their", "our", "my"], p));
             if referring || end == start + core.len() {
                 return None;
             }
@@ -218,11 +398,17 @@ impl Numbers {
 
 fn wording(class: Class) -> (&'static Rule, &'static str, &'static str, f32) {
     match class {
-        Class::Duration => (&DURATION, "A time span is asserted.", "Is the span exact: when did this last happen, and by whose count?", 0.7),
+        Class::Duration => {
+            (&DURATION, "A time span is asserted.", "Is the span exact: when did this last happen, and by whose count?", 0.7)
+        }
         Class::Percentage => (&PERCENTAGE, "A percentage is asserted.", "A percentage of what, measured by whom, and when?", 0.75),
-        Class::Money => (&MONEY, "An amount of money is asserted.", "Where does the figure come from, and over what period is it counted?", 0.75),
+        Class::Money => {
+            (&MONEY, "An amount of money is asserted.", "Where does the figure come from, and over what period is it counted?", 0.75)
+        }
         Class::Quantity => (&QUANTITY, "A figure is asserted.", "Who counted this, how, and is the figure current?", 0.55),
-        Class::Comparison => (&COMPARISON, "A change or comparison is asserted.", "Compared with what baseline, and over what period?", 0.7),
+        Class::Comparison => {
+            (&COMPARISON, "A change or comparison is asserted.", "Compared with what baseline, and over what period?", 0.7)
+        }
     }
 }
 

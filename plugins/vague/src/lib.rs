@@ -41,34 +41,117 @@ enum Group {
 }
 
 const OUTCOMES: &[&str] = &[
-    "progress", "headway", "strides", "breakthrough", "breakthroughs", "momentum", "success", "successes", "victory", "win",
-    "triumph", "failure", "disaster", "setback", "fiasco", "catastrophe", "achievement", "achievements", "improvement",
-    "improvements", "gains",
+    "progress",
+    "headway",
+    "strides",
+    "breakthrough",
+    "breakthroughs",
+    "momentum",
+    "success",
+    "successes",
+    "victory",
+    "win",
+    "triumph",
+    "failure",
+    "disaster",
+    "setback",
+    "fiasco",
+    "catastrophe",
+    "achievement",
+    "achievements",
+    "improvement",
+    "improvements",
+    "gains",
 ];
 /// Words that inflate an outcome noun without measuring it.
 const INTENSIFIERS: &[&str] = &[
-    "big", "huge", "great", "tremendous", "massive", "significant", "major", "real", "enormous", "incredible", "substantial",
-    "initial", "some", "considerable", "remarkable", "historic", "good", "important", "meaningful", "dramatic", "total",
-    "complete", "very", "much", "serious", "genuine", "notable", "early",
+    "big",
+    "huge",
+    "great",
+    "tremendous",
+    "massive",
+    "significant",
+    "major",
+    "real",
+    "enormous",
+    "incredible",
+    "substantial",
+    "initial",
+    "some",
+    "considerable",
+    "remarkable",
+    "historic",
+    "good",
+    "important",
+    "meaningful",
+    "dramatic",
+    "total",
+    "complete",
+    "very",
+    "much",
+    "serious",
+    "genuine",
+    "notable",
+    "early",
 ];
 const PUFFERY_PHRASES: &[&str] = &[
-    "game-changing", "game changing", "game-changer", "game changer", "groundbreaking", "ground-breaking", "revolutionary",
-    "transformative", "landmark", "world-class", "world class", "very successful", "hugely successful", "momentous", "historic",
+    "game-changing",
+    "game changing",
+    "game-changer",
+    "game changer",
+    "groundbreaking",
+    "ground-breaking",
+    "revolutionary",
+    "transformative",
+    "landmark",
+    "world-class",
+    "world class",
+    "very successful",
+    "hugely successful",
+    "momentous",
+    "historic",
 ];
 /// Loaded adjectives: worth a look, but often the reporter's own framing.
 const LOADED_WORDS: &[&str] = &[
-    "tremendous", "incredible", "amazing", "fantastic", "beautiful", "perfect", "crucial", "critical", "high-profile", "massive",
-    "disastrous", "catastrophic", "devastating", "stunning", "shocking",
+    "tremendous",
+    "incredible",
+    "amazing",
+    "fantastic",
+    "beautiful",
+    "perfect",
+    "crucial",
+    "critical",
+    "high-profile",
+    "massive",
+    "disastrous",
+    "catastrophic",
+    "devastating",
+    "stunning",
+    "shocking",
 ];
 /// Outcome words that are more often verbs: flagged only when intensified.
 const VERB_LIKE: &[&str] = &["win", "gains", "improvement"];
 const AGREEMENT_PHRASES: &[&str] = &[
-    "understanding", "an understanding", "agreement in principle", "in principle", "framework", "broad agreement", "consensus",
-    "what was agreed", "agreed upon",
+    "understanding",
+    "an understanding",
+    "agreement in principle",
+    "in principle",
+    "framework",
+    "broad agreement",
+    "consensus",
+    "what was agreed",
+    "agreed upon",
 ];
 const DISAGREEMENT_PHRASES: &[&str] = &[
-    "areas of disagreement", "some big areas of disagreement", "big areas of disagreement", "differences remain",
-    "sticking points", "a long way off", "obstacles remain", "some differences", "major differences",
+    "areas of disagreement",
+    "some big areas of disagreement",
+    "big areas of disagreement",
+    "differences remain",
+    "sticking points",
+    "a long way off",
+    "obstacles remain",
+    "some differences",
+    "major differences",
 ];
 
 #[derive(Debug)]
@@ -78,21 +161,15 @@ pub struct Vague {
 
 fn message(group: Group, intensified: bool) -> (&'static str, &'static str, f32) {
     match (group, intensified) {
-        (Group::Outcome, true) => (
-            "An outcome is asserted and inflated, but not measured.",
-            "Progress on what, measured how, and who says so?",
-            0.85,
-        ),
-        (Group::Outcome, false) => (
-            "An outcome is asserted without saying what changed.",
-            "What exactly changed, and what is the evidence for it?",
-            0.5,
-        ),
-        (Group::Puffery, _) => (
-            "Characterisation rather than description.",
-            "What concrete change justifies this word, and according to whom?",
-            0.7,
-        ),
+        (Group::Outcome, true) => {
+            ("An outcome is asserted and inflated, but not measured.", "Progress on what, measured how, and who says so?", 0.85)
+        }
+        (Group::Outcome, false) => {
+            ("An outcome is asserted without saying what changed.", "What exactly changed, and what is the evidence for it?", 0.5)
+        }
+        (Group::Puffery, _) => {
+            ("Characterisation rather than description.", "What concrete change justifies this word, and according to whom?", 0.7)
+        }
         (Group::Loaded, _) => (
             "Loaded wording that characterises instead of describing.",
             "Is this word the reporter's or a source's, and what supports it?",
@@ -103,11 +180,9 @@ fn message(group: Group, intensified: bool) -> (&'static str, &'static str, f32)
             "What exactly was agreed, by whom, and is it written down?",
             0.7,
         ),
-        (Group::Disagreement, _) => (
-            "Disagreement is asserted without saying over what.",
-            "Which issues remain open, and how far apart are the sides?",
-            0.55,
-        ),
+        (Group::Disagreement, _) => {
+            ("Disagreement is asserted without saying over what.", "Which issues remain open, and how far apart are the sides?", 0.55)
+        }
     }
 }
 
@@ -129,8 +204,10 @@ impl Vague {
             // "understanding" counts only as a noun of agreement: after
             // an article, in scare quotes, or after "reached".
             Group::Agreement if word.eq_ignore_ascii_case("understanding") => {
-                let quoted = matches!(char_before(text, start), Some('“' | '‘' | '"' | '\'')) && matches!(char_after(text, end), Some('”' | '’' | '"' | '\''));
-                let after_noun_marker = prev.as_deref().is_some_and(|p| matches!(p, "an" | "a" | "the" | "reached" | "no" | "this" | "that"));
+                let quoted = matches!(char_before(text, start), Some('“' | '‘' | '"' | '\''))
+                    && matches!(char_after(text, end), Some('”' | '’' | '"' | '\''));
+                let after_noun_marker =
+                    prev.as_deref().is_some_and(|p| matches!(p, "an" | "a" | "the" | "reached" | "no" | "this" | "that"));
                 !(quoted || after_noun_marker)
             }
             _ => false,
@@ -145,7 +222,13 @@ impl Checker for Vague {
     const RULES: &'static [Rule] = &[PROGRESS, PUFFERY, AGREEMENT, DISAGREEMENT];
 
     fn new(_config: &str) -> Result<Self, String> {
-        let groups = [(OUTCOMES, Group::Outcome), (PUFFERY_PHRASES, Group::Puffery), (LOADED_WORDS, Group::Loaded), (AGREEMENT_PHRASES, Group::Agreement), (DISAGREEMENT_PHRASES, Group::Disagreement)];
+        let groups = [
+            (OUTCOMES, Group::Outcome),
+            (PUFFERY_PHRASES, Group::Puffery),
+            (LOADED_WORDS, Group::Loaded),
+            (AGREEMENT_PHRASES, Group::Agreement),
+            (DISAGREEMENT_PHRASES, Group::Disagreement),
+        ];
         let entries = groups.iter().flat_map(|(list, group)| list.iter().map(move |p| (*p, *group)));
         Ok(Vague { phrases: PhraseSet::new(entries)? })
     }

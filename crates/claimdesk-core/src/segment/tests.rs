@@ -32,7 +32,10 @@ fn ambiguous_abbreviation_at_sentence_end() {
 #[test]
 fn decimals_percentages_and_ellipses() {
     let text = "Inflation hit 3.5% in May. Output fell by 0.7 points… then recovered. We waited... And waited.";
-    assert_eq!(sentences(text), ["Inflation hit 3.5% in May.", "Output fell by 0.7 points… then recovered.", "We waited...", "And waited."]);
+    assert_eq!(
+        sentences(text),
+        ["Inflation hit 3.5% in May.", "Output fell by 0.7 points… then recovered.", "We waited...", "And waited."]
+    );
 }
 
 #[test]
@@ -78,7 +81,10 @@ fn datelines_are_not_part_of_the_sentence() {
 #[test]
 fn headlines_without_final_punctuation() {
     let text = "Port strike enters third week as talks stall\n\nDockworkers walked out on Monday. Ships are waiting.";
-    assert_eq!(sentences(text), ["Port strike enters third week as talks stall", "Dockworkers walked out on Monday.", "Ships are waiting."]);
+    assert_eq!(
+        sentences(text),
+        ["Port strike enters third week as talks stall", "Dockworkers walked out on Monday.", "Ships are waiting."]
+    );
     let single_newline = "City budget doubles in a decade\nThe council approved it on Tuesday.";
     assert_eq!(sentences(single_newline), ["City budget doubles in a decade", "The council approved it on Tuesday."]);
 }

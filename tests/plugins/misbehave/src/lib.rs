@@ -4,7 +4,8 @@
 use claimdesk_plugin_api::abi::{FlagV1, SpanV1, Str};
 use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
 
-const RULE: Rule = Rule { id: "misbehave.any", kind: Kind::Other, severity: Severity::Info, description: "Flags the first word, then misbehaves." };
+const RULE: Rule =
+    Rule { id: "misbehave.any", kind: Kind::Other, severity: Severity::Info, description: "Flags the first word, then misbehaves." };
 
 #[derive(Debug)]
 pub struct Misbehave {
@@ -17,6 +18,7 @@ impl Checker for Misbehave {
     const DESCRIPTION: &'static str = "Breaks the plugin contract as configured (tests only).";
     const RULES: &'static [Rule] = &[RULE];
 
+    #[allow(clippy::panic)]
     fn new(config: &str) -> Result<Self, String> {
         match config {
             "fail-create" => Err("refusing to start: the config asks me to".to_owned()),
@@ -53,7 +55,15 @@ struct BadKind<'a, 'b>(&'a mut Flags<'b>);
 
 impl BadKind<'_, '_> {
     fn send(&mut self) {
-        let flag = FlagV1 { span: SpanV1 { start: 0, end: 0 }, rule: 0, kind: 99, severity: 0, score: 0.5, message: Str::new("m"), question: Str::new("q") };
+        let flag = FlagV1 {
+            span: SpanV1 { start: 0, end: 0 },
+            rule: 0,
+            kind: 99,
+            severity: 0,
+            score: 0.5,
+            message: Str::new("m"),
+            question: Str::new("q"),
+        };
         self.0.raw(&flag);
     }
 }
