@@ -41,117 +41,35 @@ enum Group {
 }
 
 const OUTCOMES: &[&str] = &[
-    "progress",
-    "headway",
-    "strides",
-    "breakthrough",
-    "breakthroughs",
-    "momentum",
-    "success",
-    "successes",
-    "victory",
-    "win",
-    "triumph",
-    "failure",
-    "disaster",
-    "setback",
-    "fiasco",
-    "catastrophe",
-    "achievement",
-    "achievements",
-    "improvement",
-    "improvements",
-    "gains",
+    "progress", "headway", "strides", "breakthrough", "breakthroughs", "momentum", "success", "successes", "victory", "win", "triumph",
+    "failure", "disaster", "setback", "fiasco", "catastrophe", "achievement", "achievements", "improvement", "improvements", "gains",
+    "benefits", "benefit", "results",
 ];
 /// Words that inflate an outcome noun without measuring it.
 const INTENSIFIERS: &[&str] = &[
-    "big",
-    "huge",
-    "great",
-    "tremendous",
-    "massive",
-    "significant",
-    "major",
-    "real",
-    "enormous",
-    "incredible",
-    "substantial",
-    "initial",
-    "some",
-    "considerable",
-    "remarkable",
-    "historic",
-    "good",
-    "important",
-    "meaningful",
-    "dramatic",
-    "total",
-    "complete",
-    "very",
-    "much",
-    "serious",
-    "genuine",
-    "notable",
-    "early",
+    "big", "huge", "great", "tremendous", "massive", "significant", "major", "real", "enormous", "incredible", "substantial", "initial",
+    "some", "considerable", "remarkable", "historic", "good", "important", "meaningful", "dramatic", "total", "complete", "very", "much",
+    "serious", "genuine", "notable", "early",
 ];
 const PUFFERY_PHRASES: &[&str] = &[
-    "game-changing",
-    "game changing",
-    "game-changer",
-    "game changer",
-    "groundbreaking",
-    "ground-breaking",
-    "revolutionary",
-    "transformative",
-    "landmark",
-    "world-class",
-    "world class",
-    "very successful",
-    "hugely successful",
-    "momentous",
-    "historic",
+    "game-changing", "game changing", "game-changer", "game changer", "groundbreaking", "ground-breaking", "revolutionary",
+    "transformative", "landmark", "world-class", "world class", "very successful", "hugely successful", "momentous", "historic",
 ];
 /// Loaded adjectives: worth a look, but often the reporter's own framing.
 const LOADED_WORDS: &[&str] = &[
-    "tremendous",
-    "incredible",
-    "amazing",
-    "fantastic",
-    "beautiful",
-    "perfect",
-    "crucial",
-    "critical",
-    "high-profile",
-    "massive",
-    "disastrous",
-    "catastrophic",
-    "devastating",
-    "stunning",
-    "shocking",
+    "tremendous", "incredible", "amazing", "fantastic", "beautiful", "perfect", "crucial", "critical", "high-profile", "massive",
+    "disastrous", "catastrophic", "devastating", "stunning", "shocking",
 ];
-/// Outcome words that are more often verbs: flagged only when intensified.
-const VERB_LIKE: &[&str] = &["win", "gains", "improvement"];
+/// Outcome words that are often verbs or plain nouns ("to win", "jobless
+/// benefits"): flagged only when an intensifier inflates them.
+const ONLY_INTENSIFIED: &[&str] = &["win", "gains", "improvement", "benefits", "benefit", "results"];
 const AGREEMENT_PHRASES: &[&str] = &[
-    "understanding",
-    "an understanding",
-    "agreement in principle",
-    "in principle",
-    "framework",
-    "broad agreement",
-    "consensus",
-    "what was agreed",
-    "agreed upon",
+    "understanding", "an understanding", "agreement in principle", "in principle", "framework", "broad agreement", "consensus",
+    "what was agreed", "agreed upon",
 ];
 const DISAGREEMENT_PHRASES: &[&str] = &[
-    "areas of disagreement",
-    "some big areas of disagreement",
-    "big areas of disagreement",
-    "differences remain",
-    "sticking points",
-    "a long way off",
-    "obstacles remain",
-    "some differences",
-    "major differences",
+    "areas of disagreement", "some big areas of disagreement", "big areas of disagreement", "differences remain", "sticking points",
+    "a long way off", "obstacles remain", "some differences", "major differences",
 ];
 
 #[derive(Debug)]
@@ -198,7 +116,7 @@ impl Vague {
         match group {
             Group::Outcome => {
                 let work_in_progress = prev.as_deref() == Some("in") && word.eq_ignore_ascii_case("progress");
-                let verb = VERB_LIKE.iter().any(|v| v.eq_ignore_ascii_case(word)) && !Self::intensified(text, start);
+                let verb = ONLY_INTENSIFIED.iter().any(|v| v.eq_ignore_ascii_case(word)) && !Self::intensified(text, start);
                 work_in_progress || verb
             }
             // "understanding" counts only as a noun of agreement: after
