@@ -64,6 +64,12 @@ fn a_panicking_plugin_is_contained() {
     assert_eq!(outcome.errors.len(), 1);
     assert_eq!(outcome.errors[0].plugin, "misbehave");
     assert_eq!(outcome.errors[0].error, RunProblem::Panicked("deliberate panic in check".into()));
+    let message = outcome.errors[0].to_string();
+    assert!(message.contains("misbehave") && message.contains("panicked: deliberate panic in check"), "{message}");
+    assert!(
+        message.contains(&libloading::library_filename("claimdesk_testplugin_misbehave").to_string_lossy().into_owned()),
+        "names the file: {message}"
+    );
     assert_builtins_still_flag(&outcome);
 }
 

@@ -8,6 +8,7 @@ mod check;
 mod example_plugin;
 mod host;
 mod plugins_list;
+mod segmentation;
 
 use std::path::Path;
 use std::process::{Command, Output};

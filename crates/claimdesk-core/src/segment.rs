@@ -296,7 +296,7 @@ fn terminal_run_end(text: &str, i: usize, end: usize) -> usize {
 const NEVER_FINAL: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "brig", "cpl", "pvt",
     "st", "mt", "ft", "pres", "rev", "hon", "fr", "supt", "det", "insp", "atty", "amb", "messrs", "vs", "v", "e.g", "i.e", "cf", "viz",
-    "approx", "ca",
+    "approx", "ca", "cllr", "ald", "mme", "mlle",
 ];
 /// Abbreviations that stand before a number: "No. 10", "p. 4", "Art. 5".
 const BEFORE_NUMBER: &[&str] = &["no", "nos", "vol", "fig", "p", "pp", "art", "ch", "sec", "para", "op", "ed"];

@@ -8,6 +8,7 @@
 
 pub mod abi;
 mod sdk;
+pub mod testing;
 mod view;
 pub mod words;
 

@@ -40,9 +40,11 @@ pub enum LoadProblem {
 
 /// A plugin that failed on one document.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("plugin {plugin}: {error}")]
+#[error("plugin {plugin} ({}): {error}", path.display())]
 pub struct RunError {
     pub plugin: String,
+    /// The library the plugin was loaded from.
+    pub path: PathBuf,
     pub error: RunProblem,
 }
 

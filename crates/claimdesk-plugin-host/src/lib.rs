@@ -105,7 +105,10 @@ impl PluginHost {
         for plugin in &self.plugins {
             match plugin.check(text, &view) {
                 Ok(flags) => outcome.flags.extend(flags),
-                Err(error) => outcome.errors.push(RunError { plugin: plugin.info().name.to_string(), error }),
+                Err(error) => {
+                    let info = plugin.info();
+                    outcome.errors.push(RunError { plugin: info.name.to_string(), path: info.path.clone(), error });
+                }
             }
         }
         // Unstable sort: no scratch buffer, and the key leaves no ties that matter.

@@ -80,7 +80,7 @@ fn check_one(
         flags.retain(|f| f.score >= min_score);
         sentences += analysis.sentences.len();
         for error in outcome.errors {
-            let entry = (error.plugin, error.error.to_string());
+            let entry = (error.plugin, format!("{} ({})", error.error, error.path.display()));
             if !errors.contains(&entry) {
                 errors.push(entry);
             }

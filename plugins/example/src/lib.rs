@@ -73,3 +73,26 @@ impl Checker for Shouting {
 }
 
 export_plugin!(Shouting);
+
+#[cfg(test)]
+mod tests {
+    use claimdesk_plugin_api::testing::{pairs, run};
+
+    use super::*;
+
+    #[test]
+    fn flags_a_shouted_quote_with_its_speaker() {
+        let checker = Shouting::new("").unwrap();
+        let text = "“WE WILL WIN THIS,” Ana Ruiz wrote.";
+        assert_eq!(pairs(&checker, text), [("shouting.caps", "WE WILL WIN THIS".to_owned())]);
+        assert_eq!(run(&checker, text).unwrap()[0].message, "Ana Ruiz writes this in capitals.");
+    }
+
+    #[test]
+    fn short_runs_and_acronyms_pass() {
+        let checker = Shouting::new("").unwrap();
+        assert!(pairs(&checker, "The US and UK met NATO officials.").is_empty());
+        assert!(Shouting::new("min_words=0").is_err());
+        assert_eq!(pairs(&Shouting::new("min_words=2").unwrap(), "The US and UK met.").len(), 0);
+    }
+}

@@ -136,3 +136,42 @@ impl Checker for Hedges {
 }
 
 export_plugin!(Hedges);
+
+#[cfg(test)]
+mod tests {
+    use claimdesk_plugin_api::testing::pairs;
+
+    use super::*;
+
+    fn flags(text: &str) -> Vec<(&'static str, String)> {
+        pairs(&Hedges::new("").unwrap(), text)
+    }
+
+    #[test]
+    fn comparisons_and_like_suffixes() {
+        let got = flags("Guarantees akin to Article 5, or Article 5-like terms, or a Marshall-like plan.");
+        assert_eq!(
+            got,
+            [
+                ("hedge.comparison", "akin to".to_owned()),
+                ("hedge.comparison", "Article 5-like".to_owned()),
+                ("hedge.comparison", "Marshall-like".to_owned())
+            ]
+        );
+        assert!(flags("Unlike last year, it was calm - like a lake.").is_empty());
+    }
+
+    #[test]
+    fn weasels_commitments_and_modals() {
+        let got = flags("It is believed the firm agreed to consider a deal that could close by May 5.");
+        assert_eq!(
+            got,
+            [
+                ("hedge.weasel", "It is believed".to_owned()),
+                ("hedge.commitment", "agreed to consider".to_owned()),
+                ("hedge.modal", "could".to_owned())
+            ]
+        );
+        assert!(flags("May brought rain.").is_empty(), "a month is not a modal");
+    }
+}

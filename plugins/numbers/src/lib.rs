@@ -295,3 +295,39 @@ impl Checker for Numbers {
 }
 
 export_plugin!(Numbers);
+
+#[cfg(test)]
+mod tests {
+    use claimdesk_plugin_api::testing::pairs;
+
+    use super::*;
+
+    fn flags(text: &str) -> Vec<(&'static str, String)> {
+        pairs(&Numbers::new("").unwrap(), text)
+    }
+
+    #[test]
+    fn figures_with_their_units_and_comparatives() {
+        let got = flags("His first visit in over ten years drew 3 million viewers, up 14%, and cost $2.5bn, or 40 million euros.");
+        assert_eq!(
+            got,
+            [
+                ("numbers.duration", "over ten years".to_owned()),
+                ("numbers.quantity", "3 million viewers".to_owned()),
+                ("numbers.percentage", "14%".to_owned()),
+                ("numbers.money", "$2.5bn".to_owned()),
+                ("numbers.money", "40 million euros".to_owned())
+            ]
+        );
+        assert_eq!(
+            flags("Exports doubled in a decade."),
+            [("numbers.comparison", "doubled".to_owned()), ("numbers.duration", "a decade".to_owned())]
+        );
+    }
+
+    #[test]
+    fn labels_dates_and_times_are_not_figures() {
+        let text = "Under Article 5, signed in 2019 on August 15 at 3 p.m., COVID-19 and the G7 met the two leaders.";
+        assert!(flags(text).is_empty(), "{:?}", flags(text));
+    }
+}

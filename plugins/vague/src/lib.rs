@@ -1,7 +1,7 @@
 //! `vague`: claims of progress, success, failure or agreement that say
 //! nothing measurable — "big progress", "game-changing", an "understanding".
 
-use claimdesk_plugin_api::words::{PhraseSet, char_after, char_before, prev_word};
+use claimdesk_plugin_api::words::{PhraseSet, char_after, char_before, next_word, prev_word};
 use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
 
 pub const PROGRESS: Rule = Rule {
@@ -128,6 +128,12 @@ impl Vague {
                     prev.as_deref().is_some_and(|p| matches!(p, "an" | "a" | "the" | "reached" | "no" | "this" | "that"));
                 !(quoted || after_noun_marker)
             }
+            // "massive win", "historic breakthrough": the outcome flag covers
+            // the adjective too, so one flag, not two.
+            Group::Puffery | Group::Loaded => {
+                INTENSIFIERS.iter().any(|i| i.eq_ignore_ascii_case(word))
+                    && next_word(text, end).is_some_and(|(_, w)| OUTCOMES.iter().any(|o| o.eq_ignore_ascii_case(w)))
+            }
             _ => false,
         }
     }
@@ -173,3 +179,40 @@ impl Checker for Vague {
 }
 
 export_plugin!(Vague);
+
+#[cfg(test)]
+mod tests {
+    use claimdesk_plugin_api::testing::pairs;
+
+    use super::*;
+
+    fn flags(text: &str) -> Vec<(&'static str, String)> {
+        pairs(&Vague::new("").unwrap(), text)
+    }
+
+    #[test]
+    fn inflated_outcomes_and_puffery() {
+        let got = flags("The mayor claimed HUGE PROGRESS and a game-changing deal, after some progress in May.");
+        assert_eq!(
+            got,
+            [
+                ("vague.progress", "HUGE PROGRESS".to_owned()),
+                ("vague.puffery", "game-changing".to_owned()),
+                ("vague.progress", "some progress".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn understanding_only_as_a_noun_of_agreement() {
+        assert_eq!(flags("They reached an understanding on grain."), [("vague.agreement", "an understanding".to_owned())]);
+        assert_eq!(flags("It called the pact an “understanding”."), [("vague.agreement", "understanding".to_owned())]);
+        assert!(flags("Understanding the budget takes time.").is_empty());
+    }
+
+    #[test]
+    fn work_in_progress_and_plain_verbs_are_not_flagged() {
+        assert!(flags("The audit is in progress. We hope to win the seat.").is_empty());
+        assert_eq!(flags("It was a massive win."), [("vague.progress", "massive win".to_owned())]);
+    }
+}
