@@ -38,6 +38,14 @@ impl<T> PhraseSet<T> {
         Ok(PhraseSet { matcher, payloads, suffix })
     }
 
+    /// One set from several word lists, each with its own payload.
+    pub fn from_lists(lists: &[(&[&str], T)]) -> Result<Self, String>
+    where
+        T: Copy,
+    {
+        PhraseSet::new(lists.iter().flat_map(|&(list, payload)| list.iter().map(move |&phrase| (phrase, payload))))
+    }
+
     /// Word-bounded matches in `text`, left to right, not overlapping.
     pub fn find_iter<'s, 't: 's>(&'s self, text: &'t str) -> impl Iterator<Item = PhraseMatch<'s, T>> + 's {
         self.matcher.find_iter(text).filter_map(move |m| {

@@ -106,9 +106,14 @@ impl Checker for Hedges {
     const RULES: &'static [Rule] = &[COMPARISON, COMMITMENT, WEASEL, MODAL];
 
     fn new(_config: &str) -> Result<Self, String> {
-        let groups = [(COMPARISONS, Group::Comparison), (COMMITMENTS, Group::Commitment), (WEASELS, Group::Weasel), (MODALS, Group::Modal)];
-        let entries = groups.iter().flat_map(|(list, group)| list.iter().map(move |p| (*p, *group)));
-        Ok(Hedges { phrases: PhraseSet::new(entries)? })
+        Ok(Hedges {
+            phrases: PhraseSet::from_lists(&[
+                (COMPARISONS, Group::Comparison),
+                (COMMITMENTS, Group::Commitment),
+                (WEASELS, Group::Weasel),
+                (MODALS, Group::Modal),
+            ])?,
+        })
     }
 
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {

@@ -270,9 +270,9 @@ impl Checker for Numbers {
     const RULES: &'static [Rule] = &[DURATION, PERCENTAGE, MONEY, QUANTITY, COMPARISON];
 
     fn new(_config: &str) -> Result<Self, String> {
-        let groups = [(NUMBER_WORDS, Word::Number), (SPAN_WORDS, Word::Span), (CHANGE_WORDS, Word::Change)];
-        let entries = groups.iter().flat_map(|(list, kind)| list.iter().map(move |p| (*p, *kind)));
-        Ok(Numbers { words: PhraseSet::new(entries)? })
+        Ok(Numbers {
+            words: PhraseSet::from_lists(&[(NUMBER_WORDS, Word::Number), (SPAN_WORDS, Word::Span), (CHANGE_WORDS, Word::Change)])?,
+        })
     }
 
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {

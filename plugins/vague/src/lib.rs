@@ -146,15 +146,15 @@ impl Checker for Vague {
     const RULES: &'static [Rule] = &[PROGRESS, PUFFERY, AGREEMENT, DISAGREEMENT];
 
     fn new(_config: &str) -> Result<Self, String> {
-        let groups = [
-            (OUTCOMES, Group::Outcome),
-            (PUFFERY_PHRASES, Group::Puffery),
-            (LOADED_WORDS, Group::Loaded),
-            (AGREEMENT_PHRASES, Group::Agreement),
-            (DISAGREEMENT_PHRASES, Group::Disagreement),
-        ];
-        let entries = groups.iter().flat_map(|(list, group)| list.iter().map(move |p| (*p, *group)));
-        Ok(Vague { phrases: PhraseSet::new(entries)? })
+        Ok(Vague {
+            phrases: PhraseSet::from_lists(&[
+                (OUTCOMES, Group::Outcome),
+                (PUFFERY_PHRASES, Group::Puffery),
+                (LOADED_WORDS, Group::Loaded),
+                (AGREEMENT_PHRASES, Group::Agreement),
+                (DISAGREEMENT_PHRASES, Group::Disagreement),
+            ])?,
+        })
     }
 
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
