@@ -9,6 +9,7 @@ mod example_plugin;
 mod host;
 mod plugins_list;
 mod segmentation;
+mod store;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -171,3 +171,29 @@ pub mod bench {
         bytes as f64 / 1e6 / time.as_secs_f64()
     }
 }
+
+/// The databases a store test runs on: a fresh SQLite file always, and a
+/// fresh PostgreSQL database when `CLAIMDESK_TEST_POSTGRES` names a server
+/// (as `.ci/run` does). Without it the PostgreSQL half is skipped, loudly.
+pub fn test_database_urls(name: &str) -> Vec<String> {
+    let dir = temp_dir(&format!("db-{name}"));
+    let mut urls = vec![format!("sqlite://{}?mode=rwc", dir.join("claimdesk.db").display())];
+    match std::env::var("CLAIMDESK_TEST_POSTGRES") {
+        Ok(server) if !server.is_empty() => {
+            let runtime = tokio_runtime();
+            let db = format!("cdtest_{name}_{}", std::process::id());
+            let url = runtime
+                .block_on(claimdesk_store::testing::fresh_postgres_database(&server, &db))
+                .unwrap_or_else(|e| panic!("CLAIMDESK_TEST_POSTGRES={server} is set but unusable: {e}"));
+            urls.push(url);
+        }
+        _ => eprintln!(
+            "SKIPPED: the PostgreSQL half of store test {name:?}; set CLAIMDESK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test to run it"
+        ),
+    }
+    urls
+}
+
+pub fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
+}

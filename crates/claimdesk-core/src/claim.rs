@@ -128,9 +128,77 @@ pub struct Policy {
     pub require_second_review: bool,
 }
 
+/// How urgently a claim wants review, in [0, 1]: its strongest flag
+/// (warnings and errors count fully, info at 0.8), nudged up by each further
+/// flag, and never below the sentence's check-worthiness.
+pub fn priority(flags: &[Flag], checkworthiness: f32) -> f32 {
+    let weight = |f: &Flag| if f.severity == crate::Severity::Info { 0.8 } else { 1.0 };
+    let strongest = flags.iter().map(|f| f.score * weight(f)).fold(0.0, f32::max);
+    let more = 0.05 * flags.len().saturating_sub(1) as f32;
+    (strongest + more).min(1.0).max(checkworthiness)
+}
+
+/// Takes the sentence scores a check-worthiness scorer reported (flags of
+/// kind `checkworthy` spanning exactly one sentence) out of `flags`, and
+/// returns each sentence's score (0 where none was reported).
+pub fn take_sentence_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<f32> {
+    let sentences = &analysis.sentences;
+    let mut scores = vec![0.0_f32; sentences.len()];
+    flags.retain(|flag| {
+        if flag.kind == crate::Kind::Checkworthy {
+            let i = sentences.partition_point(|s| s.span.start < flag.span.start);
+            if let Some(s) = sentences.get(i).filter(|s| s.span == flag.span) {
+                scores[s.index] = scores[s.index].max(flag.score);
+                return false;
+            }
+        }
+        true
+    });
+    scores
+}
+
+/// Groups flags into claims: one claim per sentence that has a flag or whose
+/// check-worthiness reaches `threshold`. `flags` must be sorted by position
+/// (as the plugin host returns them); `scores` holds each sentence's
+/// check-worthiness. Flags outside every sentence are dropped.
+pub fn group_claims(text: &str, analysis: &crate::Analysis, flags: Vec<Flag>, scores: &[f32], threshold: f32) -> Vec<Claim> {
+    let sentences = &analysis.sentences;
+    let mut per_sentence: Vec<Vec<Flag>> = vec![Vec::new(); sentences.len()];
+    for flag in flags {
+        let i = sentences.partition_point(|s| s.span.end <= flag.span.start);
+        if let Some(list) = per_sentence.get_mut(i).filter(|_| sentences[i].span.contains_span(flag.span)) {
+            list.push(flag);
+        }
+    }
+    let mut next_attribution = 0;
+    let mut claims = Vec::new();
+    for (sentence, flags) in sentences.iter().zip(per_sentence) {
+        let score = scores.get(sentence.index).copied().unwrap_or(0.0);
+        while analysis.attributions.get(next_attribution).is_some_and(|a| a.sentence < sentence.index) {
+            next_attribution += 1;
+        }
+        if flags.is_empty() && score < threshold {
+            continue;
+        }
+        let speaker = analysis
+            .attributions
+            .get(next_attribution)
+            .filter(|a| a.sentence == sentence.index)
+            .and_then(|a| a.speaker_name(text, &analysis.attributions))
+            .map(str::to_owned);
+        let mut claim = Claim::new(sentence.index, sentence.span, sentence.span.slice(text).unwrap_or(""), flags);
+        claim.priority = priority(&claim.flags, score);
+        claim.speaker = speaker;
+        claims.push(claim);
+    }
+    claims
+}
+
 /// One sentence-level assertion a checker reviews.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Claim {
+    /// Index of the sentence in its document.
+    pub sentence_index: usize,
     pub sentence: Span,
     pub text: String,
     pub speaker: Option<String>,
@@ -149,9 +217,10 @@ pub struct Claim {
 }
 
 impl Claim {
-    pub fn new(sentence: Span, text: impl Into<String>, flags: Vec<Flag>) -> Self {
-        let priority = flags.iter().map(|f| f.score).fold(0.0, f32::max);
+    pub fn new(sentence_index: usize, sentence: Span, text: impl Into<String>, flags: Vec<Flag>) -> Self {
+        let priority = priority(&flags, 0.0);
         Claim {
+            sentence_index,
             sentence,
             text: text.into(),
             speaker: None,
@@ -235,8 +304,36 @@ mod tests {
     use super::*;
     use Status::*;
 
+    #[test]
+    fn claims_group_flags_by_sentence() {
+        use std::sync::Arc;
+        let text = "Prices doubled, officials said. Nothing else happened. The plan is huge.";
+        let analysis = crate::analyze(text);
+        let flag = |start: usize, end: usize, score: f32| Flag {
+            plugin: Arc::from("p"),
+            plugin_version: Arc::from("1"),
+            rule: Arc::from("p.r"),
+            kind: crate::Kind::Numeric,
+            severity: crate::Severity::Warning,
+            span: Span::new(start, end),
+            score,
+            message: Arc::from("m"),
+            question: Arc::from("q"),
+        };
+        let flags = vec![flag(7, 14, 0.6), flag(0, 6, 0.5), flag(64, 68, 0.9)];
+        let claims = group_claims(text, &analysis, flags.clone(), &[0.0, 0.7, 0.0], 0.5);
+        assert_eq!(claims.len(), 3, "two flagged sentences and one check-worthy one");
+        assert_eq!(claims[0].flags.len(), 2);
+        assert_eq!(claims[0].speaker.as_deref(), Some("officials"));
+        assert!((claims[0].priority - 0.65).abs() < 1e-6, "strongest 0.6 plus 0.05 for the second flag");
+        assert_eq!(claims[1].text, "Nothing else happened.");
+        assert!((claims[1].priority - 0.7).abs() < 1e-6, "check-worthiness alone");
+        assert_eq!((claims[2].sentence_index, claims[2].flags.len()), (2, 1));
+        assert_eq!(group_claims(text, &analysis, flags, &[], 0.5).len(), 2, "no scores: flagged sentences only");
+    }
+
     fn claim_in(status: Status) -> Claim {
-        let mut claim = Claim::new(Span::new(0, 10), "Prices doubled.", vec![]);
+        let mut claim = Claim::new(0, Span::new(0, 10), "Prices doubled.", vec![]);
         claim.status = status;
         claim
     }

@@ -19,16 +19,12 @@ impl Document {
         Document { language: "en".to_owned(), body: body.into(), ..Document::default() }
     }
 
-    /// A stable fingerprint of the body (FNV-1a, 64 bit, hex), so that
-    /// re-ingesting the same text can be recognised. Whitespace at the ends
-    /// is ignored; everything else counts.
+    /// SHA-256 of the body, hex: re-ingesting the same text is recognised.
+    /// White space at the ends is ignored; everything else counts.
     pub fn content_hash(&self) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in self.body.trim().bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{hash:016x}")
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.body.trim().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -43,6 +39,7 @@ mod tests {
         let c = Document::new("Prices rose 4%.");
         assert_eq!(a.content_hash(), b.content_hash());
         assert_ne!(a.content_hash(), c.content_hash());
+        assert_eq!(Document::new("").content_hash(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         assert_eq!(a.language, "en");
     }
 }

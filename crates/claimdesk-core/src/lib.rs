@@ -17,7 +17,9 @@ mod span;
 
 pub use analysis::{Analysis, analyze};
 pub use attribution::{Attribution, find_attributions};
-pub use claim::{Action, Claim, ClaimEvent, Evidence, Policy, Stance, Status, TransitionError};
+pub use claim::{
+    Action, Claim, ClaimEvent, Evidence, Policy, Stance, Status, TransitionError, group_claims, priority, take_sentence_scores,
+};
 pub use document::Document;
 pub use flag::{Flag, Kind, Severity, UnknownCode};
 pub use lines::{LineCol, LineIndex};

@@ -4,12 +4,14 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use claimdesk_core::{Flag, Span, analyze, sections};
+use claimdesk_core::{Flag, Span, analyze, sections, take_sentence_scores};
 use claimdesk_plugin_host::PluginHost;
 use serde_json::json;
 
 use crate::render::{self, JsonOutput, TextOutput};
-use crate::{Format, PluginArgs, input, plugins};
+use claimdesk_ingest::{Source, read_text};
+
+use crate::{Format, PluginArgs, plugins};
 
 /// Inputs larger than this are checked in sections cut at paragraph ends,
 /// which keeps memory near the size of the file itself; a news article is
@@ -30,8 +32,9 @@ pub fn run(files: &[PathBuf], format: Format, plugin_args: &PluginArgs, min_scor
         write!(out, "{{\"documents\":[")?;
     }
     for path in files {
-        let name = input::display_name(path);
-        let text = match input::read(path) {
+        let source = Source { path: path.clone() };
+        let name = source.name();
+        let text = match read_text(&source, usize::MAX) {
             Ok(text) => text,
             Err(error) => {
                 eprintln!("error: {name}: {error}");
@@ -76,7 +79,7 @@ fn check_one(
         let analysis = analyze(part);
         let outcome = host.check(part, &analysis);
         let mut flags = outcome.flags;
-        let scores = render::take_scores(&analysis, &mut flags);
+        let scores = take_sentence_scores(&analysis, &mut flags);
         flags.retain(|f| f.score >= min_score);
         sentences += analysis.sentences.len();
         for error in outcome.errors {

@@ -2,7 +2,7 @@
 //! done by the library crates; errors become messages here.
 
 mod check;
-mod input;
+mod db;
 mod plugins;
 mod render;
 
@@ -30,6 +30,14 @@ struct PluginArgs {
     configs: Vec<(String, String)>,
 }
 
+/// The database every subcommand that stores or reads claims uses.
+#[derive(Debug, clap::Args)]
+struct DatabaseArg {
+    /// sqlite://FILE?mode=rwc (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long = "database", value_name = "URL", env = "DATABASE_URL", default_value = "sqlite://claimdesk.db?mode=rwc")]
+    url: String,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     Text,
@@ -50,6 +58,36 @@ enum Command {
         /// Hide flags scoring below X (0 to 1).
         #[arg(long, value_name = "X", default_value = "0", value_parser = parse_score)]
         min_score: f32,
+    },
+    /// Read articles, check them and store their claims for review.
+    Ingest {
+        /// Files or directories (read recursively); `-` reads standard input.
+        /// Plain text, Markdown (.md), HTML (.html) or JSON Lines (.jsonl)
+        /// with title, url, outlet, author, published and body.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        plugins: PluginArgs,
+        /// Skip documents larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = claimdesk_ingest::MAX_BYTES)]
+        max_bytes: usize,
+    },
+    /// Re-run the plugins over stored documents (after a plugin upgrade).
+    Recheck {
+        /// Only this document.
+        #[arg(long, value_name = "ID")]
+        document: Option<i64>,
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        plugins: PluginArgs,
+    },
+    /// Create or upgrade the database schema.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     /// Inspect plugins.
     Plugins {
@@ -83,6 +121,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { files, format, plugins, min_score } => check::run(&files, format, &plugins, min_score),
+        Command::Ingest { paths, database, plugins, max_bytes } => {
+            db::ingest(&db::IngestArgs { paths: &paths, url: &database.url, plugins: &plugins, max_bytes })
+        }
+        Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
+        Command::Migrate { database } => db::migrate(&database.url),
         Command::Plugins { command: PluginsCommand::List { plugins: args, format } } => plugins::list(&args, format),
     };
     match result {

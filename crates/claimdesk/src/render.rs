@@ -9,23 +9,6 @@ use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use claimdesk_core::{Analysis, Flag, Kind, LineIndex, Severity, Span};
 use serde::Serialize;
 
-/// Scores reported by a check-worthiness scorer (kind `checkworthy`, span
-/// = a sentence) become the sentences' scores, not flags of their own.
-pub fn take_scores(analysis: &Analysis, flags: &mut Vec<Flag>) -> Vec<f32> {
-    let mut scores = vec![0.0_f32; analysis.sentences.len()];
-    flags.retain(|flag| {
-        if flag.kind == Kind::Checkworthy {
-            let i = analysis.sentences.partition_point(|s| s.span.start < flag.span.start);
-            if let Some(s) = analysis.sentences.get(i).filter(|s| s.span == flag.span) {
-                scores[s.index] = scores[s.index].max(flag.score);
-                return false;
-            }
-        }
-        true
-    });
-    scores
-}
-
 /// The span of the sentence holding `flag`, or the flag's own span.
 pub fn sentence_of(analysis: &Analysis, flag: &Flag) -> Span {
     let i = analysis.sentences.partition_point(|s| s.span.end <= flag.span.start);

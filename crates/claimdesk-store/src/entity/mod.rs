@@ -1,0 +1,13 @@
+//! sea-orm entities: one module per table. Times are unix seconds; scores
+//! are `f64`; enumerations are stored as their snake_case names.
+
+pub mod api_token;
+pub mod claim;
+pub mod document;
+pub mod event;
+pub mod evidence;
+pub mod flag;
+pub mod job;
+pub mod rating;
+pub mod sentence;
+pub mod user;

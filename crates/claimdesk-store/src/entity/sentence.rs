@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "sentences")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub document_id: i64,
+    /// Position in the document, from 0.
+    pub idx: i32,
+    pub start: i64,
+    pub end: i64,
+    pub checkworthiness: f64,
+    pub speaker: Option<String>,
+    pub anonymous: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

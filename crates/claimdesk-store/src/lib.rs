@@ -1,0 +1,55 @@
+//! Persistence: sea-orm entities, migrations and queries, on SQLite (the
+//! embedded default) and PostgreSQL. Only this crate knows SQL.
+//!
+//! Invariants:
+//! - a document and everything derived from it (sentences, claims, flags) is
+//!   written in one transaction: after a crash a document is either wholly
+//!   there or absent;
+//! - a document's `content_hash` is unique: storing the same text again is
+//!   reported as a duplicate, not stored twice;
+//! - on SQLite every write transaction is `BEGIN IMMEDIATE` on the single
+//!   writer connection, so writers queue on the busy timeout instead of
+//!   failing when a read transaction tries to upgrade.
+
+pub mod entity;
+mod error;
+mod jobs;
+mod migration;
+mod open;
+mod queue;
+mod recheck;
+mod workflow;
+mod write;
+
+pub use error::StoreError;
+pub use jobs::{Job, JobStatus};
+pub use migration::Migrator;
+pub use open::{Backend, Store};
+pub use queue::{ClaimFilter, ClaimRow, Cursor, QueueOrder};
+pub use recheck::RecheckOutcome;
+pub use write::{NewDocument, NewSentence, Stored};
+
+/// Unix seconds now; the store's clock.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Helpers for tests that need a database of their own.
+pub mod testing {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use crate::StoreError;
+
+    /// Creates (or recreates) database `name` on the PostgreSQL server at
+    /// `server_url` and returns its URL.
+    pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
+        let admin =
+            Database::connect(server_url).await.map_err(|e| StoreError::Open { url: server_url.to_owned(), reason: e.to_string() })?;
+        let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+        admin.close().await?;
+        let base = server_url.rsplit_once('/').map_or(server_url, |(base, _)| base);
+        Ok(format!("{base}/{name}"))
+    }
+}

@@ -1,0 +1,38 @@
+//! Schema migrations, applied in order and recorded in `seaql_migrations`.
+//!
+//! A released migration never changes. `m001` and `m002` create their
+//! tables from the entity definitions as they were when written; the first
+//! change to one of those entities must come as a new migration (an
+//! `ALTER TABLE`), and `m001`/`m002` must first be frozen into explicit
+//! table statements so that a fresh database still gets the old shape
+//! before the new migration alters it.
+
+use sea_orm_migration::prelude::*;
+
+mod m001_initial;
+mod m002_jobs;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m001_initial::Migration), Box::new(m002_jobs::Migration)]
+    }
+}
+
+/// Creates `entity`'s table from its definition.
+pub(crate) async fn create_table<E: sea_orm::EntityTrait>(manager: &SchemaManager<'_>, entity: E) -> Result<(), DbErr> {
+    let schema = sea_orm::Schema::new(manager.get_database_backend());
+    manager.create_table(schema.create_table_from_entity(entity).if_not_exists().to_owned()).await
+}
+
+/// Creates index `name` on `table(columns…)`.
+pub(crate) async fn create_index(manager: &SchemaManager<'_>, name: &str, table: &str, columns: &[&str]) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(Alias::new(table)).if_not_exists();
+    for column in columns {
+        index.col(Alias::new(*column));
+    }
+    manager.create_index(index.to_owned()).await
+}

@@ -1,0 +1,120 @@
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, TransactionOptions, TransactionTrait};
+use sea_orm_migration::MigratorTrait;
+
+use crate::{Migrator, StoreError};
+
+/// How long a writer waits for a lock held by another process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// An open database: one writer connection and a pool of readers on SQLite,
+/// one pool for both on PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) write: DatabaseConnection,
+    pub(crate) read: DatabaseConnection,
+    backend: Backend,
+}
+
+fn sqlite_options(url: &str, max: u32, read_only: bool) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options.max_connections(max).min_connections(1).acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5)).sqlx_logging(false);
+    options.map_sqlx_sqlite_opts(move |o| {
+        o.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .create_if_missing(!read_only)
+            .foreign_keys(true)
+            .read_only(read_only)
+    });
+    options
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and brings the schema up to
+    /// date.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::open_without_migrating(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens without touching the schema.
+    pub async fn open_without_migrating(url: &str) -> Result<Store, StoreError> {
+        let open_error = |e: sea_orm::DbErr| match StoreError::from(e) {
+            StoreError::Db(e) => StoreError::Open { url: url.to_owned(), reason: e.to_string() },
+            other => other,
+        };
+        if url.starts_with("sqlite:") {
+            let write = Database::connect(sqlite_options(url, 1, false)).await.map_err(open_error)?;
+            let read = Database::connect(sqlite_options(url, 4, false)).await.map_err(open_error)?;
+            Ok(Store { write, read, backend: Backend::Sqlite })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut options = ConnectOptions::new(url);
+            options.max_connections(8).acquire_timeout(Duration::from_secs(10)).connect_timeout(Duration::from_secs(5)).sqlx_logging(false);
+            let pool = Database::connect(options).await.map_err(open_error)?;
+            Ok(Store { write: pool.clone(), read: pool, backend: Backend::Postgres })
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let pending = Migrator::get_pending_migrations(&self.write).await.map_err(StoreError::from)?.len();
+        Migrator::up(&self.write, None).await.map_err(|e| match StoreError::from(e) {
+            StoreError::Db(e) => StoreError::Migration(e.to_string()),
+            other => other,
+        })?;
+        Ok(pending)
+    }
+
+    /// Applies only the first `n` migrations: for testing upgrades.
+    pub async fn migrate_to(&self, n: u32) -> Result<(), StoreError> {
+        Migrator::up(&self.write, Some(n)).await.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Names of the applied migrations, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let applied = Migrator::get_applied_migrations(&self.read).await?;
+        Ok(applied.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so the
+    /// write lock is taken (or waited for) up front.
+    pub(crate) async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, StoreError> {
+        let options = match self.backend {
+            Backend::Sqlite => {
+                TransactionOptions { sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate), ..Default::default() }
+            }
+            Backend::Postgres => TransactionOptions::default(),
+        };
+        Ok(self.write.begin_with_options(options).await?)
+    }
+
+    pub(crate) fn db_backend(&self) -> DbBackend {
+        match self.backend {
+            Backend::Sqlite => DbBackend::Sqlite,
+            Backend::Postgres => DbBackend::Postgres,
+        }
+    }
+
+    /// Closes every connection, checkpointing SQLite's WAL.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.read.close().await?;
+        self.write.close().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,147 @@
+//! The review queue: filtered claims with keyset pagination, in one query.
+
+use claimdesk_core::Status;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entity::{claim, document, flag};
+use crate::{Store, StoreError};
+
+/// Which claims to list; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    pub status: Option<Status>,
+    pub kind: Option<String>,
+    pub plugin: Option<String>,
+    pub rule: Option<String>,
+    pub assignee: Option<String>,
+    pub document_id: Option<i64>,
+    pub outlet: Option<String>,
+    /// Substring of the claim text; `%` and `_` match themselves.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// Highest priority first.
+    #[default]
+    Priority,
+    /// Oldest first.
+    Age,
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cursor {
+    pub priority: f64,
+    pub id: i64,
+}
+
+pub type ClaimRow = claim::Model;
+
+impl ClaimRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { priority: self.priority, id: self.id }
+    }
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('%');
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+impl ClaimFilter {
+    fn condition(&self) -> Condition {
+        let mut c = Condition::all();
+        if let Some(status) = self.status {
+            c = c.add(claim::Column::Status.eq(status.as_str()));
+        }
+        if let Some(assignee) = &self.assignee {
+            c = c.add(claim::Column::Assignee.eq(assignee.as_str()));
+        }
+        if let Some(id) = self.document_id {
+            c = c.add(claim::Column::DocumentId.eq(id));
+        }
+        if let Some(text) = &self.text {
+            c = c.add(claim::Column::Text.like(LikeExpr::new(escape_like(text)).escape('\\')));
+        }
+        for (column, value) in [(flag::Column::Kind, &self.kind), (flag::Column::Plugin, &self.plugin), (flag::Column::Rule, &self.rule)] {
+            if let Some(value) = value {
+                let claims_with_flag =
+                    Query::select().column(flag::Column::ClaimId).from(flag::Entity).and_where(column.eq(value.as_str())).to_owned();
+                c = c.add(claim::Column::Id.in_subquery(claims_with_flag));
+            }
+        }
+        if let Some(outlet) = &self.outlet {
+            let documents = Query::select()
+                .column(document::Column::Id)
+                .from(document::Entity)
+                .and_where(document::Column::Outlet.eq(outlet.as_str()))
+                .to_owned();
+            c = c.add(claim::Column::DocumentId.in_subquery(documents));
+        }
+        c
+    }
+}
+
+impl Store {
+    /// One page of the queue: at most `limit` claims after `after`.
+    pub async fn list_claims(
+        &self,
+        filter: &ClaimFilter,
+        order: QueueOrder,
+        after: Option<Cursor>,
+        limit: u64,
+    ) -> Result<Vec<ClaimRow>, StoreError> {
+        let mut query = claim::Entity::find().filter(filter.condition());
+        match order {
+            QueueOrder::Priority => {
+                if let Some(cursor) = after {
+                    query = query.filter(
+                        Condition::any()
+                            .add(claim::Column::Priority.lt(cursor.priority))
+                            .add(Condition::all().add(claim::Column::Priority.eq(cursor.priority)).add(claim::Column::Id.lt(cursor.id))),
+                    );
+                }
+                query = query.order_by(claim::Column::Priority, Order::Desc).order_by(claim::Column::Id, Order::Desc);
+            }
+            QueueOrder::Age => {
+                if let Some(cursor) = after {
+                    query = query.filter(claim::Column::Id.gt(cursor.id));
+                }
+                query = query.order_by(claim::Column::Id, Order::Asc);
+            }
+        }
+        Ok(query.limit(limit).all(&self.read).await?)
+    }
+
+    /// The flags of one claim, stale ones included, in text order.
+    pub async fn claim_flags(&self, claim_id: i64) -> Result<Vec<flag::Model>, StoreError> {
+        Ok(flag::Entity::find()
+            .filter(flag::Column::ClaimId.eq(claim_id))
+            .order_by_asc(flag::Column::Start)
+            .order_by_asc(flag::Column::Id)
+            .all(&self.read)
+            .await?)
+    }
+
+    /// Claims per status, for the navigation counts.
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(claim::Entity::find()
+            .select_only()
+            .column(claim::Column::Status)
+            .column_as(Expr::col(claim::Column::Id).count(), "n")
+            .group_by(claim::Column::Status)
+            .into_tuple::<(String, i64)>()
+            .all(&self.read)
+            .await?)
+    }
+}

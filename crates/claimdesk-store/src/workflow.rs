@@ -1,0 +1,103 @@
+//! Claim actions: the core lifecycle applied to stored claims, with an
+//! optimistic version check and an event per change.
+
+use claimdesk_core::{Action, Claim, Policy, Span, Status};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+use crate::entity::{claim, event, flag};
+use crate::{Store, StoreError, now};
+
+fn status_of(s: &str) -> Status {
+    match s {
+        "in_review" => Status::InReview,
+        "resolved" => Status::Resolved,
+        "published" => Status::Published,
+        "dismissed" => Status::Dismissed,
+        _ => Status::New,
+    }
+}
+
+impl Store {
+    /// Applies `action` by `actor` to claim `id`, if its version is still
+    /// `expected_version`; records the event. A stale version or an illegal
+    /// transition changes nothing.
+    pub async fn apply_claim_action(
+        &self,
+        id: i64,
+        expected_version: i32,
+        action: Action,
+        actor: &str,
+        policy: &Policy,
+    ) -> Result<claim::Model, StoreError> {
+        let at = now();
+        let txn = self.begin_write().await?;
+        let row = claim::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound { what: "claim", id })?;
+        if row.version != expected_version {
+            return Err(StoreError::StaleVersion { id, expected: expected_version, found: row.version });
+        }
+        let mut model =
+            Claim::new(row.sentence_idx as usize, Span::new(row.start as usize, row.end as usize), row.text.clone(), Vec::new());
+        model.status = status_of(&row.status);
+        model.assignee = row.assignee.clone();
+        model.verdict = row.verdict.clone();
+        model.explanation = row.explanation.clone();
+        model.resolved_by = row.resolved_by.clone();
+        model.approved_by = row.approved_by.clone();
+        model.dismissal_reason = row.dismissal_reason.clone();
+        let event = model.apply(action, actor, at, policy).map_err(StoreError::Transition)?;
+        let detail = serde_json::to_string(&event.action).unwrap_or_default();
+        let mut active: claim::ActiveModel = row.into();
+        active.status = Set(model.status.as_str().to_owned());
+        active.assignee = Set(model.assignee);
+        active.verdict = Set(model.verdict);
+        active.explanation = Set(model.explanation);
+        active.resolved_by = Set(model.resolved_by);
+        active.approved_by = Set(model.approved_by);
+        active.dismissal_reason = Set(model.dismissal_reason);
+        active.version = Set(expected_version + 1);
+        active.updated_at = Set(at);
+        let updated = active.update(&txn).await?;
+        event::ActiveModel {
+            id: Default::default(),
+            claim_id: Set(id),
+            actor: Set(actor.to_owned()),
+            at: Set(at),
+            action: Set(event.action.name().to_owned()),
+            before: Set(event.before.as_str().to_owned()),
+            after: Set(event.after.as_str().to_owned()),
+            detail: Set(detail),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn claim(&self, id: i64) -> Result<claim::Model, StoreError> {
+        claim::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "claim", id })
+    }
+
+    /// The audit trail of claim `id`, oldest first.
+    pub async fn claim_events(&self, id: i64) -> Result<Vec<event::Model>, StoreError> {
+        use sea_orm::QueryOrder;
+        Ok(event::Entity::find().filter(event::Column::ClaimId.eq(id)).order_by_asc(event::Column::Id).all(&self.read).await?)
+    }
+
+    /// (claims, flags) stored for document `id`.
+    pub async fn document_counts(&self, id: i64) -> Result<(u64, u64), StoreError> {
+        Ok((
+            claim::Entity::find().filter(claim::Column::DocumentId.eq(id)).count(&self.read).await?,
+            flag::Entity::find().filter(flag::Column::DocumentId.eq(id)).count(&self.read).await?,
+        ))
+    }
+
+    /// SQLite's `PRAGMA integrity_check` ("ok" when sound); "ok" on PostgreSQL.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        use sea_orm::ConnectionTrait;
+        if self.backend() == crate::Backend::Postgres {
+            return Ok("ok".to_owned());
+        }
+        let row = self.read.query_one_raw(sea_orm::Statement::from_string(self.db_backend(), "PRAGMA integrity_check")).await?;
+        Ok(row.map(|r| r.try_get_by_index::<String>(0)).transpose()?.unwrap_or_default())
+    }
+}

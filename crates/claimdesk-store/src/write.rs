@@ -1,0 +1,191 @@
+//! Storing an analysed, checked document.
+
+use claimdesk_core::{Claim, Document, Flag, Span, Status};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+
+use crate::entity::{claim, document, flag, sentence};
+use crate::{Store, StoreError, now};
+
+/// Rows per multi-row INSERT: 15 columns × 1,000 rows stays under both
+/// SQLite's and PostgreSQL's bound-parameter limits.
+const BATCH: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSentence {
+    pub span: Span,
+    pub checkworthiness: f32,
+    pub speaker: Option<String>,
+    pub anonymous: bool,
+}
+
+/// Everything to store for one document.
+#[derive(Debug, Clone)]
+pub struct NewDocument<'a> {
+    pub document: &'a Document,
+    /// Where it came from: a path, `<stdin>`, `upload`.
+    pub origin: Option<String>,
+    pub sentences: Vec<NewSentence>,
+    pub claims: Vec<Claim>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New {
+        id: i64,
+        claims: usize,
+        flags: usize,
+    },
+    /// The same text is already stored as document `id`.
+    Duplicate {
+        id: i64,
+    },
+}
+
+pub(crate) fn flag_row(document_id: i64, claim_id: i64, f: &Flag, at: i64) -> flag::ActiveModel {
+    flag::ActiveModel {
+        id: Default::default(),
+        document_id: Set(document_id),
+        claim_id: Set(claim_id),
+        plugin: Set(f.plugin.to_string()),
+        plugin_version: Set(f.plugin_version.to_string()),
+        rule: Set(f.rule.to_string()),
+        kind: Set(f.kind.as_str().to_owned()),
+        severity: Set(f.severity.as_str().to_owned()),
+        start: Set(f.span.start as i64),
+        end: Set(f.span.end as i64),
+        score: Set(f64::from(f.score)),
+        message: Set(f.message.to_string()),
+        question: Set(f.question.to_string()),
+        stale: Set(false),
+        created_at: Set(at),
+    }
+}
+
+pub(crate) fn claim_row(document_id: i64, c: &Claim, at: i64) -> claim::ActiveModel {
+    claim::ActiveModel {
+        id: Default::default(),
+        document_id: Set(document_id),
+        sentence_idx: Set(c.sentence_index as i32),
+        start: Set(c.sentence.start as i64),
+        end: Set(c.sentence.end as i64),
+        text: Set(c.text.clone()),
+        speaker: Set(c.speaker.clone()),
+        priority: Set(f64::from(c.priority)),
+        status: Set(Status::New.as_str().to_owned()),
+        assignee: Set(None),
+        verdict: Set(None),
+        explanation: Set(None),
+        resolved_by: Set(None),
+        approved_by: Set(None),
+        dismissal_reason: Set(None),
+        version: Set(0),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+}
+
+/// Inserts `rows` in batches.
+pub(crate) async fn insert_batched<A, C>(db: &C, rows: Vec<A>) -> Result<(), StoreError>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<A> = rows.by_ref().take(BATCH).collect();
+        <A::Entity as EntityTrait>::insert_many(batch).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The id of the document whose body hashes to `hash`, if stored.
+    pub async fn document_by_hash(&self, hash: &str) -> Result<Option<i64>, StoreError> {
+        let id = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .filter(document::Column::ContentHash.eq(hash))
+            .into_tuple::<i64>()
+            .one(&self.read)
+            .await?;
+        Ok(id)
+    }
+
+    pub async fn document(&self, id: i64) -> Result<document::Model, StoreError> {
+        document::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "document", id })
+    }
+
+    /// Stores a document with its sentences, claims and flags in one
+    /// transaction, unless the same text is already stored.
+    pub async fn store_document(&self, new: &NewDocument<'_>) -> Result<Stored, StoreError> {
+        let hash = new.document.content_hash();
+        if let Some(id) = self.document_by_hash(&hash).await? {
+            return Ok(Stored::Duplicate { id });
+        }
+        let at = now();
+        let txn = self.begin_write().await?;
+        // Another writer may have stored it since the check above.
+        let existing = document::Entity::find().filter(document::Column::ContentHash.eq(hash.as_str())).one(&txn).await?;
+        if let Some(existing) = existing {
+            txn.rollback().await?;
+            return Ok(Stored::Duplicate { id: existing.id });
+        }
+        let d = new.document;
+        let doc = document::ActiveModel {
+            id: Default::default(),
+            content_hash: Set(hash),
+            title: Set(d.title.clone()),
+            source_url: Set(d.source_url.clone()),
+            outlet: Set(d.outlet.clone()),
+            author: Set(d.author.clone()),
+            published: Set(d.published.clone()),
+            language: Set(d.language.clone()),
+            origin: Set(new.origin.clone()),
+            body: Set(d.body.clone()),
+            created_at: Set(at),
+            checked_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+        let sentences = new.sentences.iter().enumerate().map(|(i, s)| sentence::ActiveModel {
+            id: Default::default(),
+            document_id: Set(doc.id),
+            idx: Set(i as i32),
+            start: Set(s.span.start as i64),
+            end: Set(s.span.end as i64),
+            checkworthiness: Set(f64::from(s.checkworthiness)),
+            speaker: Set(s.speaker.clone()),
+            anonymous: Set(s.anonymous),
+        });
+        insert_batched(&txn, sentences.collect()).await?;
+        let mut flags = Vec::new();
+        for c in &new.claims {
+            let claim = claim_row(doc.id, c, at).insert(&txn).await?;
+            flags.extend(c.flags.iter().map(|f| flag_row(doc.id, claim.id, f, at)));
+        }
+        let flag_count = flags.len();
+        insert_batched(&txn, flags).await?;
+        txn.commit().await?;
+        Ok(Stored::New { id: doc.id, claims: new.claims.len(), flags: flag_count })
+    }
+
+    /// Inserts `flags` (all for claim `claim_id` of `document_id`) in batches
+    /// inside one transaction: the bulk path the ingest benchmark measures.
+    pub async fn insert_flags(&self, document_id: i64, claim_id: i64, flags: &[Flag]) -> Result<(), StoreError> {
+        let at = now();
+        let txn = self.begin_write().await?;
+        insert_batched(&txn, flags.iter().map(|f| flag_row(document_id, claim_id, f, at)).collect()).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Counts of (documents, claims, flags).
+    pub async fn counts(&self) -> Result<(u64, u64, u64), StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok((
+            document::Entity::find().count(&self.read).await?,
+            claim::Entity::find().count(&self.read).await?,
+            flag::Entity::find().count(&self.read).await?,
+        ))
+    }
+}

@@ -1,0 +1,253 @@
+//! The store on every test database (SQLite always, PostgreSQL when
+//! `CLAIMDESK_TEST_POSTGRES` is set), fed by the real plugins.
+
+use std::path::PathBuf;
+
+use claimdesk_core::{Action, Document, Policy};
+use claimdesk_ingest::{INGEST_JOB, ingest_job_payload, prepare, run_jobs};
+use claimdesk_plugin_host::{HostOptions, PluginHost};
+use claimdesk_store::{ClaimFilter, QueueOrder, Store, StoreError, Stored};
+use claimdesk_tests::{builtin_plugins_dir, fixture_text, isolated_plugin, plugin_dir, test_database_urls, tokio_runtime};
+
+fn builtins() -> PluginHost {
+    PluginHost::load(&[builtin_plugins_dir().to_path_buf()], &HostOptions::default())
+}
+
+/// Runs `test` against each test database.
+fn on_each_database<F, Fut>(name: &str, test: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let runtime = tokio_runtime();
+    for url in test_database_urls(name) {
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+            test(store).await;
+        });
+    }
+}
+
+fn article(name: &str) -> Document {
+    Document { title: Some(name.to_owned()), outlet: Some("Gazette".to_owned()), ..Document::new(fixture_text(name)) }
+}
+
+#[test]
+fn stores_a_document_once_with_its_claims_and_flags() {
+    let host = builtins();
+    on_each_database("store_once", |store| {
+        let host = &host;
+        async move {
+            let doc = article("harbour.txt");
+            let (new, errors) = prepare(&doc, Some("harbour.txt".into()), host);
+            assert!(errors.is_empty());
+            let expected_flags: usize = new.claims.iter().map(|c| c.flags.len()).sum();
+            let Stored::New { id, claims, flags } = store.store_document(&new).await.unwrap() else { panic!("stored") };
+            assert_eq!((claims, flags), (new.claims.len(), expected_flags));
+            assert_eq!(store.document_counts(id).await.unwrap(), (claims as u64, flags as u64));
+            assert_eq!(store.store_document(&new).await.unwrap(), Stored::Duplicate { id });
+            let stored = store.document(id).await.unwrap();
+            assert_eq!(
+                (stored.body, stored.title.as_deref(), stored.outlet.as_deref()),
+                (doc.body.clone(), Some("harbour.txt"), Some("Gazette"))
+            );
+            assert_eq!(store.integrity_check().await.unwrap(), "ok");
+        }
+    });
+}
+
+#[test]
+fn queue_filters_and_keyset_pages() {
+    let host = builtins();
+    on_each_database("queue", |store| {
+        let host = &host;
+        async move {
+            for name in ["harbour.txt", "council-budget.txt"] {
+                let doc = article(name);
+                store.store_document(&prepare(&doc, None, host).0).await.unwrap();
+            }
+            let all = store.list_claims(&ClaimFilter::default(), QueueOrder::Priority, None, 1000).await.unwrap();
+            assert!(all.len() > 10);
+            assert!(all.windows(2).all(|w| (w[0].priority, w[0].id) >= (w[1].priority, w[1].id)), "priority order");
+            // Keyset pages of 4 reassemble the whole list, without gaps or repeats.
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.list_claims(&ClaimFilter::default(), QueueOrder::Priority, after, 4).await.unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some(last.cursor());
+                paged.extend(page.into_iter().map(|c| c.id));
+            }
+            assert_eq!(paged, all.iter().map(|c| c.id).collect::<Vec<_>>());
+            let oldest = store.list_claims(&ClaimFilter::default(), QueueOrder::Age, None, 3).await.unwrap();
+            assert!(oldest.windows(2).all(|w| w[0].id < w[1].id));
+
+            let by = |f: ClaimFilter| {
+                let store = store.clone();
+                async move { store.list_claims(&f, QueueOrder::Priority, None, 1000).await.unwrap() }
+            };
+            let rule = by(ClaimFilter { rule: Some("numbers.percentage".into()), ..Default::default() }).await;
+            assert!(!rule.is_empty() && rule.iter().all(|c| c.text.contains('%') || c.text.contains("percent")), "{rule:?}");
+            let kind = by(ClaimFilter { kind: Some("hedge".into()), ..Default::default() }).await;
+            assert!(kind.iter().any(|c| c.text.contains("akin to")));
+            assert_eq!(by(ClaimFilter { plugin: Some("nonexistent".into()), ..Default::default() }).await.len(), 0);
+            let text = by(ClaimFilter { text: Some("14%".into()), ..Default::default() }).await;
+            assert_eq!(text.len(), 1, "the % is matched literally");
+            let hostile = by(ClaimFilter { text: Some("x' OR '1'='1\"; DROP TABLE claims; --_".into()), ..Default::default() }).await;
+            assert!(hostile.is_empty());
+            assert_eq!(by(ClaimFilter { outlet: Some("Gazette".into()), ..Default::default() }).await.len(), all.len());
+            assert_eq!(by(ClaimFilter { status: Some(claimdesk_core::Status::Resolved), ..Default::default() }).await.len(), 0);
+            assert_eq!(store.counts().await.unwrap().1 as usize, all.len(), "the claims table survived");
+        }
+    });
+}
+
+#[test]
+fn claim_actions_check_versions_and_record_events() {
+    let host = builtins();
+    on_each_database("workflow", |store| {
+        let host = &host;
+        async move {
+            let doc = article("harbour.txt");
+            store.store_document(&prepare(&doc, None, host).0).await.unwrap();
+            let claim = store.list_claims(&ClaimFilter::default(), QueueOrder::Priority, None, 1).await.unwrap().remove(0);
+            let policy = Policy::default();
+            let c = store.apply_claim_action(claim.id, 0, Action::StartReview, "ana", &policy).await.unwrap();
+            assert_eq!((c.status.as_str(), c.version), ("in_review", 1));
+            let stale = store.apply_claim_action(claim.id, 0, Action::Assign { to: Some("bo".into()) }, "bo", &policy).await;
+            assert!(matches!(stale, Err(StoreError::StaleVersion { expected: 0, found: 1, .. })), "{stale:?}");
+            let illegal = store.apply_claim_action(claim.id, 1, Action::Publish, "ed", &policy).await;
+            assert!(matches!(illegal, Err(StoreError::Transition(_))));
+            let verdict = Action::Resolve { rating: "mostly_false".into(), explanation: "The port authority's figures differ.".into() };
+            let c = store.apply_claim_action(claim.id, 1, verdict, "ana", &policy).await.unwrap();
+            assert_eq!((c.verdict.as_deref(), c.version), (Some("mostly_false"), 2));
+            let events = store.claim_events(claim.id).await.unwrap();
+            assert_eq!(
+                events.iter().map(|e| (e.action.as_str(), e.after.as_str())).collect::<Vec<_>>(),
+                [("start_review", "in_review"), ("resolve", "resolved")]
+            );
+        }
+    });
+}
+
+#[test]
+fn recheck_keeps_verdicts_marks_stale_and_attaches_new_flags() {
+    let builtin_only = builtins();
+    let example_dir = plugin_dir("recheck-example", &[isolated_plugin("claimdesk-plugin-example")]);
+    let with_example = PluginHost::load(&[builtin_plugins_dir().to_path_buf(), example_dir], &HostOptions::default());
+    let numbers_only_dir =
+        plugin_dir("recheck-numbers", &[&builtin_plugins_dir().join(libloading::library_filename("claimdesk_plugin_numbers"))]);
+    let numbers_only = PluginHost::load(&[numbers_only_dir], &HostOptions::default());
+    on_each_database("recheck", |store| {
+        let (builtin_only, with_example, numbers_only) = (&builtin_only, &with_example, &numbers_only);
+        async move {
+            let doc = article("harbour.txt");
+            let Stored::New { id, flags, .. } = store.store_document(&prepare(&doc, None, builtin_only).0).await.unwrap() else { panic!() };
+            // A reviewer resolves the claim holding "akin to".
+            let filter = ClaimFilter { text: Some("akin to".into()), ..Default::default() };
+            let claim = store.list_claims(&filter, QueueOrder::Priority, None, 1).await.unwrap().remove(0);
+            let policy = Policy::default();
+            store.apply_claim_action(claim.id, 0, Action::StartReview, "ana", &policy).await.unwrap();
+            let verdict = Action::Resolve { rating: "mixed".into(), explanation: "Partly.".into() };
+            store.apply_claim_action(claim.id, 1, verdict, "ana", &policy).await.unwrap();
+
+            // Same plugins: nothing changes.
+            let (_, claims, _) = claimdesk_ingest::check_document(builtin_only, &doc.body, claimdesk_ingest::CLAIM_THRESHOLD);
+            let same = store.recheck_document(id, &claims).await.unwrap();
+            assert_eq!((same.kept, same.new_flags, same.stale, same.new_claims), (flags, 0, 0, 0));
+
+            // A new plugin: its flags attach, existing claims reused where they exist.
+            let (_, claims, _) = claimdesk_ingest::check_document(with_example, &doc.body, claimdesk_ingest::CLAIM_THRESHOLD);
+            let added = store.recheck_document(id, &claims).await.unwrap();
+            assert_eq!((added.kept, added.stale), (flags, 0));
+            assert!(added.new_flags >= 1, "{added:?}");
+
+            // Only `numbers` now: every other flag is kept but marked stale.
+            let (_, claims, _) = claimdesk_ingest::check_document(numbers_only, &doc.body, claimdesk_ingest::CLAIM_THRESHOLD);
+            let fewer = store.recheck_document(id, &claims).await.unwrap();
+            assert_eq!(fewer.new_flags, 0);
+            assert!(fewer.stale > 0 && fewer.kept > 0, "{fewer:?}");
+            let after = store.claim(claim.id).await.unwrap();
+            assert_eq!(
+                (after.status.as_str(), after.verdict.as_deref(), after.version),
+                ("resolved", Some("mixed"), 2),
+                "the verdict survives"
+            );
+            let claim_flags = store.claim_flags(claim.id).await.unwrap();
+            assert!(claim_flags.iter().any(|f| f.rule == "hedge.comparison" && f.stale), "kept, marked stale");
+            assert!(claim_flags.iter().all(|f| f.plugin_version == env!("CARGO_PKG_VERSION")));
+            assert_eq!(store.document_counts(id).await.unwrap().1 as usize, flags + added.new_flags, "nothing deleted");
+        }
+    });
+}
+
+#[test]
+fn jobs_run_in_process_and_are_taken_once() {
+    let host = builtins();
+    on_each_database("jobs", |store| {
+        let host = &host;
+        async move {
+            let a = store.enqueue_job(INGEST_JOB, &ingest_job_payload(&article("harbour.txt"), "upload")).await.unwrap();
+            let b = store.enqueue_job(INGEST_JOB, &serde_json::json!({"title": "no body"})).await.unwrap();
+            let c = store.enqueue_job(INGEST_JOB, &ingest_job_payload(&article("harbour.txt"), "upload")).await.unwrap();
+            assert_eq!(run_jobs(&store, host, "test-worker").await.unwrap(), 3);
+            let (a, b, c) = (store.job(a).await.unwrap(), store.job(b).await.unwrap(), store.job(c).await.unwrap());
+            assert_eq!((a.status.as_str(), b.status.as_str(), c.status.as_str()), ("done", "failed", "done"));
+            assert_eq!(b.error.as_deref(), Some("the payload has no body"));
+            assert!(c.result.unwrap().contains("\"duplicate\":true"));
+            assert_eq!(store.counts().await.unwrap().0, 1);
+            // Two takers racing over 20 jobs: each job is taken exactly once.
+            let mut ids = Vec::new();
+            for _ in 0..20 {
+                ids.push(store.enqueue_job("noop", &serde_json::json!({})).await.unwrap());
+            }
+            let taker = |name: &'static str| {
+                let store = store.clone();
+                async move {
+                    let mut taken = Vec::new();
+                    while let Some(job) = store.take_job(name).await.unwrap() {
+                        taken.push(job.id);
+                    }
+                    taken
+                }
+            };
+            let (x, y) = tokio::join!(taker("x"), taker("y"));
+            let mut all: Vec<i64> = x.into_iter().chain(y).collect();
+            all.sort();
+            assert_eq!(all, ids);
+        }
+    });
+}
+
+#[test]
+fn an_old_schema_is_migrated() {
+    let runtime = tokio_runtime();
+    for url in test_database_urls("old_schema") {
+        runtime.block_on(async {
+            let old = Store::open_without_migrating(&url).await.unwrap();
+            old.migrate_to(1).await.unwrap();
+            assert_eq!(old.applied_migrations().await.unwrap(), ["m001_initial"]);
+            let doc = article("harbour.txt");
+            let Stored::New { id, .. } = old.store_document(&prepare(&doc, None, &builtins()).0).await.unwrap() else { panic!() };
+            assert!(old.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.is_err(), "no jobs table yet");
+            old.close().await.unwrap();
+            let store = Store::open(&url).await.unwrap();
+            assert_eq!(store.applied_migrations().await.unwrap(), ["m001_initial", "m002_jobs"]);
+            assert_eq!(store.document(id).await.unwrap().body, doc.body);
+            store.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.unwrap();
+        });
+    }
+}
+
+#[test]
+fn unreachable_and_unsupported_databases_are_clear_errors() {
+    let runtime = tokio_runtime();
+    runtime.block_on(async {
+        let missing_dir = PathBuf::from("/nonexistent-claimdesk-dir/x.db");
+        let err = Store::open(&format!("sqlite://{}?mode=rwc", missing_dir.display())).await.unwrap_err();
+        assert!(matches!(err, StoreError::Open { .. }), "{err}");
+        let err = Store::open("postgres://postgres@127.0.0.1:1/none").await.unwrap_err();
+        assert!(err.to_string().starts_with("cannot open database postgres://postgres@127.0.0.1:1/none"), "{err}");
+        assert!(matches!(Store::open("mysql://x").await.unwrap_err(), StoreError::UnsupportedUrl(_)));
+    });
+}
