@@ -7,6 +7,7 @@ mod bad_input;
 mod check;
 mod example_plugin;
 mod host;
+mod ingest;
 mod plugins_list;
 mod segmentation;
 mod store;

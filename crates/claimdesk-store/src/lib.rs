@@ -18,6 +18,7 @@ mod migration;
 mod open;
 mod queue;
 mod recheck;
+mod refs;
 mod workflow;
 mod write;
 
@@ -25,7 +26,7 @@ pub use error::StoreError;
 pub use jobs::{Job, JobStatus};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
-pub use queue::{ClaimFilter, ClaimRow, Cursor, QueueOrder};
+pub use queue::{ClaimFilter, ClaimRow, Cursor, FlagView, QueueOrder};
 pub use recheck::RecheckOutcome;
 pub use write::{NewDocument, NewSentence, Stored};
 

@@ -22,6 +22,7 @@ pub struct Store {
     pub(crate) write: DatabaseConnection,
     pub(crate) read: DatabaseConnection,
     backend: Backend,
+    pub(crate) refs: crate::refs::SharedRefCache,
 }
 
 fn sqlite_options(url: &str, max: u32, read_only: bool) -> ConnectOptions {
@@ -54,14 +55,16 @@ impl Store {
             other => other,
         };
         if url.starts_with("sqlite:") {
-            let write = Database::connect(sqlite_options(url, 1, false)).await.map_err(open_error)?;
-            let read = Database::connect(sqlite_options(url, 4, false)).await.map_err(open_error)?;
-            Ok(Store { write, read, backend: Backend::Sqlite })
+            // `?mode=ro` must survive the options set below.
+            let read_only = url.split_once('?').is_some_and(|(_, query)| query.split('&').any(|p| p == "mode=ro"));
+            let write = Database::connect(sqlite_options(url, 1, read_only)).await.map_err(open_error)?;
+            let read = Database::connect(sqlite_options(url, 4, read_only)).await.map_err(open_error)?;
+            Ok(Store { write, read, backend: Backend::Sqlite, refs: Default::default() })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = ConnectOptions::new(url);
-            options.max_connections(8).acquire_timeout(Duration::from_secs(10)).connect_timeout(Duration::from_secs(5)).sqlx_logging(false);
+            options.max_connections(8).acquire_timeout(Duration::from_secs(5)).connect_timeout(Duration::from_secs(5)).sqlx_logging(false);
             let pool = Database::connect(options).await.map_err(open_error)?;
-            Ok(Store { write: pool.clone(), read: pool, backend: Backend::Postgres })
+            Ok(Store { write: pool.clone(), read: pool, backend: Backend::Postgres, refs: Default::default() })
         } else {
             Err(StoreError::UnsupportedUrl(url.to_owned()))
         }

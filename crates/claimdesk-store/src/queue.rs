@@ -4,7 +4,9 @@ use claimdesk_core::Status;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entity::{claim, document, flag};
+use std::collections::HashMap;
+
+use crate::entity::{claim, document, flag, flag_rule, flag_text};
 use crate::{Store, StoreError};
 
 /// Which claims to list; `None` means "any".
@@ -38,6 +40,23 @@ pub struct Cursor {
 }
 
 pub type ClaimRow = claim::Model;
+
+/// A flag with its rule and texts, as pages show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagView {
+    pub id: i64,
+    pub plugin: String,
+    pub plugin_version: String,
+    pub rule: String,
+    pub kind: String,
+    pub severity: String,
+    pub start: i64,
+    pub end: i64,
+    pub score: f64,
+    pub message: String,
+    pub question: String,
+    pub stale: bool,
+}
 
 impl ClaimRow {
     pub fn cursor(&self) -> Cursor {
@@ -73,10 +92,17 @@ impl ClaimFilter {
         if let Some(text) = &self.text {
             c = c.add(claim::Column::Text.like(LikeExpr::new(escape_like(text)).escape('\\')));
         }
-        for (column, value) in [(flag::Column::Kind, &self.kind), (flag::Column::Plugin, &self.plugin), (flag::Column::Rule, &self.rule)] {
+        for (column, value) in
+            [(flag_rule::Column::Kind, &self.kind), (flag_rule::Column::Plugin, &self.plugin), (flag_rule::Column::Rule, &self.rule)]
+        {
             if let Some(value) = value {
-                let claims_with_flag =
-                    Query::select().column(flag::Column::ClaimId).from(flag::Entity).and_where(column.eq(value.as_str())).to_owned();
+                let rules =
+                    Query::select().column(flag_rule::Column::Id).from(flag_rule::Entity).and_where(column.eq(value.as_str())).to_owned();
+                let claims_with_flag = Query::select()
+                    .column(flag::Column::ClaimId)
+                    .from(flag::Entity)
+                    .and_where(flag::Column::RuleId.in_subquery(rules))
+                    .to_owned();
                 c = c.add(claim::Column::Id.in_subquery(claims_with_flag));
             }
         }
@@ -124,13 +150,48 @@ impl Store {
     }
 
     /// The flags of one claim, stale ones included, in text order.
-    pub async fn claim_flags(&self, claim_id: i64) -> Result<Vec<flag::Model>, StoreError> {
-        Ok(flag::Entity::find()
+    pub async fn claim_flags(&self, claim_id: i64) -> Result<Vec<FlagView>, StoreError> {
+        let flags = flag::Entity::find()
             .filter(flag::Column::ClaimId.eq(claim_id))
             .order_by_asc(flag::Column::Start)
             .order_by_asc(flag::Column::Id)
             .all(&self.read)
-            .await?)
+            .await?;
+        let rules: HashMap<i64, flag_rule::Model> = flag_rule::Entity::find()
+            .filter(flag_rule::Column::Id.is_in(flags.iter().map(|f| f.rule_id).collect::<Vec<_>>()))
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let texts: HashMap<i64, flag_text::Model> = flag_text::Entity::find()
+            .filter(flag_text::Column::Id.is_in(flags.iter().map(|f| f.text_id).collect::<Vec<_>>()))
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        Ok(flags
+            .into_iter()
+            .filter_map(|f| {
+                let rule = rules.get(&f.rule_id)?.clone();
+                let text = texts.get(&f.text_id)?.clone();
+                Some(FlagView {
+                    id: f.id,
+                    plugin: rule.plugin,
+                    plugin_version: rule.plugin_version,
+                    rule: rule.rule,
+                    kind: rule.kind,
+                    severity: rule.severity,
+                    start: f.start,
+                    end: f.end,
+                    score: f.score,
+                    message: text.message,
+                    question: text.question,
+                    stale: f.stale,
+                })
+            })
+            .collect())
     }
 
     /// Claims per status, for the navigation counts.

@@ -6,7 +6,8 @@ use claimdesk_core::Claim;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::entity::{claim, document, flag};
+use crate::entity::{claim, document, flag, flag_rule};
+use crate::refs::Learnt;
 use crate::write::{claim_row, flag_row, insert_batched};
 use crate::{Store, StoreError, now};
 
@@ -39,14 +40,24 @@ impl Store {
             .into_iter()
             .map(|c| (c.sentence_idx, c.id))
             .collect();
-        let mut existing_flags: HashMap<FlagKey, flag::Model> = flag::Entity::find()
-            .filter(flag::Column::DocumentId.eq(id))
+        let rows = flag::Entity::find().filter(flag::Column::DocumentId.eq(id)).all(&txn).await?;
+        let rule_ids: Vec<i64> = rows.iter().map(|f| f.rule_id).collect();
+        let rules: HashMap<i64, flag_rule::Model> = flag_rule::Entity::find()
+            .filter(flag_rule::Column::Id.is_in(rule_ids))
             .all(&txn)
             .await?
             .into_iter()
-            .map(|f| ((f.plugin.clone(), f.rule.clone(), f.start, f.end), f))
+            .map(|r| (r.id, r))
+            .collect();
+        let mut existing_flags: HashMap<FlagKey, (flag::Model, String)> = rows
+            .into_iter()
+            .filter_map(|f| {
+                let rule = rules.get(&f.rule_id)?;
+                Some(((rule.plugin.clone(), rule.rule.clone(), f.start, f.end), (f, rule.plugin_version.clone())))
+            })
             .collect();
         let mut outcome = RecheckOutcome::default();
+        let mut learnt = Learnt::default();
         let mut new_rows = Vec::new();
         for c in claims {
             let claim_id = match existing_claims.get(&(c.sentence_index as i32)) {
@@ -59,12 +70,15 @@ impl Store {
             for f in &c.flags {
                 let key = (f.plugin.to_string(), f.rule.to_string(), f.span.start as i64, f.span.end as i64);
                 match existing_flags.remove(&key) {
-                    Some(old) => {
+                    Some((old, version)) => {
                         outcome.kept += 1;
-                        if old.stale || old.plugin_version != *f.plugin_version {
+                        if old.stale || version != *f.plugin_version {
+                            // Point it at the rule as the new plugin version raises it.
+                            let (rule_id, text_id) = self.resolve_refs(&txn, &[f], &mut learnt).await?[0];
                             flag::Entity::update_many()
                                 .col_expr(flag::Column::Stale, Expr::value(false))
-                                .col_expr(flag::Column::PluginVersion, Expr::value(f.plugin_version.to_string()))
+                                .col_expr(flag::Column::RuleId, Expr::value(rule_id))
+                                .col_expr(flag::Column::TextId, Expr::value(text_id))
                                 .filter(flag::Column::Id.eq(old.id))
                                 .exec(&txn)
                                 .await?;
@@ -72,13 +86,14 @@ impl Store {
                     }
                     None => {
                         outcome.new_flags += 1;
-                        new_rows.push(flag_row(id, claim_id, f, at));
+                        let refs = self.resolve_refs(&txn, &[f], &mut learnt).await?[0];
+                        new_rows.push(flag_row(id, claim_id, refs, f, at));
                     }
                 }
             }
         }
         insert_batched(&txn, new_rows).await?;
-        let gone: Vec<i64> = existing_flags.values().filter(|f| !f.stale).map(|f| f.id).collect();
+        let gone: Vec<i64> = existing_flags.values().filter(|(f, _)| !f.stale).map(|(f, _)| f.id).collect();
         outcome.stale = gone.len();
         for chunk in gone.chunks(1000) {
             flag::Entity::update_many()
@@ -93,6 +108,7 @@ impl Store {
             .exec(&txn)
             .await?;
         txn.commit().await?;
+        self.publish(learnt);
         Ok(outcome)
     }
 

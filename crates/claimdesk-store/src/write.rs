@@ -4,10 +4,11 @@ use claimdesk_core::{Claim, Document, Flag, Span, Status};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::entity::{claim, document, flag, sentence};
+use crate::refs::Learnt;
 use crate::{Store, StoreError, now};
 
-/// Rows per multi-row INSERT: 15 columns × 1,000 rows stays under both
-/// SQLite's and PostgreSQL's bound-parameter limits.
+/// Rows per multi-row INSERT: at most 18 columns × 1,000 rows stays under
+/// both SQLite's and PostgreSQL's bound-parameter limits.
 const BATCH: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,21 +42,16 @@ pub enum Stored {
     },
 }
 
-pub(crate) fn flag_row(document_id: i64, claim_id: i64, f: &Flag, at: i64) -> flag::ActiveModel {
+pub(crate) fn flag_row(document_id: i64, claim_id: i64, (rule_id, text_id): (i64, i64), f: &Flag, at: i64) -> flag::ActiveModel {
     flag::ActiveModel {
         id: Default::default(),
         document_id: Set(document_id),
         claim_id: Set(claim_id),
-        plugin: Set(f.plugin.to_string()),
-        plugin_version: Set(f.plugin_version.to_string()),
-        rule: Set(f.rule.to_string()),
-        kind: Set(f.kind.as_str().to_owned()),
-        severity: Set(f.severity.as_str().to_owned()),
+        rule_id: Set(rule_id),
+        text_id: Set(text_id),
         start: Set(f.span.start as i64),
         end: Set(f.span.end as i64),
         score: Set(f64::from(f.score)),
-        message: Set(f.message.to_string()),
-        question: Set(f.question.to_string()),
         stale: Set(false),
         created_at: Set(at),
     }
@@ -158,14 +154,18 @@ impl Store {
             anonymous: Set(s.anonymous),
         });
         insert_batched(&txn, sentences.collect()).await?;
-        let mut flags = Vec::new();
+        let all: Vec<&Flag> = new.claims.iter().flat_map(|c| &c.flags).collect();
+        let mut learnt = Learnt::default();
+        let mut refs = self.resolve_refs(&txn, &all, &mut learnt).await?.into_iter();
+        let mut flags = Vec::with_capacity(all.len());
         for c in &new.claims {
             let claim = claim_row(doc.id, c, at).insert(&txn).await?;
-            flags.extend(c.flags.iter().map(|f| flag_row(doc.id, claim.id, f, at)));
+            flags.extend(c.flags.iter().zip(refs.by_ref()).map(|(f, r)| flag_row(doc.id, claim.id, r, f, at)));
         }
         let flag_count = flags.len();
         insert_batched(&txn, flags).await?;
         txn.commit().await?;
+        self.publish(learnt);
         Ok(Stored::New { id: doc.id, claims: new.claims.len(), flags: flag_count })
     }
 
@@ -174,8 +174,11 @@ impl Store {
     pub async fn insert_flags(&self, document_id: i64, claim_id: i64, flags: &[Flag]) -> Result<(), StoreError> {
         let at = now();
         let txn = self.begin_write().await?;
-        insert_batched(&txn, flags.iter().map(|f| flag_row(document_id, claim_id, f, at)).collect()).await?;
+        let mut learnt = Learnt::default();
+        let refs = self.resolve_refs(&txn, &flags.iter().collect::<Vec<_>>(), &mut learnt).await?;
+        insert_batched(&txn, flags.iter().zip(refs).map(|(f, r)| flag_row(document_id, claim_id, r, f, at)).collect()).await?;
         txn.commit().await?;
+        self.publish(learnt);
         Ok(())
     }
 

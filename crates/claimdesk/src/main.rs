@@ -1,6 +1,7 @@
 //! The `claimdesk` binary: argument parsing and exit codes. The work is
 //! done by the library crates; errors become messages here.
 
+mod bench;
 mod check;
 mod db;
 mod plugins;
@@ -89,10 +90,40 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print performance figures (see docs/PERFORMANCE.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Inspect plugins.
     Plugins {
         #[command(subcommand)]
         command: PluginsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Fill the database with synthetic claims for scale tests.
+    Seed {
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Latency of the review queue's default page.
+    Queue {
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Throughput of bulk flag inserts.
+    Flags {
+        #[arg(long, default_value_t = 200_000)]
+        rows: usize,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
 }
 
@@ -126,6 +157,9 @@ fn main() -> ExitCode {
         }
         Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
         Command::Migrate { database } => db::migrate(&database.url),
+        Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),
+        Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
+        Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
         Command::Plugins { command: PluginsCommand::List { plugins: args, format } } => plugins::list(&args, format),
     };
     match result {

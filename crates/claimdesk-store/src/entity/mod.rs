@@ -7,6 +7,8 @@ pub mod document;
 pub mod event;
 pub mod evidence;
 pub mod flag;
+pub mod flag_rule;
+pub mod flag_text;
 pub mod job;
 pub mod rating;
 pub mod sentence;

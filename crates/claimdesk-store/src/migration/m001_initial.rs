@@ -1,8 +1,8 @@
 use sea_orm::{ActiveModelTrait, Set};
 use sea_orm_migration::prelude::*;
 
-use super::{create_index, create_table};
-use crate::entity::{api_token, claim, document, event, evidence, flag, rating, sentence, user};
+use super::{create_index, create_table, create_unique_index};
+use crate::entity::{api_token, claim, document, event, evidence, flag, flag_rule, flag_text, rating, sentence, user};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -14,6 +14,8 @@ impl MigrationTrait for Migration {
         create_table(manager, sentence::Entity).await?;
         create_table(manager, claim::Entity).await?;
         create_table(manager, flag::Entity).await?;
+        create_table(manager, flag_rule::Entity).await?;
+        create_table(manager, flag_text::Entity).await?;
         create_table(manager, evidence::Entity).await?;
         create_table(manager, event::Entity).await?;
         create_table(manager, user::Entity).await?;
@@ -28,9 +30,9 @@ impl MigrationTrait for Migration {
         create_index(manager, "claims_assignee", "claims", &["assignee", "status"]).await?;
         create_index(manager, "flags_claim", "flags", &["claim_id"]).await?;
         create_index(manager, "flags_document", "flags", &["document_id"]).await?;
-        create_index(manager, "flags_rule", "flags", &["rule", "claim_id"]).await?;
-        create_index(manager, "flags_kind", "flags", &["kind", "claim_id"]).await?;
-        create_index(manager, "flags_plugin", "flags", &["plugin", "claim_id"]).await?;
+        create_index(manager, "flags_rule", "flags", &["rule_id", "claim_id"]).await?;
+        create_unique_index(manager, "flag_rules_identity", "flag_rules", &["plugin", "plugin_version", "rule", "kind", "severity"])
+            .await?;
         create_index(manager, "evidence_claim", "evidence", &["claim_id"]).await?;
         create_index(manager, "events_claim", "events", &["claim_id", "at"]).await?;
         create_index(manager, "api_tokens_user", "api_tokens", &["user_id"]).await?;

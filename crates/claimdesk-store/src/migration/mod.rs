@@ -29,8 +29,19 @@ pub(crate) async fn create_table<E: sea_orm::EntityTrait>(manager: &SchemaManage
 
 /// Creates index `name` on `table(columns…)`.
 pub(crate) async fn create_index(manager: &SchemaManager<'_>, name: &str, table: &str, columns: &[&str]) -> Result<(), DbErr> {
+    index(manager, name, table, columns, false).await
+}
+
+pub(crate) async fn create_unique_index(manager: &SchemaManager<'_>, name: &str, table: &str, columns: &[&str]) -> Result<(), DbErr> {
+    index(manager, name, table, columns, true).await
+}
+
+async fn index(manager: &SchemaManager<'_>, name: &str, table: &str, columns: &[&str], unique: bool) -> Result<(), DbErr> {
     let mut index = Index::create();
     index.name(name).table(Alias::new(table)).if_not_exists();
+    if unique {
+        index.unique();
+    }
     for column in columns {
         index.col(Alias::new(*column));
     }

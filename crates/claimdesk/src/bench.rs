@@ -1,0 +1,150 @@
+//! `claimdesk bench …`: figures for docs/PERFORMANCE.md, printed.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use claimdesk_core::{Claim, Document, Flag, Kind, Severity, Span, Status};
+use claimdesk_store::{ClaimFilter, NewDocument, NewSentence, QueueOrder, Stored};
+
+use crate::db::{block_on, open};
+
+const SUBJECTS: &[&str] = &["The city", "The ministry", "Northline", "The council", "Officials", "The union", "The port", "The agency"];
+const VERBS: &[&str] = &["spent", "cut", "raised", "lost", "promised", "reported", "doubled", "saved"];
+const OBJECTS: &[&str] = &["jobs", "million dollars", "percent of its budget", "new homes", "hospital beds", "tonnes of grain"];
+
+/// A realistic-looking document of `claims` flagged sentences, unique per `n`.
+fn synthetic(n: usize, claims: usize) -> (Document, Vec<NewSentence>, Vec<Claim>) {
+    let mut body = String::new();
+    let mut sentences = Vec::new();
+    let mut claim_list = Vec::new();
+    let plugin: Arc<str> = Arc::from("numbers");
+    let version: Arc<str> = Arc::from("0.1.0");
+    let rules: [Arc<str>; 2] = [Arc::from("numbers.quantity"), Arc::from("numbers.duration")];
+    let message: Arc<str> = Arc::from("A figure is asserted.");
+    let question: Arc<str> = Arc::from("Who counted this, how, and is the figure current?");
+    for i in 0..claims {
+        let k = n * 31 + i * 7;
+        let start = body.len();
+        let figure = format!("{}", 10 + (k * 37) % 9000);
+        body.push_str(&format!(
+            "{} {} {} {} over {} years, edition {n}. ",
+            SUBJECTS[k % SUBJECTS.len()],
+            VERBS[k % VERBS.len()],
+            figure,
+            OBJECTS[k % OBJECTS.len()],
+            2 + k % 12
+        ));
+        let span = Span::new(start, body.len() - 1);
+        let number_at = body[start..].find(&figure).map_or(start, |p| start + p);
+        let flags: Vec<Flag> = rules
+            .iter()
+            .enumerate()
+            .map(|(r, rule)| Flag {
+                plugin: plugin.clone(),
+                plugin_version: version.clone(),
+                rule: rule.clone(),
+                kind: Kind::Numeric,
+                severity: if r == 0 { Severity::Info } else { Severity::Warning },
+                span: Span::new(number_at, number_at + figure.len()),
+                score: 0.3 + ((k + r) % 70) as f32 / 100.0,
+                message: message.clone(),
+                question: question.clone(),
+            })
+            .collect();
+        sentences.push(NewSentence { span, checkworthiness: 0.0, speaker: None, anonymous: false });
+        claim_list.push(Claim::new(i, span, &body[span.start..span.end], flags));
+    }
+    (
+        Document { title: Some(format!("Synthetic {n}")), outlet: Some(format!("Outlet {}", n % 20)), ..Document::new(body) },
+        sentences,
+        claim_list,
+    )
+}
+
+/// Fills the database with `claims` claims (20 per document, 2 flags each).
+pub fn seed(url: &str, claims: usize) -> anyhow::Result<ExitCode> {
+    block_on(async {
+        let store = open(url).await?;
+        let (start_docs, _, _) = store.counts().await?;
+        let started = Instant::now();
+        let per_doc = 20;
+        let mut stored = 0;
+        for n in 0..claims.div_ceil(per_doc) {
+            let (doc, sentences, claim_list) = synthetic(start_docs as usize + n, per_doc.min(claims - n * per_doc));
+            let new = NewDocument { document: &doc, origin: Some("bench seed".into()), sentences, claims: claim_list };
+            if let Stored::New { claims, .. } = store.store_document(&new).await? {
+                stored += claims;
+            }
+            if n % 5000 == 4999 {
+                eprintln!("  {stored} claims…");
+            }
+        }
+        let s = started.elapsed().as_secs_f64();
+        let (docs, total_claims, flags) = store.counts().await?;
+        println!(
+            "seeded {stored} claims in {s:.1} s ({:.0} claims/s); database now holds {docs} documents, {total_claims} claims, {flags} flags",
+            stored as f64 / s
+        );
+        store.close().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn percentile(times: &mut [Duration], p: f64) -> f64 {
+    times.sort();
+    let i = ((times.len() as f64 - 1.0) * p).round() as usize;
+    times[i].as_secs_f64() * 1e3
+}
+
+/// Latency of the default queue page (status new, by priority, 50 rows):
+/// the first page and a page 20 pages deep, reached by keyset.
+pub fn queue(url: &str, runs: usize) -> anyhow::Result<ExitCode> {
+    block_on(async {
+        let store = open(url).await?;
+        let (_, claims, _) = store.counts().await?;
+        let filter = ClaimFilter { status: Some(Status::New), ..ClaimFilter::default() };
+        let mut cursor = None;
+        for _ in 0..20 {
+            let page = store.list_claims(&filter, QueueOrder::Priority, cursor, 50).await?;
+            cursor = page.last().map(|c| c.cursor()).or(cursor);
+        }
+        for (label, after) in [("first page", None), ("page 21 (keyset)", cursor)] {
+            let mut times = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let t = Instant::now();
+                let page = store.list_claims(&filter, QueueOrder::Priority, after, 50).await?;
+                times.push(t.elapsed());
+                anyhow::ensure!(page.len() == 50 || claims < 1100, "short page");
+            }
+            println!(
+                "queue {label:<17} over {claims} claims: p50 {:.3} ms, p99 {:.3} ms ({runs} runs)",
+                percentile(&mut times, 0.5),
+                percentile(&mut times, 0.99)
+            );
+        }
+        store.close().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Bulk flag insertion: `rows` flags in one transaction, batched.
+pub fn flags(url: &str, rows: usize) -> anyhow::Result<ExitCode> {
+    block_on(async {
+        let store = open(url).await?;
+        let (doc, sentences, claims) = synthetic(usize::MAX / 2 - rows, 1);
+        let flags: Vec<Flag> = (0..rows).map(|i| claims[0].flags[i % 2].clone()).collect();
+        let new = NewDocument { document: &doc, origin: None, sentences, claims };
+        let id = match store.store_document(&new).await? {
+            Stored::New { id, .. } | Stored::Duplicate { id } => id,
+        };
+        let claim = store.list_claims(&ClaimFilter { document_id: Some(id), ..Default::default() }, QueueOrder::Age, None, 1).await?;
+        let claim_id = claim.first().map(|c| c.id).unwrap_or_default();
+        let t = Instant::now();
+        store.insert_flags(id, claim_id, &flags).await?;
+        let s = t.elapsed().as_secs_f64();
+        println!("inserted {rows} flag rows in {s:.3} s: {:.0} rows/s ({:?})", rows as f64 / s, store.backend());
+        store.close().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
