@@ -93,7 +93,11 @@ pub fn collect_sources(paths: &[PathBuf]) -> Vec<Source> {
 pub fn read_text(source: &Source, limit: usize) -> Result<String, InputError> {
     let bytes = if source.is_stdin() {
         let mut bytes = Vec::new();
-        std::io::stdin().lock().take((limit as u64).saturating_add(1)).read_to_end(&mut bytes).map_err(|e| InputError::Io(e.to_string()))?;
+        std::io::stdin()
+            .lock()
+            .take((limit as u64).saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| InputError::Io(e.to_string()))?;
         bytes
     } else {
         let meta = match std::fs::metadata(&source.path) {

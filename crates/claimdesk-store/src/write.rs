@@ -157,10 +157,23 @@ impl Store {
         let all: Vec<&Flag> = new.claims.iter().flat_map(|c| &c.flags).collect();
         let mut learnt = Learnt::default();
         let mut refs = self.resolve_refs(&txn, &all, &mut learnt).await?.into_iter();
+        // One multi-row insert for the claims, then one query for their ids
+        // (a document has at most one claim per sentence).
+        insert_batched(&txn, new.claims.iter().map(|c| claim_row(doc.id, c, at)).collect()).await?;
+        let ids: std::collections::HashMap<i32, i64> = claim::Entity::find()
+            .select_only()
+            .column(claim::Column::SentenceIdx)
+            .column(claim::Column::Id)
+            .filter(claim::Column::DocumentId.eq(doc.id))
+            .into_tuple::<(i32, i64)>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .collect();
         let mut flags = Vec::with_capacity(all.len());
         for c in &new.claims {
-            let claim = claim_row(doc.id, c, at).insert(&txn).await?;
-            flags.extend(c.flags.iter().zip(refs.by_ref()).map(|(f, r)| flag_row(doc.id, claim.id, r, f, at)));
+            let claim_id = ids.get(&(c.sentence_index as i32)).copied().unwrap_or_default();
+            flags.extend(c.flags.iter().zip(refs.by_ref()).map(|(f, r)| flag_row(doc.id, claim_id, r, f, at)));
         }
         let flag_count = flags.len();
         insert_batched(&txn, flags).await?;
