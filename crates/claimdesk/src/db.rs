@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use claimdesk_ingest::{CLAIM_THRESHOLD, InputError, check_document, collect_sources, prepare, read_documents};
+use claimdesk_ingest::{CLAIM_THRESHOLD, Format, InputError, check_document, collect_sources, prepare, read_documents};
 use claimdesk_store::{Store, Stored};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -73,8 +73,10 @@ pub fn ingest(args: &IngestArgs<'_>) -> anyhow::Result<ExitCode> {
                     continue;
                 }
             };
+            // Records of a JSON Lines file are named by their position: `news.jsonl#3`.
+            let numbered = !source.is_stdin() && Format::of(&source.path) == Format::JsonLines;
             for (i, doc) in documents.into_iter().enumerate() {
-                let name = if i == 0 && !name.ends_with("jsonl") { name.clone() } else { format!("{name}#{}", i + 1) };
+                let name = if numbered { format!("{name}#{}", i + 1) } else { name.clone() };
                 let doc = match doc {
                     Ok(doc) => doc,
                     Err(error) => {
