@@ -10,7 +10,7 @@ use std::hint::black_box;
 use claimdesk_core::{analyze, sections, segment};
 use claimdesk_plugin_host::{HostOptions, PluginHost};
 use claimdesk_tests::bench::{corpus, liar_statements, mb_per_s, median};
-use claimdesk_tests::builtin_plugins_dir;
+use claimdesk_tests::{builtin_plugins_dir, plugin_dir};
 
 fn main() {
     let Some(statements) = liar_statements() else {
@@ -19,9 +19,20 @@ fn main() {
     };
     let text = corpus(&statements, 50 * 1024 * 1024);
     let parts = sections(&text, 1 << 20);
-    let host = PluginHost::load(&[builtin_plugins_dir().to_path_buf()], &HostOptions::default());
+    // The three rule-based checkers on their own, then with the scorer.
+    let three = plugin_dir(
+        "bench-three",
+        &["vague", "hedges", "numbers"]
+            .map(|p| builtin_plugins_dir().join(libloading::library_filename(format!("claimdesk_plugin_{p}"))))
+            .iter()
+            .map(|p| p.as_path())
+            .collect::<Vec<_>>(),
+    );
+    let host = PluginHost::load(&[three], &HostOptions::default());
     assert!(host.load_errors().is_empty(), "{:?}", host.load_errors());
     assert_eq!(host.plugins().count(), 3);
+    let all = PluginHost::load(&[builtin_plugins_dir().to_path_buf()], &HostOptions::default());
+    assert_eq!(all.plugins().count(), 4);
     println!("corpus: {} bytes from {} LIAR statements, {} sections", text.len(), statements.len(), parts.len());
 
     let rounds = 5;
@@ -49,4 +60,12 @@ fn main() {
         }
     });
     println!("analysis + 3 plugins (ABI):  {:>7.1} MB/s  ({flags} flags)", mb_per_s(text.len(), t));
+
+    let t = median(rounds, || {
+        for p in &parts {
+            let part = &text[p.start..p.end];
+            assert!(all.check(part, &analyze(part)).errors.is_empty());
+        }
+    });
+    println!("analysis + all 4 built-ins:  {:>7.1} MB/s  (with the check-worthiness scorer)", mb_per_s(text.len(), t));
 }

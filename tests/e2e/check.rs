@@ -43,12 +43,20 @@ fn json_follows_the_contract() {
     for s in sentences {
         let (start, end) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
         assert_eq!(s["text"], text[start..end]);
-        assert_eq!(s["checkworthiness"], 0.0, "no scorer plugin yet");
+        let score = s["checkworthiness"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
         assert!(s.get("attribution").is_some());
     }
+    // The scorer's per-sentence flags become these scores, not flags.
+    let score_of = |needle: &str| {
+        sentences.iter().find(|s| s["text"].as_str().unwrap().contains(needle)).unwrap()["checkworthiness"].as_f64().unwrap()
+    };
+    assert!(score_of("3,000 jobs") > 0.5, "a sentence full of figures is check-worthy");
+    assert!(score_of("3,000 jobs") > score_of("She added"), "and ranks above a quoted remark");
     assert_eq!(sentences[1]["attribution"], serde_json::json!({"speaker": "Ines Calder", "anonymous": false}));
     assert_eq!(sentences[4]["attribution"], serde_json::json!({"speaker": "officials", "anonymous": true}));
     for f in doc["flags"].as_array().unwrap() {
+        assert_ne!(f["kind"], "checkworthy");
         for key in ["plugin", "plugin_version", "rule", "kind", "severity", "text", "message", "question"] {
             assert!(f[key].as_str().is_some_and(|v| !v.is_empty()), "flag field {key} missing in {f}");
         }

@@ -66,7 +66,8 @@ fn built(cell: &'static OnceLock<Vec<PathBuf>>, packages: &[&str], target_dir: O
     cell.get_or_init(|| cargo_build(packages, target_dir))
 }
 
-const BUILTIN_PLUGINS: [&str; 3] = ["claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers"];
+const BUILTIN_PLUGINS: [&str; 4] =
+    ["claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers", "claimdesk-plugin-checkworthiness"];
 
 /// The `claimdesk` binary, with the built-in plugins built next to it.
 pub fn claimdesk_bin() -> &'static Path {

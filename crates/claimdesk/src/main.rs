@@ -3,7 +3,9 @@
 
 mod bench;
 mod check;
+mod datasets;
 mod db;
+mod eval;
 mod plugins;
 mod render;
 
@@ -29,6 +31,33 @@ struct PluginArgs {
     /// Config string for one plugin, as NAME=CONFIG (repeatable).
     #[arg(long = "plugin-config", value_name = "NAME=CONFIG", value_parser = parse_plugin_config)]
     configs: Vec<(String, String)>,
+}
+
+/// How the check-worthiness model is trained (defaults: the shipped model's).
+#[derive(Debug, clap::Args)]
+struct TrainingArgs {
+    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().epochs)]
+    epochs: usize,
+    /// Weight of a positive example relative to a negative one.
+    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().positive_weight)]
+    positive_weight: f32,
+    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().learning_rate)]
+    learning_rate: f32,
+    /// L2 regularisation strength.
+    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().l2)]
+    l2: f32,
+}
+
+impl TrainingArgs {
+    fn options(&self) -> claimdesk_linear::TrainOptions {
+        claimdesk_linear::TrainOptions {
+            epochs: self.epochs,
+            positive_weight: self.positive_weight,
+            learning_rate: self.learning_rate,
+            l2: self.l2,
+            ..Default::default()
+        }
+    }
 }
 
 /// The database every subcommand that stores or reads claims uses.
@@ -89,6 +118,33 @@ enum Command {
     Migrate {
         #[command(flatten)]
         database: DatabaseArg,
+    },
+    /// Measure the detectors on labelled sentences: precision, recall, F1.
+    Eval {
+        #[arg(long, value_enum)]
+        task: eval::Task,
+        /// Labelled data (formats of shared/data/README.md); repeatable.
+        #[arg(long, required = true, value_name = "FILE")]
+        data: Vec<PathBuf>,
+        /// Cross-validate a freshly trained model over K folds instead.
+        #[arg(long, value_name = "K")]
+        folds: Option<usize>,
+        /// Score with this check-worthiness model file instead of the plugins.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        #[command(flatten)]
+        training: TrainingArgs,
+        #[command(flatten)]
+        plugins: PluginArgs,
+    },
+    /// Train the check-worthiness model.
+    Train {
+        #[arg(long, required = true, value_name = "FILE")]
+        data: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE", default_value = "plugins/checkworthiness/model/checkworthiness.bin")]
+        output: PathBuf,
+        #[command(flatten)]
+        training: TrainingArgs,
     },
     /// Print performance figures (see docs/PERFORMANCE.md).
     Bench {
@@ -157,6 +213,10 @@ fn main() -> ExitCode {
         }
         Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
         Command::Migrate { database } => db::migrate(&database.url),
+        Command::Eval { task, data, folds, model, training, plugins } => {
+            eval::eval(task, &data, folds, training.options(), model.as_deref(), &plugins)
+        }
+        Command::Train { data, output, training } => eval::train_checkworthiness(&data, &output, training.options()),
         Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),
         Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),

@@ -1,0 +1,14 @@
+//! Logistic regression over hashed sentence features.
+//!
+//! Features are meant to carry over to unseen speakers and topics: word
+//! unigrams and bigrams with numbers reduced to their shape, plus a few
+//! structural cues (figures, percentages, money, years, comparisons,
+//! first-person talk, questions, length). They are hashed into `2^bits`
+//! buckets, so a model is one flat weight vector. No I/O, no allocation per
+//! feature beyond the output vector, linear in the sentence length.
+
+mod features;
+mod model;
+
+pub use features::{FEATURE_BITS, features};
+pub use model::{Example, Model, ModelError, TrainOptions, train};
