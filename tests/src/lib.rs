@@ -66,8 +66,10 @@ fn built(cell: &'static OnceLock<Vec<PathBuf>>, packages: &[&str], target_dir: O
     cell.get_or_init(|| cargo_build(packages, target_dir))
 }
 
-const BUILTIN_PLUGINS: [&str; 4] =
-    ["claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers", "claimdesk-plugin-checkworthiness"];
+const BUILTIN_PLUGINS: [&str; 7] = [
+    "claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers", "claimdesk-plugin-checkworthiness",
+    "claimdesk-plugin-attribution", "claimdesk-plugin-superlatives", "claimdesk-plugin-predictions",
+];
 
 /// The `claimdesk` binary, with the built-in plugins built next to it.
 pub fn claimdesk_bin() -> &'static Path {
