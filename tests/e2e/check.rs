@@ -54,9 +54,21 @@ fn json_follows_the_contract() {
     assert!(score_of("3,000 jobs") > 0.5, "a sentence full of figures is check-worthy");
     assert!(score_of("3,000 jobs") > score_of("She added"), "and ranks above a quoted remark");
     assert_eq!(sentences[1]["attribution"], serde_json::json!({"speaker": "Ines Calder", "anonymous": false}));
+    // Quote awareness: the reporter's words and the quoted speaker's are told apart.
+    let flags = doc["flags"].as_array().unwrap();
+    let by_text = |t: &str| flags.iter().find(|f| f["text"] == t).unwrap_or_else(|| panic!("no flag on {t:?}"));
+    assert_eq!(
+        (by_text("huge progress")["quoted"].clone(), by_text("huge progress")["speaker"].clone()),
+        (true.into(), "Ines Calder".into())
+    );
+    assert_eq!(
+        (by_text("over six years")["quoted"].clone(), by_text("over six years")["speaker"].clone()),
+        (false.into(), serde_json::Value::Null)
+    );
     assert_eq!(sentences[4]["attribution"], serde_json::json!({"speaker": "officials", "anonymous": true}));
     for f in doc["flags"].as_array().unwrap() {
         assert_ne!(f["kind"], "checkworthy");
+        assert!(f["quoted"].is_boolean());
         for key in ["plugin", "plugin_version", "rule", "kind", "severity", "text", "message", "question"] {
             assert!(f[key].as_str().is_some_and(|v| !v.is_empty()), "flag field {key} missing in {f}");
         }

@@ -319,6 +319,7 @@ mod tests {
             score,
             message: Arc::from("m"),
             question: Arc::from("q"),
+            quoted_speaker: None,
         };
         let flags = vec![flag(7, 14, 0.6), flag(0, 6, 0.5), flag(64, 68, 0.9)];
         let claims = group_claims(text, &analysis, flags.clone(), &[0.0, 0.7, 0.0], 0.5);

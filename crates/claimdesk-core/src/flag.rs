@@ -129,6 +129,11 @@ pub struct Flag {
     pub message: std::sync::Arc<str>,
     /// The question a checker should answer to resolve the flag.
     pub question: std::sync::Arc<str>,
+    /// Whose words the span is in: the speaker of the quotation holding it,
+    /// `Some("")` for a quotation whose speaker is unknown, and `None` for
+    /// the reporter's own words (outside quotations).
+    #[serde(default)]
+    pub quoted_speaker: Option<std::sync::Arc<str>>,
 }
 
 #[cfg(test)]

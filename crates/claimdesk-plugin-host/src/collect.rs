@@ -64,6 +64,7 @@ impl<'a> Collector<'a> {
             score: raw.score,
             message: self.intern(message),
             question: self.intern(question),
+            quoted_speaker: None,
         })
     }
 

@@ -21,6 +21,7 @@ mod native;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use claimdesk_core::{Analysis, Flag};
 use claimdesk_plugin_api::DocBuffers;
@@ -115,6 +116,97 @@ impl PluginHost {
         outcome
             .flags
             .sort_unstable_by(|a, b| (a.span.start, a.span.end, &a.plugin, &a.rule).cmp(&(b.span.start, b.span.end, &b.plugin, &b.rule)));
+        one_per_rule_and_sentence(analysis, &mut outcome.flags);
+        attribute_quoted(text, analysis, &mut outcome.flags);
         outcome
+    }
+}
+
+/// The sentence holding `flag`, if one does.
+fn sentence_of(analysis: &Analysis, flag: &Flag) -> Option<usize> {
+    let i = analysis.sentences.partition_point(|s| s.span.end <= flag.span.start);
+    analysis.sentences.get(i).filter(|s| s.span.contains_span(flag.span)).map(|s| s.index)
+}
+
+/// Keeps, for each sentence, only the highest-scoring flag of each rule (the
+/// first one on a tie), so repeated cues do not flood the queue.
+fn one_per_rule_and_sentence(analysis: &Analysis, flags: &mut Vec<Flag>) {
+    /// (sentence, plugin, rule)
+    type Key = (usize, Arc<str>, Arc<str>);
+    let mut best: HashMap<Key, (usize, f32)> = HashMap::new();
+    for (i, flag) in flags.iter().enumerate() {
+        let Some(sentence) = sentence_of(analysis, flag) else { continue };
+        let entry = best.entry((sentence, flag.plugin.clone(), flag.rule.clone())).or_insert((i, flag.score));
+        if flag.score > entry.1 {
+            *entry = (i, flag.score);
+        }
+    }
+    let keep: std::collections::HashSet<usize> = best.values().map(|&(i, _)| i).collect();
+    let mut i = 0;
+    flags.retain(|flag| {
+        let kept = sentence_of(analysis, flag).is_none() || keep.contains(&i);
+        i += 1;
+        kept
+    });
+}
+
+/// Marks each flag inside a quotation with the quotation's speaker: the
+/// words are theirs, not the reporter's.
+fn attribute_quoted(text: &str, analysis: &Analysis, flags: &mut [Flag]) {
+    let quotes = &analysis.quotes;
+    let mut names: HashMap<usize, Arc<str>> = HashMap::new();
+    for flag in flags.iter_mut() {
+        let i = quotes.partition_point(|q| q.span.end <= flag.span.start);
+        let Some(quote) = quotes.get(i).filter(|q| q.inner.start <= flag.span.start && flag.span.end <= q.inner.end) else { continue };
+        let name = match quote.speaker {
+            Some(a) => names
+                .entry(a)
+                .or_insert_with(|| {
+                    Arc::from(analysis.attributions.get(a).and_then(|at| at.speaker_name(text, &analysis.attributions)).unwrap_or(""))
+                })
+                .clone(),
+            None => Arc::from(""),
+        };
+        flag.quoted_speaker = Some(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flag(start: usize, end: usize, rule: &str, score: f32) -> Flag {
+        Flag {
+            plugin: Arc::from("p"),
+            plugin_version: Arc::from("1"),
+            rule: Arc::from(rule),
+            kind: claimdesk_core::Kind::Vague,
+            severity: claimdesk_core::Severity::Info,
+            span: claimdesk_core::Span::new(start, end),
+            score,
+            message: Arc::from("m"),
+            question: Arc::from("q"),
+            quoted_speaker: None,
+        }
+    }
+
+    #[test]
+    fn one_flag_per_rule_and_sentence_and_quoted_speakers() {
+        let text = "Big gains and huge gains, said Ana Ruiz. “A total triumph,” Ruiz told us. Huge gains.";
+        let analysis = claimdesk_core::analyze(text);
+        let at = |needle: &str| text.find(needle).unwrap();
+        let mut flags = vec![
+            flag(0, 9, "v.p", 0.5),
+            flag(at("huge gains"), at("huge gains") + 10, "v.p", 0.9),
+            flag(at("huge gains"), at("huge gains") + 4, "v.other", 0.3),
+            flag(at("total"), at("total") + 13, "v.p", 0.8),
+            flag(at("Huge gains."), at("Huge gains.") + 10, "v.p", 0.5),
+        ];
+        one_per_rule_and_sentence(&analysis, &mut flags);
+        let kept: Vec<_> = flags.iter().map(|f| (&text[f.span.start..f.span.end], &*f.rule)).collect();
+        assert_eq!(kept, [("huge gains", "v.p"), ("huge", "v.other"), ("total triumph", "v.p"), ("Huge gains", "v.p")]);
+        attribute_quoted(text, &analysis, &mut flags);
+        let speakers: Vec<_> = flags.iter().map(|f| f.quoted_speaker.as_deref()).collect();
+        assert_eq!(speakers, [None, None, Some("Ruiz"), None]);
     }
 }

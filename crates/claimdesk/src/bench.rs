@@ -50,6 +50,7 @@ fn synthetic(n: usize, claims: usize) -> (Document, Vec<NewSentence>, Vec<Claim>
                 score: 0.3 + ((k + r) % 70) as f32 / 100.0,
                 message: message.clone(),
                 question: question.clone(),
+                quoted_speaker: None,
             })
             .collect();
         sentences.push(NewSentence { span, checkworthiness: 0.0, speaker: None, anonymous: false });

@@ -57,10 +57,16 @@ impl<'a> TextOutput<'a> {
         let caret = AnnotationKind::Primary
             .span(flag.span.start - start..flag.span.end - start)
             .label(format!("{} · {} {} · score {:.2}", flag.kind, flag.plugin, flag.plugin_version, flag.score));
+        let voice = match flag.quoted_speaker.as_deref() {
+            Some("") => Some("inside a quotation; the speaker is not identified".to_owned()),
+            Some(name) => Some(format!("inside a quotation: these are {name}'s words")),
+            None => None,
+        };
         let report = [level
             .primary_title(&*flag.message)
             .id(&*flag.rule)
             .element(Snippet::source(source).path(self.name).line_start(line + 1).annotation(caret))
+            .elements(voice.map(|v| Level::NOTE.message(v)))
             .element(Level::HELP.message(format!("question: {}", flag.question)))];
         writeln!(out, "{}\n", self.renderer.render(&report))
     }
@@ -103,6 +109,10 @@ struct JsonFlag<'a> {
     score: f32,
     message: &'a str,
     question: &'a str,
+    /// Inside a quotation: the words are the speaker's, not the reporter's.
+    quoted: bool,
+    /// The quotation's speaker, when known.
+    speaker: Option<&'a str>,
 }
 
 /// Writes one element of the `documents` array piece by piece: the
@@ -169,6 +179,8 @@ impl<'a> JsonOutput<'a> {
                 score: f.score,
                 message: &f.message,
                 question: &f.question,
+                quoted: f.quoted_speaker.is_some(),
+                speaker: f.quoted_speaker.as_deref().filter(|s| !s.is_empty()),
             };
             serde_json::to_writer(&mut *out, &flag)?;
         }
