@@ -111,6 +111,16 @@ fn read_only_unreachable_and_locked_databases_are_clear_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("read-only"), "{}", stderr(&output));
     assert_eq!(counts(&url).0, 0);
+    // A file that cannot be written to at all: root ignores modes, not the immutable attribute.
+    if Command::new("chattr").arg("+i").arg(&file).status().is_ok_and(|s| s.success()) {
+        let output = claimdesk(&["ingest", "--database", &url, path_str(&article)]);
+        Command::new("chattr").arg("-i").arg(&file).status().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains("read-only"), "{}", stderr(&output));
+    } else {
+        eprintln!("SKIPPED: immutable-file part of the read-only test (chattr +i not available here)");
+    }
+    assert_eq!(counts(&url).0, 0);
     // Unreachable server.
     let output = claimdesk(&["ingest", "--database", "postgres://postgres@127.0.0.1:1/none", path_str(&article)]);
     assert_eq!(output.status.code(), Some(2));
