@@ -61,7 +61,6 @@ pub fn eval(
     let positives = rows.iter().filter(|r| r.positive).count();
     println!("{task:?}: {} sentences, {positives} positive", rows.len());
     if let Some(k) = folds {
-        anyhow::ensure!(task == Task::Checkworthiness, "--folds trains a model: only the checkworthiness task has one");
         anyhow::ensure!(k >= 2 && k <= rows.len(), "--folds needs 2 ≤ k ≤ the number of sentences");
         let mut total = Scores::default();
         let mut scratch = Vec::new();

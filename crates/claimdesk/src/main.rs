@@ -126,7 +126,8 @@ enum Command {
         /// Labelled data (formats of shared/data/README.md); repeatable.
         #[arg(long, required = true, value_name = "FILE")]
         data: Vec<PathBuf>,
-        /// Cross-validate a freshly trained model over K folds instead.
+        /// Instead of the plugins, cross-validate a linear model (the
+        /// check-worthiness model's kind) trained on the data, over K folds.
         #[arg(long, value_name = "K")]
         folds: Option<usize>,
         /// Score with this check-worthiness model file instead of the plugins.
