@@ -13,6 +13,20 @@ pub struct Analysis {
     pub attributions: Vec<Attribution>,
 }
 
+impl Analysis {
+    /// Each sentence with its first attribution, if any. Attributions come
+    /// in text order, so one forward walk pairs them up.
+    pub fn sentences_with_attribution(&self) -> impl Iterator<Item = (&Sentence, Option<&Attribution>)> {
+        let mut next = 0;
+        self.sentences.iter().map(move |s| {
+            while self.attributions.get(next).is_some_and(|a| a.sentence < s.index) {
+                next += 1;
+            }
+            (s, self.attributions.get(next).filter(|a| a.sentence == s.index))
+        })
+    }
+}
+
 /// Segments `text`, finds its quotations and attributes them.
 pub fn analyze(text: &str) -> Analysis {
     let mut quotes = Vec::new();

@@ -170,22 +170,13 @@ pub fn group_claims(text: &str, analysis: &crate::Analysis, flags: Vec<Flag>, sc
             list.push(flag);
         }
     }
-    let mut next_attribution = 0;
     let mut claims = Vec::new();
-    for (sentence, flags) in sentences.iter().zip(per_sentence) {
+    for ((sentence, attribution), flags) in analysis.sentences_with_attribution().zip(per_sentence) {
         let score = scores.get(sentence.index).copied().unwrap_or(0.0);
-        while analysis.attributions.get(next_attribution).is_some_and(|a| a.sentence < sentence.index) {
-            next_attribution += 1;
-        }
         if flags.is_empty() && score < threshold {
             continue;
         }
-        let speaker = analysis
-            .attributions
-            .get(next_attribution)
-            .filter(|a| a.sentence == sentence.index)
-            .and_then(|a| a.speaker_name(text, &analysis.attributions))
-            .map(str::to_owned);
+        let speaker = attribution.and_then(|a| a.speaker_name(text, &analysis.attributions)).map(str::to_owned);
         let mut claim = Claim::new(sentence.index, sentence.span, sentence.span.slice(text).unwrap_or(""), flags);
         claim.priority = priority(&claim.flags, score);
         claim.speaker = speaker;

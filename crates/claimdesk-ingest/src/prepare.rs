@@ -16,22 +16,13 @@ pub fn check_document(host: &PluginHost, text: &str, threshold: f32) -> (Vec<New
     let outcome = host.check(text, &analysis);
     let mut flags = outcome.flags;
     let scores = take_sentence_scores(&analysis, &mut flags);
-    let mut next = 0;
-    let attributions = &analysis.attributions;
     let sentences = analysis
-        .sentences
-        .iter()
-        .map(|s| {
-            while attributions.get(next).is_some_and(|a| a.sentence < s.index) {
-                next += 1;
-            }
-            let attribution = attributions.get(next).filter(|a| a.sentence == s.index);
-            NewSentence {
-                span: s.span,
-                checkworthiness: scores.get(s.index).copied().unwrap_or(0.0),
-                speaker: attribution.and_then(|a| a.speaker_name(text, attributions)).map(str::to_owned),
-                anonymous: attribution.is_some_and(|a| a.anonymous),
-            }
+        .sentences_with_attribution()
+        .map(|(s, attribution)| NewSentence {
+            span: s.span,
+            checkworthiness: scores.get(s.index).copied().unwrap_or(0.0),
+            speaker: attribution.and_then(|a| a.speaker_name(text, &analysis.attributions)).map(str::to_owned),
+            anonymous: attribution.is_some_and(|a| a.anonymous),
         })
         .collect();
     let claims = group_claims(text, &analysis, flags, &scores, threshold);

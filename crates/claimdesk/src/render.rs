@@ -133,17 +133,9 @@ impl<'a> JsonOutput<'a> {
     /// The sentences of a section starting at byte `base` of the file.
     pub fn sentences(&mut self, out: &mut impl Write, base: usize, section: &Analysis, scores: &[f32]) -> serde_json::Result<()> {
         let part = &self.text[base..];
-        // Attributions come in text order, so one forward walk pairs them up.
-        let all = &section.attributions;
-        let mut next = 0;
-        for s in &section.sentences {
-            while all.get(next).is_some_and(|a| a.sentence < s.index) {
-                next += 1;
-            }
-            let attribution = all
-                .get(next)
-                .filter(|a| a.sentence == s.index)
-                .map(|a| JsonAttribution { speaker: a.speaker_name(part, all), anonymous: a.anonymous });
+        for (s, attribution) in section.sentences_with_attribution() {
+            let attribution =
+                attribution.map(|a| JsonAttribution { speaker: a.speaker_name(part, &section.attributions), anonymous: a.anonymous });
             let sentence = JsonSentence {
                 start: base + s.span.start,
                 end: base + s.span.end,
