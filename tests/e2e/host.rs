@@ -43,7 +43,7 @@ fn built_in_plugins_load_with_their_rules() {
     let host = PluginHost::load(&builtins(), &HostOptions::default());
     assert!(host.load_errors().is_empty(), "{:?}", host.load_errors());
     let names: Vec<_> = host.plugins().map(|p| p.name.to_string()).collect();
-    assert_eq!(names, ["attribution", "checkworthiness", "hedges", "numbers", "predictions", "superlatives", "vague"]);
+    assert_eq!(names, ["attribution", "checkworthiness", "hedges", "numbers", "predictions", "quotes", "superlatives", "vague"]);
     for p in host.plugins() {
         assert_eq!(p.abi_version, 1);
         assert!(!p.rules.is_empty());
@@ -136,7 +136,7 @@ fn every_broken_file_is_named_and_the_rest_still_load() {
     let junk = host.load_errors().iter().find(|e| e.path.ends_with(libloading::library_filename("junk"))).unwrap();
     assert!(junk.to_string().contains("not a loadable shared library"), "{junk}");
     // The built-ins and the (loadable) misbehaving plugin are there, and a check still works.
-    assert_eq!(host.plugins().count(), 8);
+    assert_eq!(host.plugins().count(), 9);
     let text = fixture_text("harbour.txt");
     let outcome = host.check(&text, &analyze(&text));
     assert_eq!(outcome.errors.len(), 1);
@@ -152,7 +152,7 @@ fn the_same_plugin_twice_is_refused_by_name() {
     dirs.push(copy.clone());
     dirs.push(builtin_plugins_dir().to_path_buf()); // listed twice: read once
     let host = PluginHost::load(&dirs, &HostOptions::default());
-    assert_eq!(host.plugins().count(), 7);
+    assert_eq!(host.plugins().count(), 8);
     assert_eq!(host.load_errors().len(), 1, "{:?}", host.load_errors());
     assert!(matches!(&host.load_errors()[0].problem, LoadProblem::Duplicate { name, .. } if name == "vague"));
 }

@@ -8,7 +8,7 @@ fn lists_plugins_with_versions_abi_and_rules() {
     assert!(output.status.success());
     let out = stdout(&output);
     let version = env!("CARGO_PKG_VERSION");
-    for name in ["vague", "hedges", "numbers", "checkworthiness", "attribution", "superlatives", "predictions"] {
+    for name in ["vague", "hedges", "numbers", "checkworthiness", "attribution", "superlatives", "predictions", "quotes"] {
         assert!(out.contains(&format!("{name} {version} (ABI v1)")), "{out}");
     }
     for rule in ["vague.progress", "hedge.comparison", "numbers.duration"] {
@@ -22,7 +22,7 @@ fn lists_load_errors_and_extra_directories_in_json() {
     let output = claimdesk(&["plugins", "list", "--format", "json", "--plugins", path_str(&dir)]);
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["plugins"].as_array().unwrap().len(), 7);
+    assert_eq!(json["plugins"].as_array().unwrap().len(), 8);
     let error = &json["errors"][0];
     assert!(error["path"].as_str().unwrap().contains("wrong_abi"));
     assert!(error["error"].as_str().unwrap().contains("plugin ABI version 2"), "{error}");

@@ -66,9 +66,9 @@ fn built(cell: &'static OnceLock<Vec<PathBuf>>, packages: &[&str], target_dir: O
     cell.get_or_init(|| cargo_build(packages, target_dir))
 }
 
-const BUILTIN_PLUGINS: [&str; 7] = [
+const BUILTIN_PLUGINS: [&str; 8] = [
     "claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers", "claimdesk-plugin-checkworthiness",
-    "claimdesk-plugin-attribution", "claimdesk-plugin-superlatives", "claimdesk-plugin-predictions",
+    "claimdesk-plugin-attribution", "claimdesk-plugin-superlatives", "claimdesk-plugin-predictions", "claimdesk-plugin-quotes",
 ];
 
 /// The `claimdesk` binary, with the built-in plugins built next to it.

@@ -4,7 +4,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use claimdesk_core::{Flag, Span, analyze, sections, take_sentence_scores};
+use claimdesk_core::{Span, analyze, sections, take_sentence_scores};
 use claimdesk_plugin_host::PluginHost;
 use serde_json::json;
 
@@ -71,7 +71,7 @@ fn check_one(
         Format::Text => None,
     };
     // JSON lists all sentences before all flags, so flags wait for the end.
-    let mut kept_flags: Vec<Flag> = Vec::new();
+
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut sentences = 0;
     for section in sections(text, SECTION_BYTES) {
@@ -95,14 +95,16 @@ fn check_one(
         for mut flag in flags {
             let sentence = shift(render::sentence_of(&analysis, &flag));
             flag.span = shift(flag.span);
-            match text_out.as_mut() {
-                Some(text_out) => text_out.flag(out, &flag, sentence)?,
-                None => kept_flags.push(flag),
+            if let Some(text_out) = text_out.as_mut() {
+                text_out.flag(out, &flag, sentence)?;
+            }
+            if let Some(json) = json_out.as_mut() {
+                json.flag(&flag)?;
             }
         }
     }
     if let Some(json) = json_out {
-        json.finish(out, &kept_flags, &errors)?;
+        json.finish(out, &errors)?;
     }
     if let Some(text_out) = text_out {
         text_out.finish(out, sentences, &errors)?;

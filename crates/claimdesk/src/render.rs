@@ -2,7 +2,7 @@
 //! `docs/ARCHITECTURE.md` ("check JSON"). Both are written as the input is
 //! checked, section by section, so output never has to be held in memory.
 
-use std::io::Write;
+use std::io::{Seek, Write};
 
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
@@ -120,6 +120,7 @@ struct JsonFlag<'a> {
 pub struct JsonOutput<'a> {
     text: &'a str,
     sentences: usize,
+    spool: Spool,
 }
 
 impl<'a> JsonOutput<'a> {
@@ -127,7 +128,8 @@ impl<'a> JsonOutput<'a> {
         write!(out, "{{\"path\":").map_err(serde_json::Error::io)?;
         serde_json::to_writer(&mut *out, name)?;
         write!(out, ",\"sentences\":[").map_err(serde_json::Error::io)?;
-        Ok(JsonOutput { text, sentences: 0 })
+        let spool = Spool::new().map_err(serde_json::Error::io)?;
+        Ok(JsonOutput { text, sentences: 0, spool })
     }
 
     /// The sentences of a section starting at byte `base` of the file.
@@ -152,33 +154,60 @@ impl<'a> JsonOutput<'a> {
         Ok(())
     }
 
-    /// Flags (with file offsets) and errors close the document.
-    pub fn finish(self, out: &mut impl Write, flags: &[Flag], errors: &[(String, String)]) -> serde_json::Result<()> {
-        write!(out, "],\"flags\":[").map_err(serde_json::Error::io)?;
-        for (i, f) in flags.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",").map_err(serde_json::Error::io)?;
-            }
-            let flag = JsonFlag {
-                plugin: &f.plugin,
-                plugin_version: &f.plugin_version,
-                rule: &f.rule,
-                kind: f.kind,
-                severity: f.severity,
-                start: f.span.start,
-                end: f.span.end,
-                text: &self.text[f.span.start..f.span.end],
-                score: f.score,
-                message: &f.message,
-                question: &f.question,
-                quoted: f.quoted_speaker.is_some(),
-                speaker: f.quoted_speaker.as_deref().filter(|s| !s.is_empty()),
-            };
-            serde_json::to_writer(&mut *out, &flag)?;
+    /// Writes one flag (with file offsets) to the spool, where flags wait
+    /// until every sentence has been written.
+    pub fn flag(&mut self, f: &Flag) -> std::io::Result<()> {
+        let spool = &mut self.spool;
+        let flag = JsonFlag {
+            plugin: &f.plugin,
+            plugin_version: &f.plugin_version,
+            rule: &f.rule,
+            kind: f.kind,
+            severity: f.severity,
+            start: f.span.start,
+            end: f.span.end,
+            text: &self.text[f.span.start..f.span.end],
+            score: f.score,
+            message: &f.message,
+            question: &f.question,
+            quoted: f.quoted_speaker.is_some(),
+            speaker: f.quoted_speaker.as_deref().filter(|s| !s.is_empty()),
+        };
+        if spool.flags > 0 {
+            spool.file.write_all(b",")?;
         }
+        spool.flags += 1;
+        serde_json::to_writer(&mut spool.file, &flag).map_err(std::io::Error::from)
+    }
+
+    /// The spooled flags and the errors close the document.
+    pub fn finish(self, out: &mut impl Write, errors: &[(String, String)]) -> std::io::Result<()> {
+        write!(out, "],\"flags\":[")?;
+        let mut file = self.spool.file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        std::io::copy(&mut file, out)?;
         let errors: Vec<_> = errors.iter().map(|(plugin, error)| serde_json::json!({"plugin": plugin, "error": error})).collect();
-        write!(out, "],\"errors\":").map_err(serde_json::Error::io)?;
-        serde_json::to_writer(&mut *out, &errors)?;
-        write!(out, "}}").map_err(serde_json::Error::io)
+        write!(out, "],\"errors\":{}}}", serde_json::Value::from(errors))
+    }
+}
+
+/// An unnamed temporary file holding a document's JSON flags: the JSON lists
+/// all sentences before all flags, and holding a large input's flags in
+/// memory would cost several times the input's size.
+struct Spool {
+    file: std::io::BufWriter<std::fs::File>,
+    flags: usize,
+}
+
+impl Spool {
+    fn new() -> std::io::Result<Spool> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("claimdesk-flags-{}-{n}.json", std::process::id()));
+        let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
+        // Unlinked at once: the open file lives on, and nothing is left behind
+        // whatever happens to this process.
+        std::fs::remove_file(&path)?;
+        Ok(Spool { file: std::io::BufWriter::new(file), flags: 0 })
     }
 }
