@@ -141,3 +141,23 @@ fn fifty_megabyte_file_works_within_four_times_its_size() {
     assert_eq!(json.matches("\"rule\":\"numbers.duration\",\"kind\":\"numeric\",\"severity\":\"warning\"").count(), copies * per_copy);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_hundred_kilobyte_sentence_without_punctuation_is_checked() {
+    let dir = temp_dir("long-sentence");
+    let path = dir.join("long.txt");
+    let text = "officials said the plan could bring big progress over ten years and more ".repeat(1400);
+    assert!(text.len() > 100_000);
+    std::fs::write(&path, &text).unwrap();
+    let (json, output) = check_json(&[path_str(&path)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc = &json["documents"][0];
+    assert_eq!(doc["sentences"].as_array().unwrap().len(), 1);
+    // One flag per rule in the one sentence, however often its cue repeats.
+    let rules: Vec<_> = flag_pairs(&json).into_iter().map(|(rule, _)| rule).collect();
+    let mut unique = rules.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(rules.len(), unique.len(), "{rules:?}");
+    assert!(rules.contains(&"numbers.duration".to_owned()));
+}
