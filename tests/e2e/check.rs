@@ -97,6 +97,11 @@ fn text_output_is_rustc_style() {
     assert!(block.contains("^^^^^^^^^^^^^^"), "a caret line under the 14-char span: {block}");
     assert!(block.contains("question: Is the span exact"), "{block}");
     assert!(out.trim_end().ends_with("sentences"), "summary line last: {out}");
+    // Overlapping flags are one diagnostic with every reason, the strongest first.
+    let merged = out.split("\n\n").find(|b| b.contains("huge progress")).unwrap();
+    assert!(merged.starts_with("warning[vague.progress, quote.scare]: An outcome is asserted and inflated"), "{merged}");
+    assert!(merged.contains("note: inside a quotation: these are Ines Calder's words"), "{merged}");
+    assert!(merged.contains("question (vague.progress):") && merged.contains("question (quote.scare):"), "{merged}");
 }
 
 #[test]

@@ -95,18 +95,18 @@ fn check_one(
         for mut flag in flags {
             let sentence = shift(render::sentence_of(&analysis, &flag));
             flag.span = shift(flag.span);
-            if let Some(text_out) = text_out.as_mut() {
-                text_out.flag(out, &flag, sentence)?;
-            }
             if let Some(json) = json_out.as_mut() {
                 json.flag(&flag)?;
+            }
+            if let Some(text_out) = text_out.as_mut() {
+                text_out.flag(out, flag, sentence)?;
             }
         }
     }
     if let Some(json) = json_out {
         json.finish(out, &errors)?;
     }
-    if let Some(text_out) = text_out {
+    if let Some(mut text_out) = text_out {
         text_out.finish(out, sentences, &errors)?;
     }
     Ok(())

@@ -27,51 +27,101 @@ pub struct TextOutput<'a> {
     flags: usize,
     flagged_sentences: usize,
     last_sentence: Option<Span>,
+    /// Overlapping flags of one sentence, waiting to be shown together.
+    pending: Vec<Flag>,
+    pending_sentence: Span,
+    pending_end: usize,
 }
 
 impl<'a> TextOutput<'a> {
     pub fn new(name: &'a str, text: &'a str, styled: bool) -> Self {
         let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
         let renderer = renderer.decor_style(DecorStyle::Ascii);
-        TextOutput { name, text, index: LineIndex::new(text), renderer, flags: 0, flagged_sentences: 0, last_sentence: None }
+        TextOutput {
+            name,
+            text,
+            index: LineIndex::new(text),
+            renderer,
+            flags: 0,
+            flagged_sentences: 0,
+            last_sentence: None,
+            pending: Vec::new(),
+            pending_sentence: Span::new(0, 0),
+            pending_end: 0,
+        }
     }
 
-    /// One diagnostic: where, the sentence with a caret line under the span,
-    /// rule, message and the checker's question. Spans are file offsets.
-    pub fn flag(&mut self, out: &mut impl Write, flag: &Flag, sentence: Span) -> std::io::Result<()> {
+    /// Takes one flag (spans are file offsets). Flags that overlap in the
+    /// same sentence are shown together, as one diagnostic with all their
+    /// reasons; it is written when the next flag no longer overlaps.
+    pub fn flag(&mut self, out: &mut impl Write, flag: Flag, sentence: Span) -> std::io::Result<()> {
         self.flags += 1;
         if self.last_sentence != Some(sentence) {
             self.flagged_sentences += 1;
             self.last_sentence = Some(sentence);
         }
+        let overlaps = self.pending.last().is_some_and(|_| self.pending_sentence == sentence && flag.span.start < self.pending_end);
+        if !overlaps {
+            self.flush(out)?;
+            self.pending_sentence = sentence;
+        }
+        self.pending_end = self.pending_end.max(flag.span.end);
+        self.pending.push(flag);
+        Ok(())
+    }
+
+    /// Writes the pending group: where, the sentence with a caret line under
+    /// each span, rules, messages and the checker's questions.
+    fn flush(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        let mut group = std::mem::take(&mut self.pending);
+        self.pending_end = 0;
+        // The strongest finding leads.
+        group.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let Some(first) = group.first() else { return Ok(()) };
+        let sentence = self.pending_sentence;
         // The snippet runs from the start of the sentence's first line, so the
         // renderer's line:column is the file's; it elides long lines itself.
         let line = self.index.line_of(sentence.start);
         let start = self.index.line_start(line);
         let source = self.text[start..sentence.end].trim_end_matches(['\r', '\n']);
-        let level = match flag.severity {
+        let level = match group.iter().map(|f| f.severity).max().unwrap_or(first.severity) {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
             Severity::Info => Level::INFO,
         };
-        let caret = AnnotationKind::Primary
-            .span(flag.span.start - start..flag.span.end - start)
-            .label(format!("{} · {} {} · score {:.2}", flag.kind, flag.plugin, flag.plugin_version, flag.score));
-        let voice = match flag.quoted_speaker.as_deref() {
+        let several = group.len() > 1;
+        let carets = group.iter().enumerate().map(|(i, f)| {
+            let kind = if i == 0 { AnnotationKind::Primary } else { AnnotationKind::Context };
+            let rule = if several { format!("{} · ", f.rule) } else { String::new() };
+            kind.span(f.span.start - start..f.span.end - start)
+                .label(format!("{rule}{} · {} {} · score {:.2}", f.kind, f.plugin, f.plugin_version, f.score))
+        });
+        let voice = match group.iter().find_map(|f| f.quoted_speaker.as_deref()) {
             Some("") => Some("inside a quotation; the speaker is not identified".to_owned()),
             Some(name) => Some(format!("inside a quotation: these are {name}'s words")),
             None => None,
         };
+        let title =
+            if several { format!("{} (and {} more finding(s) here)", first.message, group.len() - 1) } else { first.message.to_string() };
+        let rules = group.iter().map(|f| &*f.rule).collect::<Vec<_>>().join(", ");
+        let mut questions: Vec<String> = Vec::new();
+        for f in &group {
+            let question = if several { format!("question ({}): {}", f.rule, f.question) } else { format!("question: {}", f.question) };
+            if !questions.iter().any(|q| q.ends_with(&*f.question)) {
+                questions.push(question);
+            }
+        }
         let report = [level
-            .primary_title(&*flag.message)
-            .id(&*flag.rule)
-            .element(Snippet::source(source).path(self.name).line_start(line + 1).annotation(caret))
+            .primary_title(title)
+            .id(rules)
+            .element(Snippet::source(source).path(self.name).line_start(line + 1).annotations(carets))
             .elements(voice.map(|v| Level::NOTE.message(v)))
-            .element(Level::HELP.message(format!("question: {}", flag.question)))];
+            .elements(questions.into_iter().map(|q| Level::HELP.message(q)))];
         writeln!(out, "{}\n", self.renderer.render(&report))
     }
 
-    pub fn finish(&self, out: &mut impl Write, sentences: usize, errors: &[(String, String)]) -> std::io::Result<()> {
+    pub fn finish(&mut self, out: &mut impl Write, sentences: usize, errors: &[(String, String)]) -> std::io::Result<()> {
+        self.flush(out)?;
         for (plugin, error) in errors {
             writeln!(out, "error: {}: plugin {plugin}: {error}\n", self.name)?;
         }
