@@ -60,13 +60,18 @@ impl<'a> TextOutput<'a> {
             self.flagged_sentences += 1;
             self.last_sentence = Some(sentence);
         }
-        let overlaps = self.pending.last().is_some_and(|_| self.pending_sentence == sentence && flag.span.start < self.pending_end);
+        // A flag on the whole sentence overlaps everything in it: it stands alone.
+        let whole_sentence = flag.span == sentence;
+        let overlaps = !whole_sentence && self.pending_sentence == sentence && flag.span.start < self.pending_end;
         if !overlaps {
             self.flush(out)?;
             self.pending_sentence = sentence;
         }
         self.pending_end = self.pending_end.max(flag.span.end);
         self.pending.push(flag);
+        if whole_sentence {
+            self.flush(out)?;
+        }
         Ok(())
     }
 

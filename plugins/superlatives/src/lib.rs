@@ -87,7 +87,9 @@ impl Checker for Superlatives {
                     let opens_list = text[m.end..].starts_with(',') || prev.as_deref().is_some_and(|p| p == "at");
                     let ordinal_of_list =
                         prev.as_deref().is_some_and(|p| LIST_MARKERS.contains(&p)) && next.is_some_and(|(_, w)| w == "of");
-                    if opens_list || ordinal_of_list || next.is_none() {
+                    // "first proposed", "first reported": when, not a claim of firstness.
+                    let verb = next.is_some_and(|(_, w)| w.len() > 4 && w.ends_with("ed"));
+                    if opens_list || ordinal_of_list || verb || next.is_none() {
                         continue;
                     }
                 }
@@ -149,5 +151,6 @@ mod tests {
     #[test]
     fn list_ordinals_and_verbs_pass() {
         assert!(flags("First, the facts. At first it rained. The first of the two bills failed. We record most votes.").is_empty());
+        assert!(flags("The bridge, first proposed in 2004, is late.").is_empty());
     }
 }
