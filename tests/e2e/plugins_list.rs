@@ -31,3 +31,15 @@ fn lists_load_errors_and_extra_directories_in_json() {
         assert!(rules[key].is_string(), "{rules}");
     }
 }
+
+#[test]
+fn a_binary_without_plugins_says_so() {
+    let dir = claimdesk_tests::temp_dir("lonely-binary");
+    let lonely = dir.join("claimdesk");
+    std::fs::copy(claimdesk_tests::claimdesk_bin(), &lonely).unwrap();
+    let sample = claimdesk_tests::fixture("harbour.txt");
+    let output = std::process::Command::new(&lonely).args(["check", path_str(&sample)]).env_remove("CLAIMDESK_PLUGINS").output().unwrap();
+    assert!(output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("warning: no plugins loaded") && err.contains("cargo build --release"), "{err}");
+}

@@ -6,11 +6,20 @@ use serde_json::json;
 
 use crate::{Format, PluginArgs};
 
-/// Loads the plugins from the executable's directory and `args.dirs`.
+/// Loads the plugins from the executable's directory and `args.dirs`,
+/// warning on stderr when none at all was found.
 pub fn load(args: &PluginArgs) -> PluginHost {
     let dirs: Vec<_> = default_dir().into_iter().chain(args.dirs.iter().cloned()).collect();
     let options = HostOptions { configs: args.configs.iter().cloned().collect() };
-    PluginHost::load(&dirs, &options)
+    let host = PluginHost::load(&dirs, &options);
+    if host.plugins().next().is_none() {
+        let searched = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
+        eprintln!(
+            "warning: no plugins loaded (searched {searched}); nothing will be flagged. \
+             Build the built-in ones with `cargo build --release`, or pass --plugins DIR."
+        );
+    }
+    host
 }
 
 pub fn list(args: &PluginArgs, format: Format) -> anyhow::Result<ExitCode> {
