@@ -153,7 +153,8 @@ fn killed_mid_ingest_the_database_stays_consistent_and_a_rerun_completes() {
     let (_, url) = sqlite_url("ingest-sigkill");
     let dir = temp_dir("ingest-sigkill-docs");
     let base = fixture_text("harbour.txt");
-    let total = 300;
+    // Enough documents that the kill always lands mid-run, even if this thread is slow to read.
+    let total = 800;
     for i in 0..total {
         std::fs::write(dir.join(format!("{i:04}.txt")), format!("Edition {i}.\n\n{base}")).unwrap();
     }
