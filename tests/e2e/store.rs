@@ -98,6 +98,7 @@ fn queue_filters_and_keyset_pages() {
             assert_eq!(by(ClaimFilter { outlet: Some("Gazette".into()), ..Default::default() }).await.len(), all.len());
             assert_eq!(by(ClaimFilter { status: Some(claimdesk_core::Status::Resolved), ..Default::default() }).await.len(), 0);
             assert_eq!(store.counts().await.unwrap().1 as usize, all.len(), "the claims table survived");
+            assert_eq!(store.status_counts().await.unwrap(), [("new".to_owned(), all.len() as i64)]);
         }
     });
 }

@@ -14,6 +14,12 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The sentence that wholly contains `span`, if one does.
+    pub fn sentence_holding(&self, span: crate::Span) -> Option<&Sentence> {
+        let i = self.sentences.partition_point(|s| s.span.end <= span.start);
+        self.sentences.get(i).filter(|s| s.span.contains_span(span))
+    }
+
     /// Each sentence with its first attribution, if any. Attributions come
     /// in text order, so one forward walk pairs them up.
     pub fn sentences_with_attribution(&self) -> impl Iterator<Item = (&Sentence, Option<&Attribution>)> {

@@ -40,11 +40,6 @@ impl Attribution {
     }
 }
 
-/// Finds the attributions of every sentence of `text`.
-pub fn find_attributions(text: &str, sentences: &[Sentence]) -> Vec<Attribution> {
-    attributions_in(text, sentences, &mut [])
-}
-
 /// Verbs that attribute what follows or precedes to their subject.
 const VERBS: &[&str] = &[
     "said", "says", "say", "told", "tells", "stated", "states", "noted", "notes", "cautioned", "added", "adds", "claimed", "claims",

@@ -165,8 +165,7 @@ pub fn group_claims(text: &str, analysis: &crate::Analysis, flags: Vec<Flag>, sc
     let sentences = &analysis.sentences;
     let mut per_sentence: Vec<Vec<Flag>> = vec![Vec::new(); sentences.len()];
     for flag in flags {
-        let i = sentences.partition_point(|s| s.span.end <= flag.span.start);
-        if let Some(list) = per_sentence.get_mut(i).filter(|_| sentences[i].span.contains_span(flag.span)) {
+        if let Some(list) = analysis.sentence_holding(flag.span).and_then(|s| per_sentence.get_mut(s.index)) {
             list.push(flag);
         }
     }

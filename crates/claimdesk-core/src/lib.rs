@@ -16,7 +16,7 @@ mod segment;
 mod span;
 
 pub use analysis::{Analysis, analyze};
-pub use attribution::{Attribution, find_attributions};
+pub use attribution::Attribution;
 pub use claim::{
     Action, Claim, ClaimEvent, Evidence, Policy, Stance, Status, TransitionError, group_claims, priority, take_sentence_scores,
 };

@@ -28,14 +28,6 @@ impl Span {
         self.start <= other.start && other.end <= self.end
     }
 
-    pub const fn contains(&self, offset: usize) -> bool {
-        self.start <= offset && offset < self.end
-    }
-
-    pub const fn overlaps(&self, other: Span) -> bool {
-        self.start < other.end && other.start < self.end
-    }
-
     /// The text under the span, or `None` when it is out of range or not on
     /// char boundaries of `text`.
     pub fn slice<'t>(&self, text: &'t str) -> Option<&'t str> {

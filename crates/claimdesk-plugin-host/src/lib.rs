@@ -122,32 +122,27 @@ impl PluginHost {
     }
 }
 
-/// The sentence holding `flag`, if one does.
-fn sentence_of(analysis: &Analysis, flag: &Flag) -> Option<usize> {
-    let i = analysis.sentences.partition_point(|s| s.span.end <= flag.span.start);
-    analysis.sentences.get(i).filter(|s| s.span.contains_span(flag.span)).map(|s| s.index)
-}
-
 /// Keeps, for each sentence, only the highest-scoring flag of each rule (the
 /// first one on a tie), so repeated cues do not flood the queue.
 fn one_per_rule_and_sentence(analysis: &Analysis, flags: &mut Vec<Flag>) {
     /// (sentence, plugin, rule)
     type Key = (usize, Arc<str>, Arc<str>);
     let mut best: HashMap<Key, (usize, f32)> = HashMap::new();
+    // Flags outside every sentence are kept as they are.
+    let mut keep = vec![true; flags.len()];
     for (i, flag) in flags.iter().enumerate() {
-        let Some(sentence) = sentence_of(analysis, flag) else { continue };
-        let entry = best.entry((sentence, flag.plugin.clone(), flag.rule.clone())).or_insert((i, flag.score));
+        let Some(sentence) = analysis.sentence_holding(flag.span) else { continue };
+        keep[i] = false;
+        let entry = best.entry((sentence.index, flag.plugin.clone(), flag.rule.clone())).or_insert((i, flag.score));
         if flag.score > entry.1 {
             *entry = (i, flag.score);
         }
     }
-    let keep: std::collections::HashSet<usize> = best.values().map(|&(i, _)| i).collect();
-    let mut i = 0;
-    flags.retain(|flag| {
-        let kept = sentence_of(analysis, flag).is_none() || keep.contains(&i);
-        i += 1;
-        kept
-    });
+    for &(i, _) in best.values() {
+        keep[i] = true;
+    }
+    let mut keep = keep.into_iter();
+    flags.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// Marks each flag inside a quotation with the quotation's speaker: the

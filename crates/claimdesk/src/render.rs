@@ -11,11 +11,7 @@ use serde::Serialize;
 
 /// The span of the sentence holding `flag`, or the flag's own span.
 pub fn sentence_of(analysis: &Analysis, flag: &Flag) -> Span {
-    let i = analysis.sentences.partition_point(|s| s.span.end <= flag.span.start);
-    match analysis.sentences.get(i) {
-        Some(s) if s.span.contains_span(flag.span) => s.span,
-        _ => flag.span,
-    }
+    analysis.sentence_holding(flag.span).map_or(flag.span, |s| s.span)
 }
 
 /// Diagnostics for one input file.
