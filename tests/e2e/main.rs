@@ -11,6 +11,7 @@ mod ingest;
 mod plugins_list;
 mod segmentation;
 mod store;
+mod web;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -113,6 +113,11 @@ pub fn read_text(source: &Source, limit: usize) -> Result<String, InputError> {
         }
         std::fs::read(&source.path).map_err(|e| InputError::Io(e.to_string()))?
     };
+    decode(bytes, limit)
+}
+
+/// Bytes as text: refused when larger than `limit`, binary, or not UTF-8.
+pub fn decode(bytes: Vec<u8>, limit: usize) -> Result<String, InputError> {
     if bytes.len() > limit {
         return Err(InputError::TooLarge { size: bytes.len(), limit });
     }
@@ -146,6 +151,11 @@ struct Record {
 pub fn read_documents(source: &Source, limit: usize) -> Result<Vec<Result<Document, InputError>>, InputError> {
     let text = read_text(source, limit)?;
     let format = if source.is_stdin() { Format::Text } else { Format::of(&source.path) };
+    parse_documents(text, format)
+}
+
+/// The documents in `text`, read as `format`.
+pub fn parse_documents(text: String, format: Format) -> Result<Vec<Result<Document, InputError>>, InputError> {
     let (body, title) = match format {
         Format::Text => (text, None),
         Format::Markdown => (markdown_text(&text), None),

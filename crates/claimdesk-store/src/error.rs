@@ -14,6 +14,8 @@ pub enum StoreError {
     Migration(String),
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: i64 },
+    #[error("a {what} named {name:?} already exists")]
+    Duplicate { what: &'static str, name: String },
     #[error("claim {id} was changed by someone else (version {found}, you had {expected}); reload it and try again")]
     StaleVersion { id: i64, expected: i32, found: i32 },
     #[error(transparent)]

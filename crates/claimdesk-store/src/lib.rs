@@ -16,9 +16,11 @@ mod error;
 mod jobs;
 mod migration;
 mod open;
+mod people;
 mod queue;
 mod recheck;
 mod refs;
+mod review;
 mod workflow;
 mod write;
 
@@ -26,8 +28,10 @@ pub use error::StoreError;
 pub use jobs::{Job, JobStatus};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
+pub use people::User;
 pub use queue::{ClaimFilter, ClaimRow, Cursor, FlagView, QueueOrder};
 pub use recheck::RecheckOutcome;
+pub use review::{DocumentRow, DocumentSummary, EventRow, EvidenceRow, NewEvidence};
 pub use write::{NewDocument, NewSentence, Stored};
 
 /// Unix seconds now; the store's clock.

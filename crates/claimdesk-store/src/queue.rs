@@ -45,6 +45,7 @@ pub type ClaimRow = claim::Model;
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlagView {
     pub id: i64,
+    pub claim_id: i64,
     pub plugin: String,
     pub plugin_version: String,
     pub rule: String,
@@ -151,12 +152,17 @@ impl Store {
 
     /// The flags of one claim, stale ones included, in text order.
     pub async fn claim_flags(&self, claim_id: i64) -> Result<Vec<FlagView>, StoreError> {
-        let flags = flag::Entity::find()
-            .filter(flag::Column::ClaimId.eq(claim_id))
-            .order_by_asc(flag::Column::Start)
-            .order_by_asc(flag::Column::Id)
-            .all(&self.read)
-            .await?;
+        self.flag_views(flag::Column::ClaimId.eq(claim_id)).await
+    }
+
+    /// The flags of one document, stale ones included, in text order.
+    pub async fn document_flags(&self, document_id: i64) -> Result<Vec<FlagView>, StoreError> {
+        self.flag_views(flag::Column::DocumentId.eq(document_id)).await
+    }
+
+    async fn flag_views(&self, condition: sea_orm::sea_query::SimpleExpr) -> Result<Vec<FlagView>, StoreError> {
+        let flags =
+            flag::Entity::find().filter(condition).order_by_asc(flag::Column::Start).order_by_asc(flag::Column::Id).all(&self.read).await?;
         let rules: HashMap<i64, flag_rule::Model> = flag_rule::Entity::find()
             .filter(flag_rule::Column::Id.is_in(flags.iter().map(|f| f.rule_id).collect::<Vec<_>>()))
             .all(&self.read)
@@ -178,6 +184,7 @@ impl Store {
                 let text = texts.get(&f.text_id)?.clone();
                 Some(FlagView {
                     id: f.id,
+                    claim_id: f.claim_id,
                     plugin: rule.plugin,
                     plugin_version: rule.plugin_version,
                     rule: rule.rule,

@@ -2,7 +2,7 @@
 //! optimistic version check and an event per change.
 
 use claimdesk_core::{Action, Claim, Policy, Span, Status};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 
 use crate::entity::{claim, event, flag};
 use crate::{Store, StoreError, now};
@@ -29,9 +29,31 @@ impl Store {
         actor: &str,
         policy: &Policy,
     ) -> Result<claim::Model, StoreError> {
+        self.apply_claim_actions(id, expected_version, vec![action], actor, policy).await
+    }
+
+    /// Applies `actions` in order as one change (for example starting the
+    /// review and giving the verdict): all of them or, if any is refused or
+    /// the version is stale, none. Each is an event; the version goes up by
+    /// one per action.
+    pub async fn apply_claim_actions(
+        &self,
+        id: i64,
+        expected_version: i32,
+        actions: Vec<Action>,
+        actor: &str,
+        policy: &Policy,
+    ) -> Result<claim::Model, StoreError> {
         let at = now();
         let txn = self.begin_write().await?;
-        let row = claim::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound { what: "claim", id })?;
+        // On PostgreSQL, lock the row so that two concurrent changes cannot
+        // both pass the version check (SQLite's BEGIN IMMEDIATE already
+        // serialises writers).
+        let mut find = claim::Entity::find_by_id(id);
+        if self.backend() == crate::Backend::Postgres {
+            find = find.lock_exclusive();
+        }
+        let row = find.one(&txn).await?.ok_or(StoreError::NotFound { what: "claim", id })?;
         if row.version != expected_version {
             return Err(StoreError::StaleVersion { id, expected: expected_version, found: row.version });
         }
@@ -44,8 +66,10 @@ impl Store {
         model.resolved_by = row.resolved_by.clone();
         model.approved_by = row.approved_by.clone();
         model.dismissal_reason = row.dismissal_reason.clone();
-        let event = model.apply(action, actor, at, policy).map_err(StoreError::Transition)?;
-        let detail = serde_json::to_string(&event.action).unwrap_or_default();
+        let mut events = Vec::with_capacity(actions.len());
+        for action in actions {
+            events.push(model.apply(action, actor, at, policy).map_err(StoreError::Transition)?);
+        }
         let mut active: claim::ActiveModel = row.into();
         active.status = Set(model.status.as_str().to_owned());
         active.assignee = Set(model.assignee);
@@ -54,21 +78,23 @@ impl Store {
         active.resolved_by = Set(model.resolved_by);
         active.approved_by = Set(model.approved_by);
         active.dismissal_reason = Set(model.dismissal_reason);
-        active.version = Set(expected_version + 1);
+        active.version = Set(expected_version + events.len() as i32);
         active.updated_at = Set(at);
         let updated = active.update(&txn).await?;
-        event::ActiveModel {
-            id: Default::default(),
-            claim_id: Set(id),
-            actor: Set(actor.to_owned()),
-            at: Set(at),
-            action: Set(event.action.name().to_owned()),
-            before: Set(event.before.as_str().to_owned()),
-            after: Set(event.after.as_str().to_owned()),
-            detail: Set(detail),
+        for event in events {
+            event::ActiveModel {
+                id: Default::default(),
+                claim_id: Set(id),
+                actor: Set(actor.to_owned()),
+                at: Set(at),
+                action: Set(event.action.name().to_owned()),
+                before: Set(event.before.as_str().to_owned()),
+                after: Set(event.after.as_str().to_owned()),
+                detail: Set(serde_json::to_string(&event.action).unwrap_or_default()),
+            }
+            .insert(&txn)
+            .await?;
         }
-        .insert(&txn)
-        .await?;
         txn.commit().await?;
         Ok(updated)
     }

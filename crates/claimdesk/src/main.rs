@@ -8,6 +8,7 @@ mod db;
 mod eval;
 mod plugins;
 mod render;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -152,6 +153,35 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Serve the review web UI and the JSON API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+        bind: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        plugins: PluginArgs,
+        /// Ingest the sample articles that ship with claimdesk.
+        #[arg(long)]
+        demo: bool,
+        /// Mark the session cookie Secure (when served over HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        workers: Option<usize>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Inspect plugins.
     Plugins {
         #[command(subcommand)]
@@ -182,6 +212,50 @@ enum BenchCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user (a password is generated unless --password-stdin).
+    Add {
+        name: String,
+        #[arg(long, value_enum, default_value = "checker")]
+        role: RoleArg,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it.
+    Create {
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Checker,
+    Editor,
+    Admin,
+}
+
+impl From<RoleArg> for claimdesk_server::auth::Role {
+    fn from(r: RoleArg) -> Self {
+        use claimdesk_server::auth::Role;
+        match r {
+            RoleArg::Checker => Role::Checker,
+            RoleArg::Editor => Role::Editor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,6 +295,16 @@ fn main() -> ExitCode {
         Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),
         Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
+        Command::Serve { bind, database, plugins, demo, secure_cookies, workers } => serve::serve(serve::ServeArgs {
+            url: &database.url,
+            plugins: &plugins,
+            options: claimdesk_server::ServerOptions { bind, secure_cookies, workers },
+            demo,
+        }),
+        Command::User { command: UserCommand::Add { name, role, password_stdin, database } } => {
+            serve::user_add(&database.url, &name, role.into(), password_stdin)
+        }
+        Command::Token { command: TokenCommand::Create { user, database } } => serve::token_create(&database.url, &user),
         Command::Plugins { command: PluginsCommand::List { plugins: args, format } } => plugins::list(&args, format),
     };
     match result {

@@ -12,4 +12,5 @@ pub mod flag_text;
 pub mod job;
 pub mod rating;
 pub mod sentence;
+pub mod setting;
 pub mod user;

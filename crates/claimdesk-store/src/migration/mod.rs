@@ -1,9 +1,9 @@
 //! Schema migrations, applied in order and recorded in `seaql_migrations`.
 //!
-//! A released migration never changes. `m001` and `m002` create their
+//! A released migration never changes. `m001` to `m003` create their
 //! tables from the entity definitions as they were when written; the first
 //! change to one of those entities must come as a new migration (an
-//! `ALTER TABLE`), and `m001`/`m002` must first be frozen into explicit
+//! `ALTER TABLE`), and those migrations must first be frozen into explicit
 //! table statements so that a fresh database still gets the old shape
 //! before the new migration alters it.
 
@@ -11,13 +11,14 @@ use sea_orm_migration::prelude::*;
 
 mod m001_initial;
 mod m002_jobs;
+mod m003_settings;
 
 #[derive(Debug)]
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m001_initial::Migration), Box::new(m002_jobs::Migration)]
+        vec![Box::new(m001_initial::Migration), Box::new(m002_jobs::Migration), Box::new(m003_settings::Migration)]
     }
 }
 

@@ -1,0 +1,515 @@
+//! The JSON API under `/api/v1`, for bearer-token clients; its OpenAPI
+//! document is generated from these handlers by utoipa.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use claimdesk_core::Document;
+use claimdesk_store::{ClaimRow, Stored};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::auth::{ApiUser, Role};
+use crate::error::ApiError;
+use crate::pages::claim::{ActionForm, perform};
+use crate::pages::queue::QueueQuery;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(openapi))
+        .route("/documents", web::get().to(list_documents))
+        .route("/documents", web::post().to(create_document))
+        .route("/documents/{id}", web::get().to(get_document))
+        .route("/claims", web::get().to(list_claims))
+        .route("/claims/{id}", web::get().to(get_claim))
+        .route("/claims/{id}/assign", web::post().to(assign))
+        .route("/claims/{id}/evidence", web::post().to(add_evidence))
+        .route("/claims/{id}/verdict", web::post().to(verdict))
+        .route("/claims/{id}/dismiss", web::post().to(dismiss))
+        .route("/claims/{id}/publish", web::post().to(publish));
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
+    paths(list_documents, create_document, get_document, list_claims, get_claim, assign, add_evidence, verdict, dismiss, publish),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, ClaimOut, ClaimDetail, ClaimPage, FlagOut, EvidenceOut, EventOut, AssignIn, EvidenceIn, VerdictIn, DismissIn, VersionIn, ErrorOut)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorOut {
+    pub error: String,
+    pub status: u16,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: i64,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub created_at: i64,
+    pub claims: i64,
+    pub open_claims: i64,
+    pub published_claims: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DocumentsQuery {
+    /// Return documents with ids below this (the previous page's last id).
+    pub before: Option<i64>,
+    /// At most this many (1 to 200, default 50).
+    pub limit: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/documents", params(DocumentsQuery), responses((status = 200, body = [DocumentOut]), (status = 401, body = ErrorOut)))]
+async fn list_documents(_user: ApiUser, state: web::Data<AppState>, query: web::Query<DocumentsQuery>) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let docs = state.store.documents(query.before, limit).await?;
+    let out: Vec<DocumentOut> = docs
+        .into_iter()
+        .map(|d| DocumentOut {
+            id: d.id,
+            title: d.title,
+            outlet: d.outlet,
+            author: d.author,
+            published: d.published,
+            created_at: d.created_at,
+            claims: d.claims,
+            open_claims: d.open_claims,
+            published_claims: d.published_claims,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDocumentIn {
+    pub body: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    /// YYYY-MM-DD
+    pub published: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IngestOut {
+    pub id: i64,
+    /// The same text was already stored; `id` is that document.
+    pub duplicate: bool,
+    pub claims: usize,
+    pub flags: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/documents", request_body = NewDocumentIn, responses((status = 201, body = IngestOut), (status = 200, description = "already stored", body = IngestOut), (status = 400, body = ErrorOut), (status = 413, body = ErrorOut)))]
+async fn create_document(_user: ApiUser, state: web::Data<AppState>, body: web::Json<NewDocumentIn>) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    if input.body.trim().is_empty() {
+        return Err(ApiError::BadRequest("body is empty".to_owned()));
+    }
+    if input.body.len() > claimdesk_ingest::MAX_BYTES {
+        return Err(ApiError::TooLarge(format!("body is larger than {} bytes", claimdesk_ingest::MAX_BYTES)));
+    }
+    if let Some(url) = &input.url
+        && !crate::pages::is_web_url(url)
+    {
+        return Err(ApiError::BadRequest("url must start with http:// or https://".to_owned()));
+    }
+    if let Some(date) = &input.published
+        && !crate::pages::is_date(date)
+    {
+        return Err(ApiError::BadRequest("published must be a date written YYYY-MM-DD".to_owned()));
+    }
+    let doc = Document {
+        title: input.title,
+        source_url: input.url,
+        outlet: input.outlet,
+        author: input.author,
+        published: input.published,
+        ..Document::new(input.body)
+    };
+    let stored = crate::ingest::ingest(&state, doc, "api").await?;
+    state.counts.invalidate();
+    Ok(match stored {
+        Stored::New { id, claims, flags } => HttpResponse::Created().json(IngestOut { id, duplicate: false, claims, flags }),
+        Stored::Duplicate { id } => HttpResponse::Ok().json(IngestOut { id, duplicate: true, claims: 0, flags: 0 }),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentDetail {
+    pub id: i64,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub origin: Option<String>,
+    pub created_at: i64,
+    pub body: String,
+    pub claims: Vec<ClaimOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/documents/{id}", params(("id" = i64, Path)), responses((status = 200, body = DocumentDetail), (status = 404, body = ErrorOut)))]
+async fn get_document(_user: ApiUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let d = state.store.document(id).await?;
+    let claims = state.store.document_claims(id).await?.into_iter().map(ClaimOut::from).collect();
+    Ok(HttpResponse::Ok().json(DocumentDetail {
+        id: d.id,
+        title: d.title,
+        url: d.source_url,
+        outlet: d.outlet,
+        author: d.author,
+        published: d.published,
+        origin: d.origin,
+        created_at: d.created_at,
+        body: d.body,
+        claims,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimOut {
+    pub id: i64,
+    pub document_id: i64,
+    pub sentence_index: i32,
+    pub start: i64,
+    pub end: i64,
+    pub text: String,
+    pub speaker: Option<String>,
+    pub priority: f64,
+    /// new, in_review, resolved, published or dismissed
+    pub status: String,
+    pub assignee: Option<String>,
+    pub verdict: Option<String>,
+    pub explanation: Option<String>,
+    pub resolved_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub dismissal_reason: Option<String>,
+    /// Send it back with every change; a stale one gets 409.
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<ClaimRow> for ClaimOut {
+    fn from(c: ClaimRow) -> Self {
+        ClaimOut {
+            id: c.id,
+            document_id: c.document_id,
+            sentence_index: c.sentence_idx,
+            start: c.start,
+            end: c.end,
+            text: c.text,
+            speaker: c.speaker,
+            priority: c.priority,
+            status: c.status,
+            assignee: c.assignee,
+            verdict: c.verdict,
+            explanation: c.explanation,
+            resolved_by: c.resolved_by,
+            approved_by: c.approved_by,
+            dismissal_reason: c.dismissal_reason,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimPage {
+    pub claims: Vec<ClaimOut>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ClaimsQuery {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub plugin: Option<String>,
+    pub rule: Option<String>,
+    /// A user name, or `me`.
+    pub assignee: Option<String>,
+    pub document: Option<String>,
+    pub outlet: Option<String>,
+    /// Text the claim contains.
+    pub q: Option<String>,
+    /// `priority` (default) or `age`.
+    pub order: Option<String>,
+    /// The previous page's `next`.
+    pub after: Option<String>,
+    /// 1 to 200, default 50.
+    pub limit: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/claims", params(ClaimsQuery), responses((status = 200, body = ClaimPage), (status = 400, body = ErrorOut)))]
+async fn list_claims(user: ApiUser, state: web::Data<AppState>, query: web::Query<ClaimsQuery>) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let filters = QueueQuery {
+        status: q.status,
+        kind: q.kind,
+        plugin: q.plugin,
+        rule: q.rule,
+        assignee: q.assignee,
+        document: q.document,
+        outlet: q.outlet,
+        q: q.q,
+        order: q.order,
+        after: q.after,
+    };
+    let (filter, order, after) = filters.parse(&user.name).map_err(|errors| ApiError::BadRequest(errors.join("; ")))?;
+    let claims = state.store.list_claims(&filter, order, after, limit).await?;
+    let next = (claims.len() as u64 == limit).then(|| claims.last().map(|c| format!("{}:{}", c.priority, c.id))).flatten();
+    Ok(HttpResponse::Ok().json(ClaimPage { claims: claims.into_iter().map(ClaimOut::from).collect(), next }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagOut {
+    pub plugin: String,
+    pub plugin_version: String,
+    pub rule: String,
+    pub kind: String,
+    pub severity: String,
+    pub start: i64,
+    pub end: i64,
+    pub score: f64,
+    pub message: String,
+    pub question: String,
+    pub stale: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceOut {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub quoted_passage: Option<String>,
+    pub note: Option<String>,
+    pub stance: String,
+    pub added_by: String,
+    pub added_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub actor: String,
+    pub at: i64,
+    pub action: String,
+    pub before: String,
+    pub after: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimDetail {
+    pub claim: ClaimOut,
+    pub flags: Vec<FlagOut>,
+    pub evidence: Vec<EvidenceOut>,
+    pub history: Vec<EventOut>,
+}
+
+async fn claim_detail(state: &AppState, id: i64) -> Result<ClaimDetail, ApiError> {
+    let claim = state.store.claim(id).await?;
+    let flags = state.store.claim_flags(id).await?;
+    let evidence = state.store.claim_evidence(id).await?;
+    let events = state.store.claim_events(id).await?;
+    Ok(ClaimDetail {
+        claim: claim.into(),
+        flags: flags
+            .into_iter()
+            .map(|f| FlagOut {
+                plugin: f.plugin,
+                plugin_version: f.plugin_version,
+                rule: f.rule,
+                kind: f.kind,
+                severity: f.severity,
+                start: f.start,
+                end: f.end,
+                score: f.score,
+                message: f.message,
+                question: f.question,
+                stale: f.stale,
+            })
+            .collect(),
+        evidence: evidence
+            .into_iter()
+            .map(|e| EvidenceOut {
+                id: e.id,
+                url: e.url,
+                title: e.title,
+                quoted_passage: e.quoted_passage,
+                note: e.note,
+                stance: e.stance,
+                added_by: e.added_by,
+                added_at: e.added_at,
+            })
+            .collect(),
+        history: events
+            .into_iter()
+            .map(|e| EventOut {
+                detail: serde_json::from_str(&e.detail).unwrap_or_default(),
+                actor: e.actor,
+                at: e.at,
+                action: e.action,
+                before: e.before,
+                after: e.after,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}", params(("id" = i64, Path)), responses((status = 200, body = ClaimDetail), (status = 404, body = ErrorOut)))]
+async fn get_claim(_user: ApiUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(claim_detail(&state, id.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignIn {
+    pub version: i32,
+    /// A user name; absent or null unassigns.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceIn {
+    pub url: String,
+    pub title: Option<String>,
+    pub quoted_passage: Option<String>,
+    pub note: Option<String>,
+    /// supports, refutes or context
+    pub stance: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictIn {
+    pub version: i32,
+    /// A key of the rating scale, e.g. `false`.
+    pub rating: String,
+    pub explanation: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DismissIn {
+    pub version: i32,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionIn {
+    pub version: i32,
+}
+
+/// Runs a claim action as the pages do, answering with the claim's new state.
+async fn act(state: &AppState, user: &ApiUser, id: i64, action: &str, form: ActionForm) -> Result<HttpResponse, ApiError> {
+    let claim = state.store.claim(id).await?;
+    match perform(state, &user.name, user.role, &claim, action, &form).await {
+        Ok(_) => {
+            state.counts.invalidate();
+            Ok(HttpResponse::Ok().json(claim_detail(state, id).await?))
+        }
+        Err(refusal) => Err(match refusal.status {
+            StatusCode::FORBIDDEN => ApiError::Forbidden(refusal.message),
+            StatusCode::NOT_FOUND => ApiError::NotFound(refusal.message),
+            StatusCode::CONFLICT => ApiError::Conflict(refusal.message),
+            StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable(refusal.message),
+            StatusCode::INTERNAL_SERVER_ERROR => ApiError::Internal(refusal.message),
+            _ => ApiError::BadRequest(refusal.message),
+        }),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/assign", params(("id" = i64, Path)), request_body = AssignIn, responses((status = 200, body = ClaimDetail), (status = 409, description = "stale version", body = ErrorOut)))]
+async fn assign(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<AssignIn>,
+) -> Result<HttpResponse, ApiError> {
+    let form = ActionForm { version: body.version.to_string(), to: body.to.clone().unwrap_or_default(), ..Default::default() };
+    act(&state, &user, id.into_inner(), "assign", form).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path)), request_body = EvidenceIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut)))]
+async fn add_evidence(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<EvidenceIn>,
+) -> Result<HttpResponse, ApiError> {
+    let e = body.into_inner();
+    let form = ActionForm {
+        url: e.url,
+        title: e.title.unwrap_or_default(),
+        quoted_passage: e.quoted_passage.unwrap_or_default(),
+        note: e.note.unwrap_or_default(),
+        stance: e.stance,
+        ..Default::default()
+    };
+    act(&state, &user, id.into_inner(), "evidence", form).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/verdict", params(("id" = i64, Path)), request_body = VerdictIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut), (status = 409, description = "stale version", body = ErrorOut)))]
+async fn verdict(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<VerdictIn>,
+) -> Result<HttpResponse, ApiError> {
+    let v = body.into_inner();
+    let form = ActionForm { version: v.version.to_string(), rating: v.rating, explanation: v.explanation, ..Default::default() };
+    act(&state, &user, id.into_inner(), "verdict", form).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/dismiss", params(("id" = i64, Path)), request_body = DismissIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
+async fn dismiss(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<DismissIn>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
+    let form = ActionForm { version: body.version.to_string(), reason: body.reason.clone(), ..Default::default() };
+    act(&state, &user, id.into_inner(), "dismiss", form).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/publish", params(("id" = i64, Path)), request_body = VersionIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
+async fn publish(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<VersionIn>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
+    let form = ActionForm { version: body.version.to_string(), ..Default::default() };
+    act(&state, &user, id.into_inner(), "publish", form).await
+}

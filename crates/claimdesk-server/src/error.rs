@@ -1,0 +1,204 @@
+//! Errors as responses: pages get an HTML error page (or a redirect to the
+//! login), the API gets JSON. Nothing a user sends may turn into a 500.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ContentType, LOCATION, WWW_AUTHENTICATE};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use claimdesk_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("log in first")]
+    LoginRequired(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("too many failed logins; try again in {0} seconds")]
+    TooManyRequests(u64),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => PageError::NotFound(e.to_string()),
+            StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => PageError::Unavailable(e.to_string()),
+            StoreError::Transition(_) | StoreError::Duplicate { .. } => PageError::BadRequest(e.to_string()),
+            other => PageError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        PageError::Internal(format!("rendering failed: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    reason: &'a str,
+    message: String,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::LoginRequired(_) => StatusCode::SEE_OTHER,
+            PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let PageError::LoginRequired(next) = self {
+            let target = format!("/login?next={}", url_encode(next));
+            return HttpResponse::SeeOther().insert_header((LOCATION, target)).finish();
+        }
+        let status = self.status_code();
+        let message = match self {
+            // Internal details go to the log, not the page.
+            PageError::Internal(detail) => {
+                eprintln!("claimdesk serve: {detail}");
+                "Something went wrong on our side; the error is in the server log.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let page = ErrorPage { status: status.as_u16(), reason: status.canonical_reason().unwrap_or("Error"), message };
+        let body = page.render().unwrap_or_else(|_| "error".to_owned());
+        HttpResponse::build(status).content_type(ContentType::html()).body(body)
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => ApiError::NotFound(e.to_string()),
+            StoreError::StaleVersion { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::Transition(_) | StoreError::Duplicate { .. } => ApiError::BadRequest(e.to_string()),
+            StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => ApiError::Unavailable(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            ApiError::Internal(detail) => {
+                eprintln!("claimdesk serve: {detail}");
+                "internal error; see the server log".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.insert_header((WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(serde_json::json!({ "error": message, "status": self.status_code().as_u16() }))
+    }
+}
+
+fn is_api(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/")
+}
+
+fn payload_error(req: &HttpRequest, message: String, too_large: bool) -> actix_web::Error {
+    match (is_api(req), too_large) {
+        (true, true) => ApiError::TooLarge(message).into(),
+        (true, false) => ApiError::BadRequest(message).into(),
+        (false, true) => PageError::TooLarge(message).into(),
+        (false, false) => PageError::BadRequest(message).into(),
+    }
+}
+
+pub fn form_error(err: actix_web::error::UrlencodedError, req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError;
+    let too_large = matches!(err, UrlencodedError::Overflow { .. } | UrlencodedError::Payload(actix_web::error::PayloadError::Overflow));
+    let message =
+        if too_large { format!("the form is larger than {} KiB", crate::FORM_LIMIT / 1024) } else { format!("malformed form: {err}") };
+    payload_error(req, message, too_large)
+}
+
+pub fn json_error(err: actix_web::error::JsonPayloadError, req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    let too_large = matches!(err, JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. });
+    payload_error(req, format!("malformed JSON body: {err}"), too_large)
+}
+
+pub fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    payload_error(req, format!("malformed query string: {err}"), false)
+}
+
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    // `/claims/abc` names no claim: a 404, like an unknown number.
+    let message = format!("no such page: {err}");
+    if is_api(req) { ApiError::NotFound(message).into() } else { PageError::NotFound(message).into() }
+}
+
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let message = format!("nothing at {}", req.path());
+    if is_api(&req) { ApiError::NotFound(message).error_response() } else { PageError::NotFound(message).error_response() }
+}

@@ -1,0 +1,83 @@
+//! The review web UI and the JSON API: actix-web routes, askama pages from
+//! the workspace's `templates/`, sessions, CSRF and roles. Only this crate
+//! knows HTTP.
+//!
+//! Invariants:
+//! - every route checks the caller's role on the server (pages: session
+//!   cookie; API: bearer token); templates only hide what a role cannot do;
+//! - every state-changing form carries the session's `csrf_token`, checked
+//!   before anything else happens;
+//! - a claim change names the version it was made against; a stale one is
+//!   refused with what changed, never applied.
+
+mod api;
+mod assets;
+pub mod auth;
+mod csrf;
+mod error;
+mod highlight;
+mod ingest;
+mod pages;
+mod state;
+
+use std::sync::Arc;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::{App, HttpServer, web};
+
+pub use ingest::ingest;
+pub use pages::admin::{MIN_PASSWORD, valid_user_name};
+pub use state::{AppState, ServerOptions};
+
+/// Largest form body accepted, other than document ingestion.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// Builds the routes on `state`.
+pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(state)
+            .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(error::form_error))
+            .app_data(web::JsonConfig::default().limit(claimdesk_ingest::MAX_BYTES + 64 * 1024).error_handler(error::json_error))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .configure(assets::routes)
+            .configure(pages::routes)
+            .service(web::scope("/api/v1").configure(api::routes))
+            .default_service(web::to(error::not_found));
+    }
+}
+
+/// Binds `options.bind` (port 0 picks a free port) and returns the server,
+/// to be awaited, with the addresses it listens on.
+pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>)> {
+    let key = Key::derive_from(state.session_secret.as_bytes());
+    let secure = options.secure_cookies;
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+            .cookie_name("claimdesk_session".to_owned())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(secure)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .build();
+        let headers = actix_web::middleware::DefaultHeaders::new()
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("Referrer-Policy", "same-origin"))
+            .add(("X-Frame-Options", "DENY"));
+        App::new().wrap(sessions).wrap(headers).configure(configure(state.clone()))
+    });
+    let server = match options.workers {
+        Some(n) => server.workers(n),
+        None => server,
+    };
+    let server = server.bind(&options.bind)?;
+    let addrs = server.addrs();
+    Ok((server.run(), addrs))
+}
+
+/// The shared state, once per process.
+pub type SharedHost = Arc<claimdesk_plugin_host::PluginHost>;

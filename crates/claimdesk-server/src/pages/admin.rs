@@ -1,0 +1,240 @@
+//! `/plugins`, `/users` (admins) and `/reports`.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use claimdesk_store::{DocumentSummary, User};
+use serde::Deserialize;
+
+use super::{Chrome, chrome, html, redirect, set_flash};
+use crate::auth::{Role, Viewer, hash_password};
+use crate::error::PageError;
+use crate::state::SECOND_REVIEW;
+use crate::{AppState, csrf};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/plugins", web::get().to(plugins))
+        .route("/users", web::get().to(users))
+        .route("/users", web::post().to(add_user))
+        .route("/users/{id}", web::post().to(update_user))
+        .route("/settings", web::post().to(settings))
+        .route("/reports", web::get().to(reports));
+}
+
+pub struct PluginRow {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub path: String,
+    pub rules: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "plugins.html")]
+struct PluginsPage {
+    chrome: Chrome,
+    plugins: Vec<PluginRow>,
+    load_errors: Vec<String>,
+}
+
+async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    viewer.require(Role::Admin)?;
+    let plugins = state
+        .host
+        .plugins()
+        .map(|p| PluginRow {
+            name: p.name.to_string(),
+            version: p.version.to_string(),
+            description: p.description.clone(),
+            path: p.path.display().to_string(),
+            rules: p
+                .rules
+                .iter()
+                .map(|r| (r.id.to_string(), r.kind.as_str().to_owned(), r.severity.as_str().to_owned(), r.description.clone()))
+                .collect(),
+        })
+        .collect();
+    let load_errors = state.host.load_errors().iter().map(ToString::to_string).collect();
+    let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    csrf_token: Option<String>,
+    name: String,
+    role: String,
+    password: String,
+    active: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<User>,
+    roles: Vec<&'static str>,
+    input: UserForm,
+    errors: Vec<String>,
+    second_review: bool,
+}
+
+async fn users_page(
+    state: &AppState,
+    session: &Session,
+    viewer: Viewer,
+    input: UserForm,
+    errors: Vec<String>,
+) -> Result<UsersPage, PageError> {
+    Ok(UsersPage {
+        chrome: chrome(state, session, viewer, "users").await?,
+        users: state.store.users().await?,
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        input,
+        errors,
+        second_review: state.policy().await?.require_second_review,
+    })
+}
+
+async fn users(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    viewer.require(Role::Admin)?;
+    let page = users_page(&state, &session, viewer, UserForm::default(), Vec::new()).await?;
+    html(StatusCode::OK, &page)
+}
+
+/// User names: 1 to 64 letters, digits, `.`, `_` or `-`.
+pub fn valid_user_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+pub const MIN_PASSWORD: usize = 10;
+
+async fn add_user(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, PageError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    viewer.require(Role::Admin)?;
+    let mut input = form.into_inner();
+    let name = input.name.trim().to_owned();
+    let mut errors = Vec::new();
+    if !valid_user_name(&name) {
+        errors.push("A user name is 1 to 64 letters, digits, '.', '_' or '-'.".to_owned());
+    }
+    let role = Role::parse(&input.role);
+    if role.is_none() {
+        errors.push("Choose a role: checker, editor or admin.".to_owned());
+    }
+    if input.password.chars().count() < MIN_PASSWORD {
+        errors.push(format!("The password needs at least {MIN_PASSWORD} characters."));
+    }
+    if errors.is_empty() && state.store.user_by_name(&name).await?.is_some() {
+        errors.push(format!("There is already a user named {name:?}."));
+    }
+    let password = std::mem::take(&mut input.password);
+    match role {
+        Some(role) if errors.is_empty() => {
+            let hash = web::block(move || hash_password(&password))
+                .await
+                .map_err(|e| PageError::Internal(e.to_string()))?
+                .map_err(|e| PageError::Internal(e.to_string()))?;
+            state.store.add_user(&name, &hash, role.as_str()).await?;
+            set_flash(&session, &format!("User {name} added as {}.", role.as_str()));
+            Ok(redirect("/users"))
+        }
+        _ => {
+            let page = users_page(&state, &session, viewer, input, errors).await?;
+            html(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+async fn update_user(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, PageError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    viewer.require(Role::Admin)?;
+    let id = id.into_inner();
+    let user = state.store.user(id).await?;
+    let Some(role) = Role::parse(&form.role) else {
+        let errors = vec!["Choose a role: checker, editor or admin.".to_owned()];
+        let page = users_page(&state, &session, viewer, UserForm::default(), errors).await?;
+        return html(StatusCode::BAD_REQUEST, &page);
+    };
+    let active = form.active == "true";
+    if user.id == viewer.id && (!active || role < Role::Admin) {
+        let errors = vec!["You cannot demote or deactivate yourself; ask another admin.".to_owned()];
+        let page = users_page(&state, &session, viewer, UserForm::default(), errors).await?;
+        return html(StatusCode::BAD_REQUEST, &page);
+    }
+    let password = form.password.clone();
+    if !password.is_empty() && password.chars().count() < MIN_PASSWORD {
+        let errors = vec![format!("The new password for {} needs at least {MIN_PASSWORD} characters.", user.name)];
+        let page = users_page(&state, &session, viewer, UserForm::default(), errors).await?;
+        return html(StatusCode::BAD_REQUEST, &page);
+    }
+    let hash = if password.is_empty() {
+        None
+    } else {
+        Some(
+            web::block(move || hash_password(&password))
+                .await
+                .map_err(|e| PageError::Internal(e.to_string()))?
+                .map_err(|e| PageError::Internal(e.to_string()))?,
+        )
+    };
+    state.store.update_user(id, role.as_str(), active, hash.as_deref()).await?;
+    let changed_password = if hash.is_some() { ", with a new password" } else { "" };
+    set_flash(
+        &session,
+        &format!("{} is now {}{}{changed_password}.", user.name, role.as_str(), if active { "" } else { " (deactivated)" }),
+    );
+    Ok(redirect("/users"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SettingsForm {
+    csrf_token: Option<String>,
+    second_review: String,
+}
+
+async fn settings(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, PageError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    viewer.require(Role::Admin)?;
+    let on = form.second_review == "true";
+    state.store.set_setting(SECOND_REVIEW, if on { "true" } else { "false" }).await?;
+    set_flash(
+        &session,
+        if on { "A second review is now required before publishing." } else { "Claims can be published without a second review." },
+    );
+    Ok(redirect("/users"))
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    chrome: Chrome,
+    documents: Vec<DocumentSummary>,
+}
+
+/// Documents with published claims. (Report files come with the reports
+/// crate; this page lists what they will cover.)
+async fn reports(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    let documents = state.store.documents(None, 200).await?.into_iter().filter(|d| d.published_claims > 0).collect();
+    let page = ReportsPage { chrome: chrome(&state, &session, viewer, "reports").await?, documents };
+    html(StatusCode::OK, &page)
+}

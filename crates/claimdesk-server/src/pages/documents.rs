@@ -1,0 +1,238 @@
+//! `/documents`: the list, the ingest form, and one article with every
+//! flag highlighted.
+
+use actix_multipart::form::MultipartForm;
+use actix_multipart::form::bytes::Bytes as FileField;
+use actix_multipart::form::text::Text;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use claimdesk_core::{Document, Kind};
+use claimdesk_ingest::{Format, InputError};
+use claimdesk_store::{ClaimRow, DocumentRow, DocumentSummary, Stored};
+use serde::Deserialize;
+
+use super::{Chrome, chrome, field, html, is_date, is_web_url, redirect, set_flash};
+use crate::auth::Viewer;
+use crate::error::PageError;
+use crate::highlight::{Mark, Paragraph, paragraphs};
+use crate::{AppState, csrf};
+
+const PAGE_SIZE: u64 = 50;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let limit = claimdesk_ingest::MAX_BYTES + 256 * 1024;
+    cfg.app_data(
+        actix_multipart::form::MultipartFormConfig::default().total_limit(limit).memory_limit(limit).error_handler(multipart_error),
+    )
+    .route("/documents", web::get().to(list))
+    .route("/documents", web::post().to(ingest))
+    .route("/documents/{id}", web::get().to(show));
+}
+
+fn multipart_error(err: actix_multipart::MultipartError, _: &HttpRequest) -> actix_web::Error {
+    let overflow = matches!(err, actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow))
+        || format!("{err:?}").contains("Overflow");
+    if overflow {
+        PageError::TooLarge(format!("uploads are limited to {} MiB", claimdesk_ingest::MAX_BYTES / (1024 * 1024))).into()
+    } else {
+        PageError::BadRequest(format!("malformed upload: {err}")).into()
+    }
+}
+
+/// The ingest form's text fields, kept when the form is shown again.
+#[derive(Debug, Clone, Default)]
+pub struct IngestInput {
+    pub title: String,
+    pub url: String,
+    pub outlet: String,
+    pub author: String,
+    pub published: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage {
+    chrome: Chrome,
+    documents: Vec<DocumentSummary>,
+    next: Option<i64>,
+    input: IngestInput,
+    errors: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    before: Option<String>,
+}
+
+async fn list_page(
+    state: &AppState,
+    session: &Session,
+    viewer: Viewer,
+    before: Option<i64>,
+    input: IngestInput,
+    errors: Vec<String>,
+) -> Result<DocumentsPage, PageError> {
+    let documents = state.store.documents(before, PAGE_SIZE).await?;
+    let next = (documents.len() as u64 == PAGE_SIZE).then(|| documents.last().map(|d| d.id)).flatten();
+    Ok(DocumentsPage { chrome: chrome(state, session, viewer, "documents").await?, documents, next, input, errors })
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let before = match field(&query.before) {
+        None => None,
+        Some(b) => Some(b.parse::<i64>().map_err(|_| PageError::BadRequest(format!("malformed page cursor {b:?}")))?),
+    };
+    let page = list_page(&state, &session, viewer, before, IngestInput::default(), Vec::new()).await?;
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Debug, MultipartForm)]
+pub struct IngestForm {
+    csrf_token: Option<Text<String>>,
+    title: Option<Text<String>>,
+    url: Option<Text<String>>,
+    outlet: Option<Text<String>>,
+    author: Option<Text<String>>,
+    published: Option<Text<String>>,
+    body: Option<Text<String>>,
+    file: Option<FileField>,
+}
+
+fn text(field: &Option<Text<String>>) -> String {
+    field.as_ref().map(|t| t.0.clone()).unwrap_or_default()
+}
+
+fn input_error(e: &InputError) -> String {
+    format!("The file cannot be ingested: {e}.")
+}
+
+async fn ingest(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    MultipartForm(form): MultipartForm<IngestForm>,
+) -> Result<HttpResponse, PageError> {
+    csrf::verify(&session, form.csrf_token.as_ref().map(|t| t.0.as_str()))?;
+    let input = IngestInput {
+        title: text(&form.title),
+        url: text(&form.url),
+        outlet: text(&form.outlet),
+        author: text(&form.author),
+        published: text(&form.published),
+        body: text(&form.body),
+    };
+    let file = form.file.filter(|f| !f.data.is_empty());
+    let mut errors = Vec::new();
+    let url = input.url.trim();
+    if !url.is_empty() && !is_web_url(url) {
+        errors.push("The URL must start with http:// or https://.".to_owned());
+    }
+    if !input.published.trim().is_empty() && !is_date(input.published.trim()) {
+        errors.push("The date must be a calendar date written YYYY-MM-DD.".to_owned());
+    }
+    let documents: Vec<Document> = match (&file, input.body.trim().is_empty()) {
+        (Some(_), false) => {
+            errors.push("Paste a text or upload a file, not both.".to_owned());
+            Vec::new()
+        }
+        (None, true) => {
+            errors.push("Paste the article's text or choose a file.".to_owned());
+            Vec::new()
+        }
+        (None, false) => vec![Document::new(input.body.clone())],
+        (Some(file), true) => {
+            let format = Format::of(std::path::Path::new(file.file_name.as_deref().unwrap_or("upload.txt")));
+            match claimdesk_ingest::decode(file.data.to_vec(), claimdesk_ingest::MAX_BYTES)
+                .and_then(|text| claimdesk_ingest::parse_documents(text, format))
+            {
+                Ok(docs) => docs.into_iter().filter_map(|d| d.map_err(|e| errors.push(input_error(&e))).ok()).collect(),
+                Err(InputError::TooLarge { .. }) => return Err(PageError::TooLarge("the file is larger than 10 MiB".to_owned())),
+                Err(e) => {
+                    errors.push(input_error(&e));
+                    Vec::new()
+                }
+            }
+        }
+    };
+    if !errors.is_empty() {
+        let page = list_page(&state, &session, viewer, None, input, errors).await?;
+        return html(StatusCode::BAD_REQUEST, &page);
+    }
+    let origin = if file.is_some() { "upload" } else { "pasted" };
+    let mut last = None;
+    let (mut new, mut duplicates) = (0, 0);
+    for mut doc in documents {
+        let meta = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        doc.title = meta(&input.title).or(doc.title);
+        doc.source_url = meta(&input.url).or(doc.source_url);
+        doc.outlet = meta(&input.outlet).or(doc.outlet);
+        doc.author = meta(&input.author).or(doc.author);
+        doc.published = meta(&input.published).or(doc.published);
+        match crate::ingest::ingest(&state, doc, origin).await? {
+            Stored::New { id, .. } => {
+                new += 1;
+                last = Some(id);
+            }
+            Stored::Duplicate { id } => {
+                duplicates += 1;
+                last = Some(id);
+            }
+        }
+    }
+    state.counts.invalidate();
+    let message = match (new, duplicates) {
+        (1, 0) => "Document ingested and checked.".to_owned(),
+        (0, 1) => "This text was already ingested; here it is.".to_owned(),
+        (n, d) => format!("{n} documents ingested, {d} already there."),
+    };
+    set_flash(&session, &message);
+    Ok(match (new + duplicates, last) {
+        (1, Some(id)) => redirect(&format!("/documents/{id}")),
+        _ => redirect("/documents"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct DocumentPage {
+    chrome: Chrome,
+    document: DocumentRow,
+    paragraphs: Vec<Paragraph>,
+    claims: Vec<ClaimRow>,
+    legend: Vec<(&'static str, usize)>,
+}
+
+async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let document = state.store.document(id).await?;
+    let flags = state.store.document_flags(id).await?;
+    let claims = state.store.document_claims(id).await?;
+    let live: Vec<_> = flags.iter().filter(|f| !f.stale).collect();
+    let marks: Vec<Mark> = live
+        .iter()
+        .map(|f| Mark {
+            start: f.start as usize,
+            end: f.end as usize,
+            class: format!("k-{}", f.kind),
+            title: format!("{} ({}): {}", f.kind.replace('_', " "), f.rule, f.message),
+        })
+        .collect();
+    let legend =
+        Kind::ALL.iter().map(|k| (k.as_str(), live.iter().filter(|f| f.kind == k.as_str()).count())).filter(|(_, n)| *n > 0).collect();
+    let page = DocumentPage {
+        chrome: chrome(&state, &session, viewer, "documents").await?,
+        paragraphs: paragraphs(&document.body, &marks),
+        document,
+        claims,
+        legend,
+    };
+    html(StatusCode::OK, &page)
+}

@@ -1,0 +1,130 @@
+//! `/login` and `/logout`.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{html, ok, redirect};
+use crate::auth::{SESSION_USER, Viewer, session_csrf, verify_password};
+use crate::error::PageError;
+use crate::{AppState, csrf};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::get().to(logout_page))
+        .route("/logout", web::post().to(logout));
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only paths on this site: never `//evil.example` or `https://…`.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/queue".to_owned(),
+    }
+}
+
+async fn login_page(session: Session, query: web::Query<NextQuery>) -> Result<HttpResponse, PageError> {
+    ok(&LoginPage { csrf: session_csrf(&session), next: safe_next(query.next.as_deref()), name: String::new(), error: None })
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    csrf_token: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    let next = safe_next(form.next.as_deref());
+    let name = form.name.trim().to_owned();
+    let user_key = format!("user:{}", name.to_lowercase());
+    let ip_key = format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default());
+    if let Some(wait) = state.throttle.locked(&[&user_key, &ip_key]) {
+        return Err(PageError::TooManyRequests(wait));
+    }
+    let user = state.store.user_by_name(&name).await?;
+    // Hash even for unknown users, so timing does not reveal which names exist.
+    let hash = user.as_ref().map_or(state.dummy_hash.as_str(), |u| u.password_hash.as_str());
+    let password = form.password.clone();
+    let hash = hash.to_owned();
+    let matches = web::block(move || verify_password(&password, &hash)).await.map_err(|e| PageError::Internal(e.to_string()))?;
+    match user {
+        Some(user) if matches && user.active => {
+            state.throttle.succeed(&user_key);
+            session.renew();
+            session.clear();
+            session.insert(SESSION_USER, user.id).map_err(|e| PageError::Internal(e.to_string()))?;
+            session_csrf(&session);
+            Ok(redirect(&next))
+        }
+        _ => {
+            state.throttle.fail(&[&user_key, &ip_key]);
+            let page = LoginPage {
+                csrf: session_csrf(&session),
+                next,
+                name,
+                error: Some("Wrong name or password, or the account is deactivated.".to_owned()),
+            };
+            html(StatusCode::UNAUTHORIZED, &page)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage {
+    csrf: String,
+    name: String,
+}
+
+async fn logout_page(viewer: Viewer) -> Result<HttpResponse, PageError> {
+    ok(&LogoutPage { csrf: viewer.csrf, name: viewer.name })
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfOnly {
+    csrf_token: Option<String>,
+}
+
+async fn logout(session: Session, form: web::Form<CsrfOnly>) -> Result<HttpResponse, PageError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    session.purge();
+    Ok(redirect("/login"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(super::safe_next(Some("/claims/4?x=1")), "/claims/4?x=1");
+        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "queue"] {
+            assert_eq!(super::safe_next(Some(bad)), "/queue", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! `/queue`: claims to review, filtered, sorted and paginated by keyset.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use claimdesk_core::{Kind, Status};
+use claimdesk_store::{ClaimFilter, ClaimRow, Cursor, QueueOrder};
+use serde::{Deserialize, Serialize};
+
+use super::{Chrome, chrome, field, html};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::{PageError, url_encode};
+
+pub const PAGE_SIZE: u64 = 50;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/queue", web::get().to(queue));
+}
+
+/// The queue's filters as they arrive in the query string; all optional,
+/// validated into a [`ClaimFilter`].
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct QueueQuery {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub plugin: Option<String>,
+    pub rule: Option<String>,
+    pub assignee: Option<String>,
+    pub document: Option<String>,
+    pub outlet: Option<String>,
+    pub q: Option<String>,
+    pub order: Option<String>,
+    pub after: Option<String>,
+}
+
+pub fn parse_status(s: &str) -> Option<Status> {
+    [Status::New, Status::InReview, Status::Resolved, Status::Published, Status::Dismissed].into_iter().find(|x| x.as_str() == s)
+}
+
+pub fn parse_cursor(s: &str) -> Option<Cursor> {
+    let (p, id) = s.split_once(':')?;
+    let priority: f64 = p.parse().ok().filter(|p: &f64| p.is_finite())?;
+    Some(Cursor { priority, id: id.parse().ok()? })
+}
+
+impl QueueQuery {
+    /// The filter, order and cursor, or what is wrong with the query.
+    pub fn parse(&self, viewer_name: &str) -> Result<(ClaimFilter, QueueOrder, Option<Cursor>), Vec<String>> {
+        let mut errors = Vec::new();
+        let mut filter = ClaimFilter::default();
+        if let Some(s) = field(&self.status) {
+            match parse_status(&s) {
+                Some(status) => filter.status = Some(status),
+                None => errors.push(format!("unknown status {s:?}")),
+            }
+        }
+        if let Some(k) = field(&self.kind) {
+            if Kind::ALL.iter().any(|kind| kind.as_str() == k) {
+                filter.kind = Some(k);
+            } else {
+                errors.push(format!("unknown kind {k:?}"));
+            }
+        }
+        filter.plugin = field(&self.plugin);
+        filter.rule = field(&self.rule);
+        filter.assignee = field(&self.assignee).map(|a| if a == "me" { viewer_name.to_owned() } else { a });
+        if let Some(d) = field(&self.document) {
+            match d.parse::<i64>() {
+                Ok(id) => filter.document_id = Some(id),
+                Err(_) => errors.push(format!("document must be a number, not {d:?}")),
+            }
+        }
+        filter.outlet = field(&self.outlet);
+        filter.text = field(&self.q);
+        let order = match field(&self.order).as_deref() {
+            None | Some("priority") => QueueOrder::Priority,
+            Some("age") => QueueOrder::Age,
+            Some(other) => {
+                errors.push(format!("unknown order {other:?}: use priority or age"));
+                QueueOrder::Priority
+            }
+        };
+        let after = match field(&self.after) {
+            None => None,
+            Some(a) => match parse_cursor(&a) {
+                Some(c) => Some(c),
+                None => {
+                    errors.push(format!("malformed page cursor {a:?}"));
+                    None
+                }
+            },
+        };
+        if errors.is_empty() { Ok((filter, order, after)) } else { Err(errors) }
+    }
+
+    /// The query string of these filters with another cursor.
+    fn with_after(&self, after: &str) -> String {
+        let mut next = self.clone();
+        next.after = Some(after.to_owned());
+        next.query_string()
+    }
+
+    pub fn query_string(&self) -> String {
+        let pairs = [
+            ("status", &self.status),
+            ("kind", &self.kind),
+            ("plugin", &self.plugin),
+            ("rule", &self.rule),
+            ("assignee", &self.assignee),
+            ("document", &self.document),
+            ("outlet", &self.outlet),
+            ("q", &self.q),
+            ("order", &self.order),
+            ("after", &self.after),
+        ];
+        pairs.iter().filter_map(|(k, v)| field(v).map(|v| format!("{k}={}", url_encode(&v)))).collect::<Vec<_>>().join("&")
+    }
+
+    pub fn value(&self, name: &str) -> String {
+        let v = match name {
+            "status" => &self.status,
+            "kind" => &self.kind,
+            "plugin" => &self.plugin,
+            "rule" => &self.rule,
+            "assignee" => &self.assignee,
+            "document" => &self.document,
+            "outlet" => &self.outlet,
+            "q" => &self.q,
+            "order" => &self.order,
+            _ => &None,
+        };
+        v.clone().unwrap_or_default()
+    }
+}
+
+pub struct Row {
+    pub claim: ClaimRow,
+    pub document: String,
+    pub outlet: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    chrome: Chrome,
+    query: QueueQuery,
+    errors: Vec<String>,
+    rows: Vec<Row>,
+    next: Option<String>,
+    first_page: bool,
+    kinds: Vec<&'static str>,
+    plugins: Vec<String>,
+    rules: Vec<String>,
+}
+
+async fn queue(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, PageError> {
+    let query = query.into_inner();
+    let parsed = query.parse(&viewer.name);
+    let (rows, next, errors, status) = match parsed {
+        Ok((filter, order, after)) => {
+            let claims = state.store.list_claims(&filter, order, after, PAGE_SIZE).await?;
+            let next = (claims.len() as u64 == PAGE_SIZE)
+                .then(|| claims.last().map(|c| query.with_after(&format!("{}:{}", c.priority, c.id))))
+                .flatten();
+            (claims, next, Vec::new(), StatusCode::OK)
+        }
+        Err(errors) => (Vec::new(), None, errors, StatusCode::BAD_REQUEST),
+    };
+    let mut ids: Vec<i64> = rows.iter().map(|c| c.document_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let labels = if ids.is_empty() { HashMap::new() } else { state.store.document_labels(&ids).await? };
+    let rows = rows
+        .into_iter()
+        .map(|claim| {
+            let (document, outlet) = labels.get(&claim.document_id).cloned().unwrap_or_default();
+            Row { claim, document, outlet: outlet.unwrap_or_default() }
+        })
+        .collect();
+    let plugins: Vec<String> = state.host.plugins().map(|p| p.name.to_string()).collect();
+    let rules: Vec<String> = state.host.plugins().flat_map(|p| p.rules.iter().map(|r| r.id.to_string())).collect();
+    let page = QueuePage {
+        chrome: chrome(&state, &session, viewer, "queue").await?,
+        first_page: field(&query.after).is_none(),
+        query,
+        errors,
+        rows,
+        next,
+        kinds: Kind::ALL.iter().map(|k| k.as_str()).collect(),
+        plugins,
+        rules,
+    };
+    html(status, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_parse_and_round_trip() {
+        let q =
+            QueueQuery { status: Some("new".into()), q: Some("50% & \"up\"".into()), assignee: Some("me".into()), ..Default::default() };
+        let (filter, order, after) = q.parse("ann").unwrap();
+        assert_eq!(filter.status, Some(Status::New));
+        assert_eq!(filter.assignee.as_deref(), Some("ann"));
+        assert_eq!(filter.text.as_deref(), Some("50% & \"up\""));
+        assert_eq!((order, after), (QueueOrder::Priority, None));
+        assert_eq!(q.query_string(), "status=new&assignee=me&q=50%25%20%26%20%22up%22");
+        assert_eq!(parse_cursor("0.75:12"), Some(Cursor { priority: 0.75, id: 12 }));
+    }
+
+    #[test]
+    fn bad_filters_are_reported_not_ignored() {
+        let q = QueueQuery {
+            status: Some("done".into()),
+            document: Some("x".into()),
+            after: Some("NaN:1".into()),
+            order: Some("random".into()),
+            ..Default::default()
+        };
+        assert_eq!(q.parse("ann").unwrap_err().len(), 4);
+    }
+}

@@ -1,0 +1,172 @@
+//! What the review pages read and write besides claim actions: evidence,
+//! the rating scale, document listings.
+
+use std::collections::HashMap;
+
+use claimdesk_core::{Rating, RatingScale};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+
+use crate::entity::{claim, document, event, evidence, rating};
+use crate::{Store, StoreError, now};
+
+pub type EvidenceRow = evidence::Model;
+pub type EventRow = event::Model;
+pub type DocumentRow = document::Model;
+
+/// Evidence as a checker enters it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvidence {
+    pub url: String,
+    pub title: Option<String>,
+    pub quoted_passage: Option<String>,
+    pub note: Option<String>,
+    /// supports / refutes / context
+    pub stance: String,
+}
+
+/// A document in a listing, with its counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub created_at: i64,
+    pub claims: i64,
+    pub open_claims: i64,
+    pub published_claims: i64,
+}
+
+impl Store {
+    /// Adds evidence to claim `claim_id` and records it in the claim's
+    /// history. Evidence only accumulates, so it needs no version check and
+    /// does not bump the claim's version.
+    pub async fn add_evidence(&self, claim_id: i64, new: &NewEvidence, actor: &str) -> Result<EvidenceRow, StoreError> {
+        let at = now();
+        let txn = self.begin_write().await?;
+        let claim = claim::Entity::find_by_id(claim_id).one(&txn).await?.ok_or(StoreError::NotFound { what: "claim", id: claim_id })?;
+        let row = evidence::ActiveModel {
+            id: Default::default(),
+            claim_id: Set(claim_id),
+            url: Set(new.url.clone()),
+            title: Set(new.title.clone()),
+            quoted_passage: Set(new.quoted_passage.clone()),
+            note: Set(new.note.clone()),
+            stance: Set(new.stance.clone()),
+            added_by: Set(actor.to_owned()),
+            added_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+        let detail = serde_json::json!({ "evidence": row.id, "url": new.url, "stance": new.stance });
+        event::ActiveModel {
+            id: Default::default(),
+            claim_id: Set(claim_id),
+            actor: Set(actor.to_owned()),
+            at: Set(at),
+            action: Set("add_evidence".to_owned()),
+            before: Set(claim.status.clone()),
+            after: Set(claim.status),
+            detail: Set(detail.to_string()),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn claim_evidence(&self, claim_id: i64) -> Result<Vec<EvidenceRow>, StoreError> {
+        Ok(evidence::Entity::find()
+            .filter(evidence::Column::ClaimId.eq(claim_id))
+            .order_by_asc(evidence::Column::Id)
+            .all(&self.read)
+            .await?)
+    }
+
+    /// The installation's rating scale as stored; worst and best are the
+    /// extreme rating values.
+    pub async fn rating_scale(&self) -> Result<RatingScale, StoreError> {
+        let rows = rating::Entity::find().order_by_asc(rating::Column::Position).all(&self.read).await?;
+        let ratings: Vec<Rating> = rows
+            .into_iter()
+            .map(|r| Rating { key: r.key, label: r.label, value: r.value.and_then(|v| u8::try_from(v).ok()), meaning: r.meaning })
+            .collect();
+        let values = ratings.iter().filter_map(|r| r.value);
+        let worst = values.clone().min().unwrap_or(1);
+        let best = values.max().unwrap_or(5);
+        Ok(RatingScale { worst, best, ratings })
+    }
+
+    /// Documents, newest first, `limit` at a time before document `before`.
+    pub async fn documents(&self, before: Option<i64>, limit: u64) -> Result<Vec<DocumentSummary>, StoreError> {
+        let mut query = document::Entity::find()
+            .select_only()
+            .columns([
+                document::Column::Id,
+                document::Column::Title,
+                document::Column::Outlet,
+                document::Column::Author,
+                document::Column::Published,
+                document::Column::CreatedAt,
+            ])
+            .order_by_desc(document::Column::Id)
+            .limit(limit);
+        if let Some(before) = before {
+            query = query.filter(document::Column::Id.lt(before));
+        }
+        type Row = (i64, Option<String>, Option<String>, Option<String>, Option<String>, i64);
+        let rows: Vec<Row> = query.into_tuple().all(&self.read).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let counts: Vec<(i64, String, i64)> = claim::Entity::find()
+            .select_only()
+            .column(claim::Column::DocumentId)
+            .column(claim::Column::Status)
+            .column_as(Expr::col(claim::Column::Id).count(), "n")
+            .filter(claim::Column::DocumentId.is_in(ids))
+            .group_by(claim::Column::DocumentId)
+            .group_by(claim::Column::Status)
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        let mut per_document: HashMap<i64, (i64, i64, i64)> = HashMap::new();
+        for (id, status, n) in counts {
+            let entry = per_document.entry(id).or_default();
+            entry.0 += n;
+            match status.as_str() {
+                "new" | "in_review" => entry.1 += n,
+                "published" => entry.2 += n,
+                _ => {}
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(id, title, outlet, author, published, created_at)| {
+                let (claims, open_claims, published_claims) = per_document.get(&id).copied().unwrap_or_default();
+                DocumentSummary { id, title, outlet, author, published, created_at, claims, open_claims, published_claims }
+            })
+            .collect())
+    }
+
+    /// Title (or origin) and outlet of each document in `ids`, for listings.
+    pub async fn document_labels(&self, ids: &[i64]) -> Result<HashMap<i64, (String, Option<String>)>, StoreError> {
+        type Row = (i64, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::Id, document::Column::Title, document::Column::Origin, document::Column::Outlet])
+            .filter(document::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, title, origin, outlet)| (id, (title.or(origin).unwrap_or_else(|| format!("Document {id}")), outlet)))
+            .collect())
+    }
+
+    /// Claims of document `id` in text order.
+    pub async fn document_claims(&self, id: i64) -> Result<Vec<claim::Model>, StoreError> {
+        Ok(claim::Entity::find().filter(claim::Column::DocumentId.eq(id)).order_by_asc(claim::Column::SentenceIdx).all(&self.read).await?)
+    }
+}

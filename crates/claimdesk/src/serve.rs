@@ -1,0 +1,123 @@
+//! `claimdesk serve`, `claimdesk user add` and `claimdesk token create`.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use claimdesk_ingest::Format;
+use claimdesk_server::auth::{Role, hash_password, random_token, token_hash, try_random_token};
+use claimdesk_server::{AppState, ServerOptions};
+use claimdesk_store::{Store, Stored};
+
+use crate::db::{block_on, open};
+use crate::{PluginArgs, plugins};
+
+/// Sample articles shipped with claimdesk (written for it), for `--demo`.
+const DEMO_ARTICLES: &str = include_str!("../../../samples/demo.jsonl");
+
+pub struct ServeArgs<'a> {
+    pub url: &'a str,
+    pub plugins: &'a PluginArgs,
+    pub options: ServerOptions,
+    pub demo: bool,
+}
+
+pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
+    let host = Arc::new(plugins::load(args.plugins));
+    for error in host.load_errors() {
+        eprintln!("warning: plugin not loaded: {error}");
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let store = open(args.url).await?;
+        let login = first_admin(&store).await?;
+        let state = AppState::new(store, host).await.context("cannot read the installation's settings")?;
+        if args.demo {
+            load_demo(&state).await?;
+        }
+        let (server, addrs) =
+            claimdesk_server::bind(state, &args.options).with_context(|| format!("cannot serve on {}", args.options.bind))?;
+        for addr in addrs {
+            println!("claimdesk is serving at http://{addr}/");
+        }
+        match login {
+            Some(password) => println!("log in as admin with password {password} (shown only now; change it on /users)"),
+            None => println!("log in with an existing account (add one with `claimdesk user add NAME --role checker`)"),
+        }
+        server.await.context("the server stopped")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// On an installation without users, creates `admin` with a random password
+/// and returns the password.
+async fn first_admin(store: &Store) -> anyhow::Result<Option<String>> {
+    if store.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let password = try_random_token(12)?;
+    let hash = hash_password(&password)?;
+    match store.add_user("admin", &hash, Role::Admin.as_str()).await {
+        Ok(_) => Ok(Some(password)),
+        // Another node created it first.
+        Err(claimdesk_store::StoreError::Duplicate { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn load_demo(state: &AppState) -> anyhow::Result<()> {
+    let documents = claimdesk_ingest::parse_documents(DEMO_ARTICLES.to_owned(), Format::JsonLines)?;
+    let (mut new, mut old) = (0, 0);
+    for doc in documents {
+        match claimdesk_server::ingest(state, doc?, "demo").await? {
+            Stored::New { .. } => new += 1,
+            Stored::Duplicate { .. } => old += 1,
+        }
+    }
+    println!("demo: {new} sample article(s) ingested, {old} already there");
+    Ok(())
+}
+
+pub fn user_add(url: &str, name: &str, role: Role, password_stdin: bool) -> anyhow::Result<ExitCode> {
+    if !claimdesk_server::valid_user_name(name) {
+        bail!("invalid user name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        if std::io::stdin().is_terminal() {
+            eprintln!("no --password-stdin: generating a password");
+        }
+        (random_token(12), true)
+    };
+    if password.chars().count() < claimdesk_server::MIN_PASSWORD {
+        bail!("the password needs at least {} characters", claimdesk_server::MIN_PASSWORD);
+    }
+    let hash = hash_password(&password)?;
+    block_on(async {
+        let store = open(url).await?;
+        store.add_user(name, &hash, role.as_str()).await?;
+        println!("added {name} ({})", role.as_str());
+        if generated {
+            println!("password: {password}");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn token_create(url: &str, name: &str) -> anyhow::Result<ExitCode> {
+    block_on(async {
+        let store = open(url).await?;
+        let user = store.user_by_name(name).await?.with_context(|| format!("no user named {name:?}"))?;
+        if !user.active {
+            bail!("user {name:?} is deactivated");
+        }
+        let token = try_random_token(32)?;
+        store.add_api_token(user.id, &token_hash(&token)).await?;
+        println!("{token}");
+        eprintln!("API token for {name} ({}); send it as `Authorization: Bearer TOKEN`. It is shown only now.", user.role);
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,191 @@
+//! The review flow in a real headless Chromium driven over WebDriver:
+//! log in, filter the queue, move with the keyboard, open a claim, add
+//! evidence, give a verdict and see it in the history. Screenshots go to
+//! `target/browser-screenshots/`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. Without them the test
+//! says SKIPPED loudly, unless `CLAIMDESK_TEST_BROWSER=require` (set by
+//! `.ci/run`), which makes their absence a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::{Client as Browser, ClientBuilder, Locator};
+
+use super::Server;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn browser_available() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present {
+        if std::env::var("CLAIMDESK_TEST_BROWSER").as_deref() == Ok("require") {
+            panic!("CLAIMDESK_TEST_BROWSER=require but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("SKIPPED: the browser test needs {CHROMIUM} and {CHROMEDRIVER} (Debian packages chromium, chromium-driver)");
+    }
+    present
+}
+
+fn screenshots_dir() -> PathBuf {
+    let dir = claimdesk_tests::workspace_root().join("target/browser-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(browser: &Browser, name: &str) {
+    let png = browser.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    std::fs::write(screenshots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn press(browser: &Browser, key: char) {
+    let keys = KeyActions::new("keyboard".to_owned()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    browser.perform_actions(keys).await.unwrap();
+}
+
+async fn connect(port: u16, profile: &Path) -> Browser {
+    let mut caps = serde_json::Map::new();
+    let args = [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+    ];
+    let mut args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    caps.insert("goog:chromeOptions".to_owned(), serde_json::json!({ "binary": CHROMIUM, "args": args }));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(browser) => return browser,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("waiting for chromedriver: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a Chromium session: {e}"),
+        }
+    }
+}
+
+#[test]
+fn a_checker_reviews_a_claim_in_a_real_browser() {
+    if !browser_available() {
+        return;
+    }
+    for server in super::servers("browser") {
+        let port = super::free_port();
+        let _driver =
+            Driver(Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+        super::add_user(&server.db, "brenda", "checker", &super::password_of("brenda"));
+        let profile = claimdesk_tests::temp_dir(&format!("chromium-{port}"));
+        claimdesk_tests::tokio_runtime().block_on(review(&server, port, &profile));
+    }
+}
+
+async fn review(server: &Server, port: u16, profile: &Path) {
+    let b = connect(port, profile).await;
+    let base = &server.base;
+    b.goto(&format!("{base}/queue")).await.unwrap();
+    // Sent to the login page, which brings us back afterwards.
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("input[name=name]")).await.unwrap();
+    b.find(Locator::Css("input[name=name]")).await.unwrap().send_keys("brenda").await.unwrap();
+    b.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(&super::password_of("brenda")).await.unwrap();
+    shot(&b, "01-login").await;
+    b.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#filters")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().path(), "/queue");
+
+    // Filter: new claims mentioning the stadium.
+    b.find(Locator::Css("select[name=status]")).await.unwrap().select_by_value("new").await.unwrap();
+    b.find(Locator::Css("input[name=q]")).await.unwrap().send_keys("stadium").await.unwrap();
+    b.find(Locator::Css("#filters button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#queue tr.row")).await.unwrap();
+    let url = b.current_url().await.unwrap();
+    assert!(url.query().unwrap().contains("status=new") && url.query().unwrap().contains("q=stadium"), "{url}");
+    let rows = b.find_all(Locator::Css("#queue tr.row")).await.unwrap();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert!(row.text().await.unwrap().to_lowercase().contains("stadium"), "every row matches the filter");
+    }
+    shot(&b, "02-queue-filtered").await;
+
+    // Keyboard: j selects the first row, Enter opens it.
+    let first_href = rows[0].attr("data-href").await.unwrap().unwrap();
+    press(&b, 'j').await;
+    let selected = b.find(Locator::Css("#queue tr.row.selected")).await.unwrap();
+    assert_eq!(selected.attr("data-href").await.unwrap().unwrap(), first_href);
+    press(&b, '?').await;
+    assert!(b.find(Locator::Css("#shortcuts")).await.unwrap().is_displayed().await.unwrap(), "? shows the shortcuts");
+    shot(&b, "03-shortcuts").await;
+    press(&b, '?').await;
+    press(&b, '\u{E007}').await; // Enter
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#evidence-form")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().path(), first_href);
+    let sentence = b.find(Locator::Css("blockquote.context mark.sentence")).await.unwrap().text().await.unwrap();
+    assert!(!sentence.is_empty(), "the claim's sentence is highlighted in its paragraph");
+
+    // a assigns to me.
+    press(&b, 'a').await;
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("p.flash")).await.unwrap();
+    assert!(b.find(Locator::Css("p.flash")).await.unwrap().text().await.unwrap().contains("Assigned to brenda"));
+
+    // e focuses the evidence form.
+    press(&b, 'e').await;
+    let active = b.execute("return document.activeElement.id", vec![]).await.unwrap();
+    assert_eq!(active, "evidence-url");
+    b.find(Locator::Css("#evidence-url")).await.unwrap().send_keys("https://stats.example/stadium-jobs-study").await.unwrap();
+    b.find(Locator::Css("#evidence-form input[name=title]")).await.unwrap().send_keys("Independent jobs study").await.unwrap();
+    b.find(Locator::Css("#evidence-form select[name=stance]")).await.unwrap().select_by_value("refutes").await.unwrap();
+    b.find(Locator::Css("#evidence-form textarea[name=note]"))
+        .await
+        .unwrap()
+        .send_keys("Finds 400 permanent jobs, not thousands.")
+        .await
+        .unwrap();
+    shot(&b, "04-evidence").await;
+    b.find(Locator::Css("#evidence-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("ul.evidence li")).await.unwrap();
+    assert!(b.find(Locator::Css("ul.evidence")).await.unwrap().text().await.unwrap().contains("Independent jobs study"));
+
+    // v focuses the verdict form.
+    press(&b, 'v').await;
+    let active = b.execute("return document.activeElement.id", vec![]).await.unwrap();
+    assert_eq!(active, "verdict-rating");
+    b.find(Locator::Css("#verdict-rating")).await.unwrap().select_by_value("mostly_false").await.unwrap();
+    b.find(Locator::Css("#verdict-form textarea[name=explanation]"))
+        .await
+        .unwrap()
+        .send_keys("The only independent study finds far fewer jobs.")
+        .await
+        .unwrap();
+    b.find(Locator::Css("#verdict-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("p.flash")).await.unwrap();
+    let history = b.find(Locator::Css("ol.history")).await.unwrap().text().await.unwrap();
+    for expected in
+        ["brenda assign", "brenda add evidence", "brenda start review", "brenda resolve", "in review → resolved", "verdict mostly_false"]
+    {
+        assert!(history.contains(expected), "history lacks {expected:?}:\n{history}");
+    }
+    assert!(b.find(Locator::Css("h1 .status")).await.unwrap().text().await.unwrap().contains("resolved"));
+    shot(&b, "05-verdict-history").await;
+
+    // The document view highlights flags by kind, with a legend.
+    b.goto(&format!("{base}/documents/1")).await.unwrap();
+    let marks = b.find_all(Locator::Css("article.body mark")).await.unwrap();
+    assert!(!marks.is_empty());
+    assert!(!b.find_all(Locator::Css(".legend .kind")).await.unwrap().is_empty());
+    shot(&b, "06-document").await;
+    b.close().await.unwrap();
+}
