@@ -35,10 +35,7 @@
         if (!row) return;
         window.location.href = row.getAttribute("data-href");
         break;
-      case "a":
-        var row2 = selected();
-        submit(row2 ? row2.querySelector("form.assign-me") : document.getElementById("assign-me"));
-        break;
+      case "a": submit(document.getElementById("assign-me")); break;
       case "e": focusIn("evidence-url"); break;
       case "v": focusIn("verdict-rating"); break;
       case "?": if (help) help.hidden = !help.hidden; break;

@@ -233,7 +233,7 @@ fn an_old_schema_is_migrated() {
             assert!(old.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.is_err(), "no jobs table yet");
             old.close().await.unwrap();
             let store = Store::open(&url).await.unwrap();
-            assert_eq!(store.applied_migrations().await.unwrap(), ["m001_initial", "m002_jobs"]);
+            assert_eq!(store.applied_migrations().await.unwrap(), ["m001_initial", "m002_jobs", "m003_settings"]);
             assert_eq!(store.document(id).await.unwrap().body, doc.body);
             store.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.unwrap();
         });

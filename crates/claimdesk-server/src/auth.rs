@@ -130,15 +130,15 @@ impl FromRequest for Viewer {
                 return Err(login());
             };
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| PageError::Internal("no state".into()))?;
-            // Looked up every time, so a deactivation or role change takes
-            // effect on the next request, on every node.
-            let user = match state.store.user(id).await {
-                Ok(user) if user.active => user,
-                Ok(_) | Err(claimdesk_store::StoreError::NotFound { .. }) => {
+            // Looked up on every request (cached for two seconds), so a
+            // deactivation or role change takes effect at once on this node
+            // and within two seconds on the others.
+            let user = match state.users.get(&state.store, id).await? {
+                Some(user) if user.active => user,
+                _ => {
                     session.purge();
                     return Err(login());
                 }
-                Err(e) => return Err(e.into()),
             };
             let role = Role::parse(&user.role).unwrap_or(Role::Checker);
             Ok(Viewer { id: user.id, name: user.name, role, csrf: session_csrf(&session) })

@@ -13,6 +13,7 @@
 mod api;
 mod assets;
 pub mod auth;
+mod cache;
 mod csrf;
 mod error;
 mod highlight;

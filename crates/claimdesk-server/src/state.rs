@@ -32,13 +32,24 @@ pub struct AppState {
     /// Verified against when a login names no user, so that answering
     /// takes as long as for a real one.
     pub dummy_hash: String,
+    pub users: crate::cache::UserCache,
+    pub labels: crate::cache::LabelCache,
 }
 
 impl AppState {
     pub async fn new(store: Store, host: SharedHost) -> Result<AppState, StoreError> {
         let session_secret = store.setting_or_insert(SESSION_SECRET, || crate::auth::random_token(64)).await?;
         let dummy_hash = crate::auth::hash_password(&crate::auth::random_token(16)).unwrap_or_default();
-        Ok(AppState { store, host, session_secret, throttle: Throttle::default(), counts: Default::default(), dummy_hash })
+        Ok(AppState {
+            store,
+            host,
+            session_secret,
+            throttle: Throttle::default(),
+            counts: Default::default(),
+            dummy_hash,
+            users: Default::default(),
+            labels: Default::default(),
+        })
     }
 
     /// The lifecycle rules in force now (read on every change, so an

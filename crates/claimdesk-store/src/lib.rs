@@ -13,6 +13,7 @@
 
 pub mod entity;
 mod error;
+mod fast;
 mod jobs;
 mod migration;
 mod open;

@@ -147,7 +147,19 @@ impl Store {
                 query = query.order_by(claim::Column::Id, Order::Asc);
             }
         }
-        Ok(query.limit(limit).all(&self.read).await?)
+        let query = query.limit(limit);
+        match &self.sqlite_file {
+            Some(path) => {
+                use sea_orm::QueryTrait;
+                let may_scan = filter.text.is_some()
+                    || filter.kind.is_some()
+                    || filter.plugin.is_some()
+                    || filter.rule.is_some()
+                    || filter.outlet.is_some();
+                crate::fast::query_claims(path.clone(), query.build(sea_orm::DbBackend::Sqlite), may_scan).await
+            }
+            None => Ok(query.all(&self.read).await?),
+        }
     }
 
     /// The flags of one claim, stale ones included, in text order.

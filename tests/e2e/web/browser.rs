@@ -19,12 +19,15 @@ use super::Server;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-struct Driver(Child);
+/// chromedriver, and the Chromium it started (found by its profile
+/// directory): both are stopped even when the test fails half-way.
+struct Driver(Child, PathBuf);
 
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = Command::new("pkill").arg("-f").arg(self.1.display().to_string()).status();
     }
 }
 
@@ -49,6 +52,22 @@ async fn shot(browser: &Browser, name: &str) {
     let png = browser.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
     std::fs::write(screenshots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+/// Waits until the element at `css` holds `needle`: after a form posts, the
+/// old page may still be showing (with an older flash message).
+async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(element) = browser.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+            && text.contains(needle)
+        {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "{css} never showed {needle:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn press(browser: &Browser, key: char) {
@@ -138,8 +157,7 @@ async fn review(server: &Server, port: u16, profile: &Path) {
 
     // a assigns to me.
     press(&b, 'a').await;
-    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("p.flash")).await.unwrap();
-    assert!(b.find(Locator::Css("p.flash")).await.unwrap().text().await.unwrap().contains("Assigned to brenda"));
+    wait_for_text(&b, "p.flash", "Assigned to brenda").await;
 
     // e focuses the evidence form.
     press(&b, 'e').await;
@@ -156,8 +174,8 @@ async fn review(server: &Server, port: u16, profile: &Path) {
         .unwrap();
     shot(&b, "04-evidence").await;
     b.find(Locator::Css("#evidence-form button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("ul.evidence li")).await.unwrap();
-    assert!(b.find(Locator::Css("ul.evidence")).await.unwrap().text().await.unwrap().contains("Independent jobs study"));
+    wait_for_text(&b, "p.flash", "Evidence added").await;
+    wait_for_text(&b, "ul.evidence", "Independent jobs study").await;
 
     // v focuses the verdict form.
     press(&b, 'v').await;
@@ -171,7 +189,7 @@ async fn review(server: &Server, port: u16, profile: &Path) {
         .await
         .unwrap();
     b.find(Locator::Css("#verdict-form button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("p.flash")).await.unwrap();
+    wait_for_text(&b, "p.flash", "Verdict saved").await;
     let history = b.find(Locator::Css("ol.history")).await.unwrap().text().await.unwrap();
     for expected in
         ["brenda assign", "brenda add evidence", "brenda start review", "brenda resolve", "in review → resolved", "verdict mostly_false"]

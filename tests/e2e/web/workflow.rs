@@ -144,3 +144,42 @@ fn concurrent_verdicts_one_wins_the_other_is_told_and_keeps_its_input() {
         assert_eq!(resubmit, current, "the re-shown form carries the current version");
     }
 }
+
+#[test]
+fn the_ingest_form_takes_pasted_text_and_uploaded_files() {
+    let server = super::Server::start(&claimdesk_tests::test_database_urls("web_ingest_form")[0], &[]);
+    let checker = server.user("ivy", "checker");
+    let token = checker.csrf();
+    let pasted = checker.post_multipart(
+        "/documents",
+        &[
+            ("csrf_token", &token),
+            ("title", "Ferry fares"),
+            ("url", "https://isle.example/ferry"),
+            ("outlet", "Isle Gazette"),
+            ("author", "R. Moss"),
+            ("published", "2026-11-03"),
+            ("body", "Ferry fares have tripled since 2020, according to islanders. The operator says it runs the most reliable service in Europe."),
+        ],
+        None,
+    );
+    assert_eq!(pasted.status, 303, "{}", pasted.body);
+    let doc = checker.get(pasted.location.as_deref().unwrap()).body;
+    assert!(doc.contains("Ferry fares") && doc.contains("Isle Gazette") && doc.contains("R. Moss") && doc.contains("2026-11-03"));
+    assert!(doc.contains("Document ingested and checked."));
+    assert!(doc.contains("class=\"kind k-superlative\"") && doc.contains("<mark class=\"k-"), "flags highlighted with a legend");
+    let again = checker.post_multipart("/documents", &[("csrf_token", &token), ("body", "Ferry fares have tripled since 2020, according to islanders. The operator says it runs the most reliable service in Europe.")], None);
+    assert_eq!(again.location, pasted.location, "the same text leads to the stored document");
+    assert!(checker.get(again.location.as_deref().unwrap()).body.contains("already ingested"));
+
+    let markdown = b"# Tram extension\n\nThe tram extension will *reportedly* cost **twice** the estimate, officials said.\n";
+    let upload = checker.post_multipart("/documents", &[("csrf_token", &token), ("outlet", "Metro Weekly")], Some(("tram.md", markdown)));
+    assert_eq!(upload.status, 303, "{}", upload.body);
+    let doc = checker.get(upload.location.as_deref().unwrap()).body;
+    assert!(doc.contains("Metro Weekly") && doc.contains("reportedly") && !doc.contains("**twice**"), "Markdown read as text");
+    let lines = b"{\"title\": \"One\", \"body\": \"Rents rose 12% last year, the agency said.\"}\n{\"title\": \"Two\", \"body\": \"The council will build the largest library ever.\"}\n";
+    let jsonl = checker.post_multipart("/documents", &[("csrf_token", &token)], Some(("batch.jsonl", lines)));
+    assert_eq!((jsonl.status, jsonl.location.as_deref()), (303, Some("/documents")));
+    let list = checker.get("/documents").body;
+    assert!(list.contains("2 documents ingested") && list.contains(">One<") && list.contains(">Two<"));
+}

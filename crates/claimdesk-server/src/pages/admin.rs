@@ -82,7 +82,7 @@ struct UsersPage {
 }
 
 async fn users_page(
-    state: &AppState,
+    state: &web::Data<AppState>,
     session: &Session,
     viewer: Viewer,
     input: UserForm,
@@ -192,6 +192,7 @@ async fn update_user(
         )
     };
     state.store.update_user(id, role.as_str(), active, hash.as_deref()).await?;
+    state.users.forget(id);
     let changed_password = if hash.is_some() { ", with a new password" } else { "" };
     set_flash(
         &session,

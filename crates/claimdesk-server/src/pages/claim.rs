@@ -136,7 +136,7 @@ fn event_views(events: Vec<claimdesk_store::EventRow>) -> Vec<EventView> {
 }
 
 async fn page(
-    state: &AppState,
+    state: &web::Data<AppState>,
     session: &Session,
     viewer: Viewer,
     id: i64,

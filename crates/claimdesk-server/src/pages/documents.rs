@@ -68,7 +68,7 @@ struct ListQuery {
 }
 
 async fn list_page(
-    state: &AppState,
+    state: &web::Data<AppState>,
     session: &Session,
     viewer: Viewer,
     before: Option<i64>,

@@ -53,41 +53,78 @@ impl Chrome {
     }
 }
 
-/// Navigation counts, recomputed at most every two seconds: counting every
-/// claim on every page view would cost more than the page itself.
+/// Navigation counts. Counting every claim on every page view would cost
+/// more than the page itself, so pages show counts at most ten seconds old:
+/// an older value is shown once more while a background task recounts
+/// (no request waits for it), and a change made on this node drops the
+/// value so the next page counts afresh.
 #[derive(Debug, Default)]
-pub struct CountsCache(Mutex<Option<(Instant, StatusCounts)>>);
+pub struct CountsCache {
+    value: Mutex<Option<(Instant, StatusCounts)>>,
+    refreshing: std::sync::atomic::AtomicBool,
+}
 
 type StatusCounts = Vec<(String, i64)>;
 
 impl CountsCache {
-    const FRESH: Duration = Duration::from_secs(2);
+    const FRESH: Duration = Duration::from_secs(10);
 
     pub fn invalidate(&self) {
-        if let Ok(mut c) = self.0.lock() {
+        if let Ok(mut c) = self.value.lock() {
             *c = None;
+        }
+    }
+
+    fn cached(&self) -> Option<(bool, StatusCounts)> {
+        let c = self.value.lock().ok()?;
+        c.as_ref().map(|(at, v)| (at.elapsed() < Self::FRESH, v.clone()))
+    }
+
+    fn store(&self, counts: StatusCounts) {
+        if let Ok(mut c) = self.value.lock() {
+            *c = Some((Instant::now(), counts));
         }
     }
 }
 
 const STATUSES: [&str; 5] = ["new", "in_review", "resolved", "published", "dismissed"];
 
-pub async fn chrome(state: &AppState, session: &Session, viewer: Viewer, section: &'static str) -> Result<Chrome, PageError> {
-    let cached =
-        state.counts.0.lock().ok().and_then(|c| c.as_ref().filter(|(at, _)| at.elapsed() < CountsCache::FRESH).map(|(_, v)| v.clone()));
-    let counts = match cached {
-        Some(counts) => counts,
-        None => {
-            let raw = state.store.status_counts().await?;
-            let counts: Vec<(String, i64)> =
-                STATUSES.iter().map(|s| ((*s).to_owned(), raw.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n))).collect();
-            if let Ok(mut c) = state.counts.0.lock() {
-                *c = Some((Instant::now(), counts.clone()));
+async fn count(store: &claimdesk_store::Store) -> Result<StatusCounts, PageError> {
+    let raw = store.status_counts().await?;
+    Ok(STATUSES.iter().map(|s| ((*s).to_owned(), raw.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n))).collect())
+}
+
+pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: Viewer, section: &'static str) -> Result<Chrome, PageError> {
+    use std::sync::atomic::Ordering;
+    let counts = match state.counts.cached() {
+        Some((true, counts)) => counts,
+        Some((false, counts)) => {
+            if !state.counts.refreshing.swap(true, Ordering::AcqRel) {
+                let state = state.clone();
+                actix_web::rt::spawn(async move {
+                    if let Ok(fresh) = count(&state.store).await {
+                        state.counts.store(fresh);
+                    }
+                    state.counts.refreshing.store(false, Ordering::Release);
+                });
             }
             counts
         }
+        None => {
+            let counts = count(&state.store).await?;
+            state.counts.store(counts.clone());
+            counts
+        }
     };
-    let flash = session.remove_as::<String>("flash").and_then(Result::ok);
+    // Only touch the session when there is a message: a changed session is
+    // re-encrypted and sent back as a cookie with the response.
+    let flash = match session.get::<String>("flash") {
+        Ok(Some(message)) => {
+            session.remove("flash");
+            Some(message)
+        }
+        _ => None,
+    };
     Ok(Chrome { viewer, section, counts, flash })
 }
 
@@ -114,9 +151,31 @@ pub fn when(secs: impl std::borrow::Borrow<i64>) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs).ok().and_then(|t| t.format(&format).ok()).unwrap_or_else(|| secs.to_string())
 }
 
-/// A snake_case name for people: `in_review` → `in review`.
-pub fn human(name: impl AsRef<str>) -> String {
-    name.as_ref().replace('_', " ")
+/// A snake_case name for people: `in_review` → `in review` (written
+/// straight into the page, without an allocation per row).
+pub fn human<S: AsRef<str>>(name: S) -> Human<S> {
+    Human(name)
+}
+
+pub struct Human<S>(S);
+
+impl<S: AsRef<str>> std::fmt::Display for Human<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, part) in self.0.as_ref().split('_').enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+/// A score in [0, 1] with two decimals, by integer arithmetic (float
+/// formatting with a precision is slow, and the queue prints 50 a page).
+pub fn score(x: impl std::borrow::Borrow<f64>) -> String {
+    let hundredths = (x.borrow().clamp(0.0, 1.0) * 100.0).round() as u32;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
 /// Whether `s` is an absolute http(s) address with a host and no spaces.
@@ -141,6 +200,8 @@ mod tests {
     fn dates_render_in_utc() {
         assert_eq!(super::when(0), "1970-01-01 00:00");
         assert_eq!(super::when(1_795_000_000), "2026-11-18 11:06");
+        assert_eq!(super::human("in_review").to_string(), "in review");
+        assert_eq!((super::score(0.955), super::score(1.0), super::score(0.04)), ("0.96".into(), "1.00".into(), "0.04".into()));
         assert!(super::is_web_url("https://a.example/x?y=1") && !super::is_web_url("https:///x") && !super::is_web_url("ftp://a"));
         assert!(!super::is_web_url("javascript:alert(1)") && !super::is_web_url("https://a.example/ b"));
         assert!(super::is_date("2024-02-29") && !super::is_date("2023-02-29") && !super::is_date("yesterday"));

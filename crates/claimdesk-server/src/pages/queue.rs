@@ -178,7 +178,7 @@ async fn queue(
     let mut ids: Vec<i64> = rows.iter().map(|c| c.document_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let labels = if ids.is_empty() { HashMap::new() } else { state.store.document_labels(&ids).await? };
+    let labels = if ids.is_empty() { HashMap::new() } else { state.labels.get(&state.store, &ids).await? };
     let rows = rows
         .into_iter()
         .map(|claim| {
