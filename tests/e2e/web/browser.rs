@@ -105,10 +105,11 @@ fn a_checker_reviews_a_claim_in_a_real_browser() {
     }
     for server in super::servers("browser") {
         let port = super::free_port();
-        let _driver =
-            Driver(Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
-        super::add_user(&server.db, "brenda", "checker", &super::password_of("brenda"));
         let profile = claimdesk_tests::temp_dir(&format!("chromium-{port}"));
+        let chromedriver =
+            Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let _driver = Driver(chromedriver, profile.clone());
+        super::add_user(&server.db, "brenda", "checker", &super::password_of("brenda"));
         claimdesk_tests::tokio_runtime().block_on(review(&server, port, &profile));
     }
 }
