@@ -46,6 +46,8 @@ echo "== claimdesk /queue ($claims claims)"
 run -H "Cookie: $cookie" "http://127.0.0.1:$port/queue" | tee "$dir/ours"
 echo "== baseline /queue"
 run "http://127.0.0.1:$((port + 1))/queue" | tee "$dir/base"
+echo "== claimdesk /queue, one connection (latency without queueing)"
+taskset -c 1 wrk -t1 -c1 -d5s --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/queue" | grep -E "50%|99%|Requests/sec"
 ours=$(awk '/Requests\/sec/ {print $2}' "$dir/ours")
 base=$(awk '/Requests\/sec/ {print $2}' "$dir/base")
 echo "ratio (claimdesk / baseline): $(awk -v a="$ours" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"
