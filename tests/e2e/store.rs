@@ -99,6 +99,27 @@ fn queue_filters_and_keyset_pages() {
             assert_eq!(by(ClaimFilter { status: Some(claimdesk_core::Status::Resolved), ..Default::default() }).await.len(), 0);
             assert_eq!(store.counts().await.unwrap().1 as usize, all.len(), "the claims table survived");
             assert_eq!(store.status_counts().await.unwrap(), [("new".to_owned(), all.len() as i64)]);
+            // The queue page's narrow rows are the same claims, in the same
+            // order, filtered and paged the same way.
+            for (filter, after) in [
+                (ClaimFilter::default(), None),
+                (ClaimFilter::default(), Some(all[5].cursor())),
+                (ClaimFilter { kind: Some("hedge".into()), ..Default::default() }, None),
+                (ClaimFilter { text: Some("%".into()), ..Default::default() }, None),
+            ] {
+                let whole = store.list_claims(&filter, QueueOrder::Priority, after, 7).await.unwrap();
+                let narrow = store.queue_rows(&filter, QueueOrder::Priority, after, 7).await.unwrap();
+                let projected: Vec<_> = whole
+                    .iter()
+                    .map(|c| (c.id, c.document_id, c.text.clone(), c.speaker.clone(), c.priority, c.status.clone(), c.version))
+                    .collect();
+                let got: Vec<_> = narrow
+                    .iter()
+                    .map(|c| (c.id, c.document_id, c.text.clone(), c.speaker.clone(), c.priority, c.status.clone(), c.version))
+                    .collect();
+                assert_eq!(got, projected, "{filter:?}");
+                assert!(!got.is_empty(), "{filter:?}");
+            }
         }
     });
 }

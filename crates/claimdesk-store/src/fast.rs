@@ -50,7 +50,8 @@ fn value(v: &Value) -> SqlValue {
     }
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<claim::Model> {
+/// A whole claim row, columns in entity order.
+pub(crate) fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<claim::Model> {
     Ok(claim::Model {
         id: r.get(0)?,
         document_id: r.get(1)?,
@@ -73,7 +74,23 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<claim::Model> {
     })
 }
 
-fn run(path: &Path, statement: &Statement) -> rusqlite::Result<Vec<claim::Model>> {
+/// The columns of [`crate::QueueRow`], in its order.
+pub(crate) fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::QueueRow> {
+    Ok(crate::QueueRow {
+        id: r.get(0)?,
+        document_id: r.get(1)?,
+        text: r.get(2)?,
+        speaker: r.get(3)?,
+        priority: r.get(4)?,
+        status: r.get(5)?,
+        assignee: r.get(6)?,
+        version: r.get(7)?,
+    })
+}
+
+type RowFn<T> = fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
+
+fn run<T>(path: &Path, statement: &Statement, map: RowFn<T>) -> rusqlite::Result<Vec<T>> {
     READER.with(|reader| {
         let mut reader = reader.borrow_mut();
         if reader.as_ref().is_none_or(|(p, _)| p != path) {
@@ -87,24 +104,28 @@ fn run(path: &Path, statement: &Statement) -> rusqlite::Result<Vec<claim::Model>
         let Some((_, conn)) = reader.as_ref() else { return Ok(Vec::new()) };
         let mut stmt = conn.prepare_cached(&statement.sql)?;
         let values: Vec<SqlValue> = statement.values.iter().flat_map(|v| v.0.iter()).map(value).collect();
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), row)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), map)?;
         rows.collect()
     })
 }
 
-/// Runs the claims `statement` (selecting every claim column in entity
-/// order). A statement that may scan many rows (`may_scan`: free text,
+/// Runs `statement`, turning each row into a `T` with `map`. A statement that may scan many rows (`may_scan`: free text,
 /// flag-based filters) runs on a blocking thread so that it cannot stall
 /// the worker; the index-bound rest runs in place, on the worker's own
 /// connection — one warm page cache per worker instead of one per blocking
 /// thread, which measurably matters for the hot default page.
-pub(crate) async fn query_claims(path: Arc<PathBuf>, statement: Statement, may_scan: bool) -> Result<Vec<claim::Model>, StoreError> {
+pub(crate) async fn query<T: Send + 'static>(
+    path: Arc<PathBuf>,
+    statement: Statement,
+    may_scan: bool,
+    map: RowFn<T>,
+) -> Result<Vec<T>, StoreError> {
     let result = if may_scan {
-        tokio::task::spawn_blocking(move || run(&path, &statement))
+        tokio::task::spawn_blocking(move || run(&path, &statement, map))
             .await
             .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("the queue reader stopped: {e}"))))?
     } else {
-        run(&path, &statement)
+        run(&path, &statement, map)
     };
     result.map_err(|e| {
         let text = e.to_string();

@@ -30,7 +30,7 @@ pub use jobs::{Job, JobStatus};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
 pub use people::User;
-pub use queue::{ClaimFilter, ClaimRow, Cursor, FlagView, QueueOrder};
+pub use queue::{ClaimFilter, ClaimRow, Cursor, FlagView, QueueOrder, QueueRow};
 pub use recheck::RecheckOutcome;
 pub use review::{DocumentRow, DocumentSummary, EventRow, EvidenceRow, NewEvidence};
 pub use write::{NewDocument, NewSentence, Stored};

@@ -41,6 +41,25 @@ pub struct Cursor {
 
 pub type ClaimRow = claim::Model;
 
+/// A claim as the queue page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueRow {
+    pub id: i64,
+    pub document_id: i64,
+    pub text: String,
+    pub speaker: Option<String>,
+    pub priority: f64,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub version: i32,
+}
+
+impl QueueRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { priority: self.priority, id: self.id }
+    }
+}
+
 /// A flag with its rule and texts, as pages show it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlagView {
@@ -79,6 +98,12 @@ fn escape_like(s: &str) -> String {
 }
 
 impl ClaimFilter {
+    /// Whether the query may have to scan many rows rather than walk an
+    /// index: free text, and filters that go through flags or documents.
+    fn may_scan(&self) -> bool {
+        self.text.is_some() || self.kind.is_some() || self.plugin.is_some() || self.rule.is_some() || self.outlet.is_some()
+    }
+
     fn condition(&self) -> Condition {
         let mut c = Condition::all();
         if let Some(status) = self.status {
@@ -120,14 +145,7 @@ impl ClaimFilter {
 }
 
 impl Store {
-    /// One page of the queue: at most `limit` claims after `after`.
-    pub async fn list_claims(
-        &self,
-        filter: &ClaimFilter,
-        order: QueueOrder,
-        after: Option<Cursor>,
-        limit: u64,
-    ) -> Result<Vec<ClaimRow>, StoreError> {
+    fn queue_select(filter: &ClaimFilter, order: QueueOrder, after: Option<Cursor>, limit: u64) -> sea_orm::Select<claim::Entity> {
         let mut query = claim::Entity::find().filter(filter.condition());
         match order {
             QueueOrder::Priority => {
@@ -147,18 +165,71 @@ impl Store {
                 query = query.order_by(claim::Column::Id, Order::Asc);
             }
         }
-        let query = query.limit(limit);
+        query.limit(limit)
+    }
+
+    /// One page of the queue: at most `limit` claims after `after`, whole.
+    pub async fn list_claims(
+        &self,
+        filter: &ClaimFilter,
+        order: QueueOrder,
+        after: Option<Cursor>,
+        limit: u64,
+    ) -> Result<Vec<ClaimRow>, StoreError> {
+        let query = Self::queue_select(filter, order, after, limit);
         match &self.sqlite_file {
             Some(path) => {
                 use sea_orm::QueryTrait;
-                let may_scan = filter.text.is_some()
-                    || filter.kind.is_some()
-                    || filter.plugin.is_some()
-                    || filter.rule.is_some()
-                    || filter.outlet.is_some();
-                crate::fast::query_claims(path.clone(), query.build(sea_orm::DbBackend::Sqlite), may_scan).await
+                let statement = query.build(sea_orm::DbBackend::Sqlite);
+                crate::fast::query(path.clone(), statement, filter.may_scan(), crate::fast::claim_row).await
             }
             None => Ok(query.all(&self.read).await?),
+        }
+    }
+
+    /// The same page with only what the queue page shows (a third of the
+    /// columns: less to read, copy and drop on the hot path).
+    pub async fn queue_rows(
+        &self,
+        filter: &ClaimFilter,
+        order: QueueOrder,
+        after: Option<Cursor>,
+        limit: u64,
+    ) -> Result<Vec<QueueRow>, StoreError> {
+        use claim::Column as C;
+        let query = Self::queue_select(filter, order, after, limit).select_only().columns([
+            C::Id,
+            C::DocumentId,
+            C::Text,
+            C::Speaker,
+            C::Priority,
+            C::Status,
+            C::Assignee,
+            C::Version,
+        ]);
+        match &self.sqlite_file {
+            Some(path) => {
+                use sea_orm::QueryTrait;
+                let statement = query.build(sea_orm::DbBackend::Sqlite);
+                crate::fast::query(path.clone(), statement, filter.may_scan(), crate::fast::queue_row).await
+            }
+            None => {
+                type Row = (i64, i64, String, Option<String>, f64, String, Option<String>, i32);
+                let rows: Vec<Row> = query.into_tuple().all(&self.read).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, document_id, text, speaker, priority, status, assignee, version)| QueueRow {
+                        id,
+                        document_id,
+                        text,
+                        speaker,
+                        priority,
+                        status,
+                        assignee,
+                        version,
+                    })
+                    .collect())
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use claimdesk_core::{Kind, Status};
-use claimdesk_store::{ClaimFilter, ClaimRow, Cursor, QueueOrder};
+use claimdesk_store::{ClaimFilter, Cursor, QueueOrder, QueueRow};
 use serde::{Deserialize, Serialize};
 
 use super::{Chrome, chrome, field, html};
@@ -138,7 +138,7 @@ impl QueueQuery {
 }
 
 pub struct Row {
-    pub claim: ClaimRow,
+    pub claim: QueueRow,
     pub document: String,
     pub outlet: String,
 }
@@ -167,7 +167,7 @@ async fn queue(
     let parsed = query.parse(&viewer.name);
     let (rows, next, errors, status) = match parsed {
         Ok((filter, order, after)) => {
-            let claims = state.store.list_claims(&filter, order, after, PAGE_SIZE).await?;
+            let claims = state.store.queue_rows(&filter, order, after, PAGE_SIZE).await?;
             let next = (claims.len() as u64 == PAGE_SIZE)
                 .then(|| claims.last().map(|c| query.with_after(&format!("{}:{}", c.priority, c.id))))
                 .flatten();
