@@ -37,8 +37,6 @@ pub struct ActionForm {
     pub quoted_passage: String,
     pub note: String,
     pub stance: String,
-    /// Where to go after success (a path on this site); the claim otherwise.
-    pub next: String,
 }
 
 pub struct EventView {
@@ -238,9 +236,7 @@ async fn act(
         Ok(message) => {
             state.counts.invalidate();
             set_flash(&session, &message);
-            let next = form.next.trim();
-            let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-            Ok(redirect(&if local { next.to_owned() } else { format!("/claims/{id}") }))
+            Ok(redirect(&format!("/claims/{id}")))
         }
         Err(refusal) => {
             let page = page(&state, &session, viewer, id, form, &action, Some(refusal.message)).await?;
