@@ -258,10 +258,6 @@ pub fn form_value(html: &str, action: &str, name: &str) -> Option<String> {
 
 /// The id of the queue's first claim whose text contains `needle`.
 pub fn claim_id_with(client: &Client, needle: &str) -> i64 {
-    let page = client.get(&format!("/api/v1/claims?q={}&limit=1", needle.replace(' ', "%20")));
-    if page.status == 200 {
-        return page.json()["claims"][0]["id"].as_i64().unwrap();
-    }
     let html = client.get(&format!("/queue?q={}", needle.replace(' ', "+"))).body;
     let start = html.find("href=\"/claims/").expect("a claim in the queue") + "href=\"/claims/".len();
     html[start..].split('"').next().unwrap().parse().unwrap()
