@@ -1,7 +1,6 @@
 //! The JSON API under `/api/v1`, for bearer-token clients; its OpenAPI
 //! document is generated from these handlers by utoipa.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use claimdesk_core::Document;
 use claimdesk_store::{ClaimRow, Stored};
@@ -437,14 +436,7 @@ async fn act(state: &AppState, user: &ApiUser, id: i64, action: &str, form: Acti
             state.counts.invalidate();
             Ok(HttpResponse::Ok().json(claim_detail(state, id).await?))
         }
-        Err(refusal) => Err(match refusal.status {
-            StatusCode::FORBIDDEN => ApiError::Forbidden(refusal.message),
-            StatusCode::NOT_FOUND => ApiError::NotFound(refusal.message),
-            StatusCode::CONFLICT => ApiError::Conflict(refusal.message),
-            StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable(refusal.message),
-            StatusCode::INTERNAL_SERVER_ERROR => ApiError::Internal(refusal.message),
-            _ => ApiError::BadRequest(refusal.message),
-        }),
+        Err(refusal) => Err(ApiError::with_status(refusal.status, refusal.message)),
     }
 }
 

@@ -63,6 +63,14 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| AuthError::Hash(e.to_string()))
 }
 
+/// [`hash_password`] on a blocking thread: argon2 is deliberately slow.
+pub(crate) async fn hash_password_off_thread(password: String) -> Result<String, PageError> {
+    actix_web::web::block(move || hash_password(&password))
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?
+        .map_err(|e| PageError::Internal(e.to_string()))
+}
+
 /// Whether `password` matches the PHC string `hash` (false for a malformed hash).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

@@ -18,6 +18,8 @@ pub enum PageError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     TooLarge(String),
     #[error("too many failed logins; try again in {0} seconds")]
     TooManyRequests(u64),
@@ -27,14 +29,37 @@ pub enum PageError {
     Internal(String),
 }
 
+/// Which HTTP status a store error answers with: the one table pages, the
+/// API and the claim forms all use.
+pub fn store_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+        StoreError::StaleVersion { .. } | StoreError::Transition(_) => StatusCode::CONFLICT,
+        StoreError::Duplicate { .. } => StatusCode::BAD_REQUEST,
+        StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl PageError {
+    /// The error for `status` with `message` (statuses without a variant
+    /// of their own are bad requests).
+    pub fn with_status(status: StatusCode, message: String) -> PageError {
+        match status {
+            StatusCode::FORBIDDEN => PageError::Forbidden(message),
+            StatusCode::NOT_FOUND => PageError::NotFound(message),
+            StatusCode::CONFLICT => PageError::Conflict(message),
+            StatusCode::PAYLOAD_TOO_LARGE => PageError::TooLarge(message),
+            StatusCode::SERVICE_UNAVAILABLE => PageError::Unavailable(message),
+            StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(message),
+            _ => PageError::BadRequest(message),
+        }
+    }
+}
+
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { .. } => PageError::NotFound(e.to_string()),
-            StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => PageError::Unavailable(e.to_string()),
-            StoreError::Transition(_) | StoreError::Duplicate { .. } => PageError::BadRequest(e.to_string()),
-            other => PageError::Internal(other.to_string()),
-        }
+        PageError::with_status(store_status(&e), e.to_string())
     }
 }
 
@@ -59,6 +84,7 @@ impl ResponseError for PageError {
             PageError::Forbidden(_) => StatusCode::FORBIDDEN,
             PageError::NotFound(_) => StatusCode::NOT_FOUND,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Conflict(_) => StatusCode::CONFLICT,
             PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -119,15 +145,25 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl ApiError {
+    /// The error for `status` with `message` (statuses without a variant
+    /// of their own are bad requests).
+    pub fn with_status(status: StatusCode, message: String) -> ApiError {
+        match status {
+            StatusCode::FORBIDDEN => ApiError::Forbidden(message),
+            StatusCode::NOT_FOUND => ApiError::NotFound(message),
+            StatusCode::CONFLICT => ApiError::Conflict(message),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(message),
+            StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable(message),
+            StatusCode::INTERNAL_SERVER_ERROR => ApiError::Internal(message),
+            _ => ApiError::BadRequest(message),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { .. } => ApiError::NotFound(e.to_string()),
-            StoreError::StaleVersion { .. } => ApiError::Conflict(e.to_string()),
-            StoreError::Transition(_) | StoreError::Duplicate { .. } => ApiError::BadRequest(e.to_string()),
-            StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => ApiError::Unavailable(e.to_string()),
-            other => ApiError::Internal(other.to_string()),
-        }
+        ApiError::with_status(store_status(&e), e.to_string())
     }
 }
 
@@ -201,4 +237,26 @@ pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let message = format!("nothing at {}", req.path());
     if is_api(&req) { ApiError::NotFound(message).error_response() } else { PageError::NotFound(message).error_response() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_api_answer_store_errors_alike() {
+        let errors = [
+            StoreError::NotFound { what: "claim", id: 7 },
+            StoreError::StaleVersion { id: 7, expected: 1, found: 2 },
+            StoreError::Locked("busy".into()),
+            StoreError::Duplicate { what: "user", name: "ann".into() },
+        ];
+        let expected = [404, 409, 503, 400];
+        for (e, want) in errors.into_iter().zip(expected) {
+            let status = store_status(&e);
+            assert_eq!(status.as_u16(), want, "{e}");
+            assert_eq!(PageError::with_status(status, e.to_string()).status_code(), status);
+            assert_eq!(ApiError::from(e).status_code(), status);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use claimdesk_store::{DocumentSummary, User};
 use serde::Deserialize;
 
 use super::{Chrome, chrome, html, redirect, set_flash};
-use crate::auth::{Role, Viewer, hash_password};
+use crate::auth::{Role, Viewer, hash_password_off_thread};
 use crate::error::PageError;
 use crate::state::SECOND_REVIEW;
 use crate::{AppState, csrf};
@@ -138,10 +138,7 @@ async fn add_user(
     let password = std::mem::take(&mut input.password);
     match role {
         Some(role) if errors.is_empty() => {
-            let hash = web::block(move || hash_password(&password))
-                .await
-                .map_err(|e| PageError::Internal(e.to_string()))?
-                .map_err(|e| PageError::Internal(e.to_string()))?;
+            let hash = hash_password_off_thread(password).await?;
             state.store.add_user(&name, &hash, role.as_str()).await?;
             set_flash(&session, &format!("User {name} added as {}.", role.as_str()));
             Ok(redirect("/users"))
@@ -181,16 +178,7 @@ async fn update_user(
         let page = users_page(&state, &session, viewer, UserForm::default(), errors).await?;
         return html(StatusCode::BAD_REQUEST, &page);
     }
-    let hash = if password.is_empty() {
-        None
-    } else {
-        Some(
-            web::block(move || hash_password(&password))
-                .await
-                .map_err(|e| PageError::Internal(e.to_string()))?
-                .map_err(|e| PageError::Internal(e.to_string()))?,
-        )
-    };
+    let hash = if password.is_empty() { None } else { Some(hash_password_off_thread(password).await?) };
     state.store.update_user(id, role.as_str(), active, hash.as_deref()).await?;
     state.users.forget(id);
     let changed_password = if hash.is_some() { ", with a new password" } else { "" };

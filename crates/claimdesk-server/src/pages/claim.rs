@@ -310,15 +310,14 @@ pub(crate) async fn perform(
 }
 
 fn store_refusal(e: StoreError) -> Refusal {
-    match e {
-        StoreError::StaleVersion { .. } => refuse(
-            StatusCode::CONFLICT,
-            "Someone changed this claim after you opened it, so your change was not applied. \
-             What changed is listed below; your input is kept in the form — check it and submit again.",
-        ),
-        StoreError::Transition(t) => refuse(StatusCode::CONFLICT, format!("Not possible now: {t}.")),
-        StoreError::NotFound { .. } => refuse(StatusCode::NOT_FOUND, e.to_string()),
-        StoreError::Locked(_) | StoreError::ReadOnly(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-        other => refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("The change could not be saved: {other}")),
-    }
+    let status = crate::error::store_status(&e);
+    let message = match e {
+        StoreError::StaleVersion { .. } => "Someone changed this claim after you opened it, so your change was not applied. \
+             What changed is listed below; your input is kept in the form — check it and submit again."
+            .to_owned(),
+        StoreError::Transition(t) => format!("Not possible now: {t}."),
+        other if status == StatusCode::INTERNAL_SERVER_ERROR => format!("The change could not be saved: {other}"),
+        other => other.to_string(),
+    };
+    refuse(status, message)
 }
