@@ -245,41 +245,20 @@ pub struct ClaimPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
-pub struct ClaimsQuery {
-    pub status: Option<String>,
-    pub kind: Option<String>,
-    pub plugin: Option<String>,
-    pub rule: Option<String>,
-    /// A user name, or `me`.
-    pub assignee: Option<String>,
-    pub document: Option<String>,
-    pub outlet: Option<String>,
-    /// Text the claim contains.
-    pub q: Option<String>,
-    /// `priority` (default) or `age`.
-    pub order: Option<String>,
-    /// The previous page's `next`.
-    pub after: Option<String>,
+#[into_params(parameter_in = Query)]
+pub struct LimitQuery {
     /// 1 to 200, default 50.
     pub limit: Option<u64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/claims", params(ClaimsQuery), responses((status = 200, body = ClaimPage), (status = 400, body = ErrorOut)))]
-async fn list_claims(user: ApiUser, state: web::Data<AppState>, query: web::Query<ClaimsQuery>) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let filters = QueueQuery {
-        status: q.status,
-        kind: q.kind,
-        plugin: q.plugin,
-        rule: q.rule,
-        assignee: q.assignee,
-        document: q.document,
-        outlet: q.outlet,
-        q: q.q,
-        order: q.order,
-        after: q.after,
-    };
+#[utoipa::path(get, path = "/api/v1/claims", params(QueueQuery, LimitQuery), responses((status = 200, body = ClaimPage), (status = 400, body = ErrorOut)))]
+async fn list_claims(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    filters: web::Query<QueueQuery>,
+    limit: web::Query<LimitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = limit.limit.unwrap_or(50).clamp(1, 200);
     let (filter, order, after) = filters.parse(&user.name).map_err(|errors| ApiError::BadRequest(errors.join("; ")))?;
     let claims = state.store.list_claims(&filter, order, after, limit).await?;
     let next = (claims.len() as u64 == limit).then(|| claims.last().map(|c| format!("{}:{}", c.priority, c.id))).flatten();

@@ -29,8 +29,8 @@ thread_local! {
     static READER: RefCell<Option<(PathBuf, rusqlite::Connection)>> = const { RefCell::new(None) };
 }
 
-fn value(v: &Value) -> SqlValue {
-    match v {
+fn value(v: &Value) -> rusqlite::Result<SqlValue> {
+    Ok(match v {
         Value::Bool(b) => b.map_or(SqlValue::Null, |b| SqlValue::Integer(i64::from(b))),
         Value::TinyInt(x) => x.map_or(SqlValue::Null, |x| SqlValue::Integer(x.into())),
         Value::SmallInt(x) => x.map_or(SqlValue::Null, |x| SqlValue::Integer(x.into())),
@@ -45,9 +45,10 @@ fn value(v: &Value) -> SqlValue {
         Value::String(s) => s.clone().map_or(SqlValue::Null, SqlValue::Text),
         Value::Char(c) => c.map_or(SqlValue::Null, |c| SqlValue::Text(c.to_string())),
         Value::Bytes(b) => b.clone().map_or(SqlValue::Null, SqlValue::Blob),
-        // The queue's filters bind only the types above.
-        _ => SqlValue::Null,
-    }
+        // The queue's filters bind only the types above; anything else is a
+        // bug to report, not a NULL to bind.
+        other => return Err(rusqlite::Error::ToSqlConversionFailure(format!("unsupported parameter {other:?}").into())),
+    })
 }
 
 /// A whole claim row, columns in entity order.
@@ -103,7 +104,7 @@ fn run<T>(path: &Path, statement: &Statement, map: RowFn<T>) -> rusqlite::Result
         }
         let Some((_, conn)) = reader.as_ref() else { return Ok(Vec::new()) };
         let mut stmt = conn.prepare_cached(&statement.sql)?;
-        let values: Vec<SqlValue> = statement.values.iter().flat_map(|v| v.0.iter()).map(value).collect();
+        let values = statement.values.iter().flat_map(|v| v.0.iter()).map(value).collect::<rusqlite::Result<Vec<SqlValue>>>()?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values), map)?;
         rows.collect()
     })

@@ -126,6 +126,11 @@ fn the_openapi_document_describes_every_route() {
     ] {
         assert!(paths[path][method].is_object(), "{method} {path} missing");
     }
+    let params: Vec<&str> =
+        paths["/api/v1/claims"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    for name in ["status", "kind", "plugin", "rule", "assignee", "document", "outlet", "q", "order", "after", "limit"] {
+        assert!(params.contains(&name), "claims list lacks parameter {name}: {params:?}");
+    }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["ClaimOut"]["properties"]["version"].is_object());
 }

@@ -23,17 +23,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The queue's filters as they arrive in the query string; all optional,
 /// validated into a [`ClaimFilter`].
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// new, in_review, resolved, published or dismissed.
     pub status: Option<String>,
+    /// A flag kind, e.g. `hedge`.
     pub kind: Option<String>,
     pub plugin: Option<String>,
     pub rule: Option<String>,
+    /// A user name, or `me`.
     pub assignee: Option<String>,
+    /// A document id.
     pub document: Option<String>,
     pub outlet: Option<String>,
+    /// Text the claim contains.
     pub q: Option<String>,
+    /// `priority` (default) or `age`.
     pub order: Option<String>,
+    /// The previous page's cursor (`next`).
     pub after: Option<String>,
 }
 
