@@ -131,9 +131,18 @@ async fn review(server: &Server, port: u16, profile: &Path) {
     b.find(Locator::Css("select[name=status]")).await.unwrap().select_by_value("new").await.unwrap();
     b.find(Locator::Css("input[name=q]")).await.unwrap().send_keys("stadium").await.unwrap();
     b.find(Locator::Css("#filters button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The unfiltered page has rows too: wait for the filtered page's address.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let url = loop {
+        let url = b.current_url().await.unwrap();
+        if url.query().is_some_and(|q| q.contains("status=new") && q.contains("q=stadium")) {
+            break url;
+        }
+        assert!(Instant::now() < deadline, "the filter form never led to the filtered queue: {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(url.path(), "/queue");
     b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#queue tr.row")).await.unwrap();
-    let url = b.current_url().await.unwrap();
-    assert!(url.query().unwrap().contains("status=new") && url.query().unwrap().contains("q=stadium"), "{url}");
     let rows = b.find_all(Locator::Css("#queue tr.row")).await.unwrap();
     assert!(!rows.is_empty());
     for row in &rows {
