@@ -77,6 +77,35 @@ pub enum Action {
         reason: String,
     },
     Reopen,
+    /// Sets the short form of the claim that reports publish as
+    /// ClaimReview's `claimReviewed`; an empty text goes back to the default
+    /// ([`short_form`] of the sentence).
+    Summarize {
+        text: String,
+    },
+}
+
+/// The longest `claimReviewed` reports publish, in characters.
+pub const MAX_CLAIM_REVIEWED: usize = 75;
+
+/// The default short form of a claim: its sentence with whitespace
+/// collapsed, cut at a word boundary to at most [`MAX_CLAIM_REVIEWED`]
+/// characters (ending in "…" when cut).
+pub fn short_form(sentence: &str) -> String {
+    let collapsed: String = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= MAX_CLAIM_REVIEWED {
+        return collapsed;
+    }
+    // Room for the ellipsis.
+    let limit = MAX_CLAIM_REVIEWED - 1;
+    let cut = collapsed.char_indices().nth(limit).map_or(collapsed.len(), |(i, _)| i);
+    let head = &collapsed[..cut];
+    // Prefer the last space, unless that would throw most of the text away.
+    let head = match head.rfind(' ') {
+        Some(space) if space >= cut / 2 => &head[..space],
+        _ => head,
+    };
+    format!("{}…", head.trim_end_matches([',', ';', ':', ' ']))
 }
 
 impl Action {
@@ -90,6 +119,7 @@ impl Action {
             Action::Unpublish => "unpublish",
             Action::Dismiss { .. } => "dismiss",
             Action::Reopen => "reopen",
+            Action::Summarize { .. } => "summarize",
         }
     }
 }
@@ -119,6 +149,8 @@ pub enum TransitionError {
     NeedsSecondReview,
     #[error("the second review must be done by someone other than {0}, who gave the verdict")]
     SelfApproval(String),
+    #[error("the short form of a claim is at most {max} characters; this one has {found}")]
+    SummaryTooLong { max: usize, found: usize },
 }
 
 /// Installation-wide rules the lifecycle obeys.
@@ -201,6 +233,9 @@ pub struct Claim {
     pub resolved_by: Option<String>,
     pub approved_by: Option<String>,
     pub dismissal_reason: Option<String>,
+    /// The short form reports publish (ClaimReview `claimReviewed`); `None`
+    /// means the default, [`short_form`] of `text`.
+    pub claim_reviewed: Option<String>,
     pub evidence: Vec<Evidence>,
     /// Bumped on every change, so a stale edit can be refused.
     pub version: u32,
@@ -223,6 +258,7 @@ impl Claim {
             resolved_by: None,
             approved_by: None,
             dismissal_reason: None,
+            claim_reviewed: None,
             evidence: Vec::new(),
             version: 0,
         }
@@ -265,6 +301,13 @@ impl Claim {
                 Dismissed
             }
             (Action::Reopen, Resolved | Published | Dismissed) => InReview,
+            (Action::Summarize { text }, _) => {
+                let found = text.trim().chars().count();
+                if found > MAX_CLAIM_REVIEWED {
+                    return Err(TransitionError::SummaryTooLong { max: MAX_CLAIM_REVIEWED, found });
+                }
+                before
+            }
             _ => return Err(illegal()),
         };
         match &action {
@@ -281,6 +324,10 @@ impl Claim {
                 self.dismissal_reason = None;
                 self.approved_by = None;
             }
+            Action::Summarize { text } => {
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.claim_reviewed = (!text.is_empty()).then_some(text);
+            }
             Action::StartReview | Action::Publish | Action::Unpublish => {}
         }
         self.status = after;
@@ -293,6 +340,36 @@ impl Claim {
 mod tests {
     use super::*;
     use Status::*;
+
+    #[test]
+    fn short_form_keeps_short_sentences_and_cuts_long_ones_at_a_word() {
+        assert_eq!(short_form("  Prices   doubled\nlast year. "), "Prices doubled last year.");
+        let long = "The minister said that the new bridge across the river would cost less than any bridge built in the region since 1990.";
+        let short = short_form(long);
+        assert!(short.chars().count() <= MAX_CLAIM_REVIEWED, "{short}");
+        assert!(short.ends_with('…') && long.starts_with(short.trim_end_matches('…')), "{short}");
+        assert!(!short.trim_end_matches('…').ends_with(' '));
+        // No spaces at all (or non-Latin text): cut on a character boundary.
+        let unbroken = "長".repeat(200);
+        assert_eq!(short_form(&unbroken).chars().count(), MAX_CLAIM_REVIEWED);
+    }
+
+    #[test]
+    fn summarize_sets_resets_and_refuses_long_forms_in_any_status() {
+        let policy = Policy::default();
+        for status in [New, InReview, Resolved, Published, Dismissed] {
+            let mut claim = claim_in(status);
+            let event = claim.apply(Action::Summarize { text: " Prices  doubled ".into() }, "ed", 1, &policy).expect("summarize");
+            assert_eq!((event.before, event.after), (status, status));
+            assert_eq!(claim.claim_reviewed.as_deref(), Some("Prices doubled"));
+            assert_eq!(claim.version, 1);
+            let error = claim.apply(Action::Summarize { text: "x".repeat(76) }, "ed", 2, &policy).expect_err("too long");
+            assert_eq!(error, TransitionError::SummaryTooLong { max: 75, found: 76 });
+            assert_eq!((claim.claim_reviewed.as_deref(), claim.version), (Some("Prices doubled"), 1), "refusal changes nothing");
+            claim.apply(Action::Summarize { text: "  ".into() }, "ed", 3, &policy).expect("reset");
+            assert_eq!(claim.claim_reviewed, None);
+        }
+    }
 
     #[test]
     fn claims_group_flags_by_sentence() {

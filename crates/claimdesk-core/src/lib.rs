@@ -18,7 +18,8 @@ mod span;
 pub use analysis::{Analysis, analyze};
 pub use attribution::Attribution;
 pub use claim::{
-    Action, Claim, ClaimEvent, Evidence, Policy, Stance, Status, TransitionError, group_claims, priority, take_sentence_scores,
+    Action, Claim, ClaimEvent, Evidence, MAX_CLAIM_REVIEWED, Policy, Stance, Status, TransitionError, group_claims, priority, short_form,
+    take_sentence_scores,
 };
 pub use document::Document;
 pub use flag::{Flag, Kind, Severity, UnknownCode};

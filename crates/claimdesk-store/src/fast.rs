@@ -69,9 +69,10 @@ pub(crate) fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<claim::Model>
         resolved_by: r.get(12)?,
         approved_by: r.get(13)?,
         dismissal_reason: r.get(14)?,
-        version: r.get(15)?,
-        created_at: r.get(16)?,
-        updated_at: r.get(17)?,
+        claim_reviewed: r.get(15)?,
+        version: r.get(16)?,
+        created_at: r.get(17)?,
+        updated_at: r.get(18)?,
     })
 }
 

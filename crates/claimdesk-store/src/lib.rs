@@ -21,6 +21,7 @@ mod people;
 mod queue;
 mod recheck;
 mod refs;
+mod report;
 mod review;
 mod workflow;
 mod write;
@@ -32,6 +33,7 @@ pub use open::{Backend, Store};
 pub use people::User;
 pub use queue::{ClaimFilter, ClaimRow, Cursor, FlagView, QueueOrder, QueueRow};
 pub use recheck::RecheckOutcome;
+pub use report::{ReportDocument, ReportFilter, ReportRow};
 pub use review::{DocumentRow, DocumentSummary, EventRow, EvidenceRow, NewEvidence};
 pub use write::{NewDocument, NewSentence, Stored};
 

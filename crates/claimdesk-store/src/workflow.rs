@@ -66,6 +66,7 @@ impl Store {
         model.resolved_by = row.resolved_by.clone();
         model.approved_by = row.approved_by.clone();
         model.dismissal_reason = row.dismissal_reason.clone();
+        model.claim_reviewed = row.claim_reviewed.clone();
         let mut events = Vec::with_capacity(actions.len());
         for action in actions {
             events.push(model.apply(action, actor, at, policy).map_err(StoreError::Transition)?);
@@ -78,6 +79,7 @@ impl Store {
         active.resolved_by = Set(model.resolved_by);
         active.approved_by = Set(model.approved_by);
         active.dismissal_reason = Set(model.dismissal_reason);
+        active.claim_reviewed = Set(model.claim_reviewed);
         active.version = Set(expected_version + events.len() as i32);
         active.updated_at = Set(at);
         let updated = active.update(&txn).await?;

@@ -23,6 +23,10 @@ pub struct Model {
     pub resolved_by: Option<String>,
     pub approved_by: Option<String>,
     pub dismissal_reason: Option<String>,
+    /// ClaimReview `claimReviewed` as an editor set it (m004); NULL: the
+    /// default short form of `text`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub claim_reviewed: Option<String>,
     /// Bumped on every change; a stale edit is refused.
     pub version: i32,
     pub created_at: i64,

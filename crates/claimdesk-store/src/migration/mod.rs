@@ -1,24 +1,30 @@
 //! Schema migrations, applied in order and recorded in `seaql_migrations`.
 //!
 //! A released migration never changes. `m001` to `m003` create their
-//! tables from the entity definitions as they were when written; the first
-//! change to one of those entities must come as a new migration (an
-//! `ALTER TABLE`), and those migrations must first be frozen into explicit
-//! table statements so that a fresh database still gets the old shape
-//! before the new migration alters it.
+//! tables from entity definitions; when an entity changes, a new migration
+//! alters the table, and the entity as the old migration knew it is frozen
+//! in [`frozen`] so that a fresh database still gets the old shape before
+//! the new migration alters it (as `claims` since m004).
 
 use sea_orm_migration::prelude::*;
 
+mod frozen;
 mod m001_initial;
 mod m002_jobs;
 mod m003_settings;
+mod m004_claim_reviewed;
 
 #[derive(Debug)]
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m001_initial::Migration), Box::new(m002_jobs::Migration), Box::new(m003_settings::Migration)]
+        vec![
+            Box::new(m001_initial::Migration),
+            Box::new(m002_jobs::Migration),
+            Box::new(m003_settings::Migration),
+            Box::new(m004_claim_reviewed::Migration),
+        ]
     }
 }
 

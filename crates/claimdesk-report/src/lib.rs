@@ -1,0 +1,108 @@
+//! Verdict reports: what editors publish once checkers have resolved claims.
+//!
+//! [`Report::build`] turns the rows the store selected into a report; the
+//! renderers write it as standalone HTML (with one ClaimReview JSON-LD block
+//! per claim), Markdown, versioned JSON, CSV, a bare ClaimReview array, or
+//! the totals chart as SVG. Nothing here does I/O: renderers return strings
+//! or write into a caller's `Write`.
+//!
+//! Invariant: every format holds exactly the report's claims, one entry (row,
+//! block, object) per claim, with text escaped for that format.
+
+mod chart;
+mod claimreview;
+mod csv_out;
+mod html;
+mod markdown;
+mod model;
+
+pub use chart::chart_svg;
+pub use claimreview::{ClaimReview, claim_reviews, claim_reviews_json};
+pub use csv_out::{CSV_COLUMNS, write_csv};
+pub use html::{NavLink, html, html_with_nav};
+pub use markdown::markdown;
+pub use model::{
+    Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict,
+};
+
+/// The formats a report comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+    Json,
+    Csv,
+    ClaimReview,
+    Svg,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [Format::Html, Format::Markdown, Format::Json, Format::Csv, Format::ClaimReview, Format::Svg];
+
+    /// The name used on the command line and in download links.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Markdown => "md",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::ClaimReview => "claimreview",
+            Format::Svg => "svg",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name || (name == "markdown" && *f == Format::Markdown))
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Html => "text/html; charset=utf-8",
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::ClaimReview => "application/ld+json",
+            Format::Svg => "image/svg+xml",
+        }
+    }
+
+    /// File name extension for downloads.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::ClaimReview => "claimreview.json",
+            other => other.name(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("rendering the HTML report: {0}")]
+    Html(#[from] askama::Error),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("writing JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("drawing the chart: {0}")]
+    Chart(String),
+}
+
+/// `report` in `format`.
+pub fn render(report: &Report, format: Format) -> Result<String, ReportError> {
+    Ok(match format {
+        Format::Html => html(report)?,
+        Format::Markdown => markdown(report),
+        Format::Json => serde_json::to_string_pretty(report)?,
+        Format::Csv => {
+            let mut out = Vec::new();
+            write_csv(report, &mut out)?;
+            // The csv writer only writes the UTF-8 it was given.
+            String::from_utf8_lossy(&out).into_owned()
+        }
+        Format::ClaimReview => claim_reviews_json(report)?,
+        Format::Svg => chart_svg(&report.totals)?,
+    })
+}
+
+#[cfg(test)]
+mod tests;

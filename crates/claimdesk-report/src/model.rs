@@ -1,0 +1,214 @@
+//! The report as data: what every format shows, and the JSON format itself.
+
+use claimdesk_core::{RatingScale, short_form};
+use claimdesk_store::ReportRow;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Version of the JSON format; bumped when a field changes meaning or goes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The fact-checking organisation that publishes the reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// What a report covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Scope {
+    Document(DocumentRef),
+    Period {
+        /// First day (`YYYY-MM-DD`), inclusive.
+        from: Option<String>,
+        /// Last day, inclusive.
+        to: Option<String>,
+        /// Other filters as `name=value`, for the heading.
+        filters: Vec<String>,
+    },
+}
+
+/// Everything about a report that does not come from its claims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportMeta {
+    pub title: String,
+    pub scope: Scope,
+    pub publisher: Organization,
+    /// Where the installation's pages are served (`https://checks.example`);
+    /// review URLs start with it.
+    pub base_url: String,
+    /// Unix seconds.
+    pub generated_at: i64,
+    /// Whether unpublished (resolved) claims are included.
+    pub drafts: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRef {
+    pub id: i64,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub key: String,
+    pub label: String,
+    /// `None` for unrated outcomes ("Unverifiable").
+    pub value: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceLink {
+    pub url: String,
+    pub title: Option<String>,
+    /// supports / refutes / context
+    pub stance: String,
+    pub quoted_passage: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportClaim {
+    pub id: i64,
+    /// The review's own address (ClaimReview `url`).
+    pub url: String,
+    /// The short form published as ClaimReview `claimReviewed`.
+    pub claim_reviewed: String,
+    /// The whole sentence.
+    pub text: String,
+    pub speaker: Option<String>,
+    /// `published` or `draft`.
+    pub status: String,
+    pub verdict: Verdict,
+    pub explanation: String,
+    pub evidence: Vec<EvidenceLink>,
+    /// Who gave the verdict.
+    pub checker: Option<String>,
+    pub approved_by: Option<String>,
+    /// When it was published (for a draft: when the verdict was given), RFC 3339.
+    pub reviewed_at: Option<String>,
+    pub kinds: Vec<String>,
+    pub document: DocumentRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Count {
+    pub key: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub claims: usize,
+    /// Every rating of the scale in its order (zeros included), then any
+    /// verdict no longer on the scale.
+    pub by_verdict: Vec<Count>,
+    /// Flag kinds, most frequent first.
+    pub by_kind: Vec<Count>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub title: String,
+    pub scope: Scope,
+    pub generated_at: String,
+    pub drafts: bool,
+    pub publisher: Organization,
+    /// The methodology: the rating scale with its meanings.
+    pub scale: RatingScale,
+    pub totals: Totals,
+    pub claims: Vec<ReportClaim>,
+}
+
+/// RFC 3339 for unix seconds (the epoch for a time out of range).
+pub(crate) fn rfc3339(at: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(at).unwrap_or(OffsetDateTime::UNIX_EPOCH).format(&Rfc3339).unwrap_or_default()
+}
+
+impl Report {
+    pub fn build(meta: ReportMeta, scale: RatingScale, rows: Vec<ReportRow>) -> Report {
+        let base = meta.base_url.trim_end_matches('/');
+        let claims: Vec<ReportClaim> = rows
+            .into_iter()
+            .map(|row| {
+                let c = row.claim;
+                let key = c.verdict.unwrap_or_default();
+                let rating = scale.get(&key);
+                let verdict = Verdict {
+                    label: rating.map_or_else(|| key.clone(), |r| r.label.clone()),
+                    value: rating.and_then(|r| r.value),
+                    key,
+                };
+                let d = row.document;
+                ReportClaim {
+                    id: c.id,
+                    url: format!("{base}/reports/documents/{}#claim-{}", d.id, c.id),
+                    claim_reviewed: c.claim_reviewed.unwrap_or_else(|| short_form(&c.text)),
+                    text: c.text,
+                    speaker: c.speaker,
+                    status: if c.status == "published" { "published" } else { "draft" }.to_owned(),
+                    verdict,
+                    explanation: c.explanation.unwrap_or_default(),
+                    evidence: row
+                        .evidence
+                        .into_iter()
+                        .map(|e| EvidenceLink { url: e.url, title: e.title, stance: e.stance, quoted_passage: e.quoted_passage })
+                        .collect(),
+                    checker: c.resolved_by,
+                    approved_by: c.approved_by,
+                    reviewed_at: row.reviewed_at.map(rfc3339),
+                    kinds: row.kinds,
+                    document: DocumentRef {
+                        id: d.id,
+                        title: d.title,
+                        url: d.url,
+                        outlet: d.outlet,
+                        author: d.author,
+                        published: d.published,
+                    },
+                }
+            })
+            .collect();
+        let totals = totals(&scale, &claims);
+        Report {
+            schema_version: SCHEMA_VERSION,
+            title: meta.title,
+            scope: meta.scope,
+            generated_at: rfc3339(meta.generated_at),
+            drafts: meta.drafts,
+            publisher: meta.publisher,
+            scale,
+            totals,
+            claims,
+        }
+    }
+}
+
+fn totals(scale: &RatingScale, claims: &[ReportClaim]) -> Totals {
+    let mut by_verdict: Vec<Count> =
+        scale.ratings.iter().map(|r| Count { key: r.key.clone(), label: r.label.clone(), count: 0 }).collect();
+    let mut by_kind: Vec<Count> = Vec::new();
+    for claim in claims {
+        match by_verdict.iter_mut().find(|c| c.key == claim.verdict.key) {
+            Some(count) => count.count += 1,
+            None => by_verdict.push(Count { key: claim.verdict.key.clone(), label: claim.verdict.label.clone(), count: 1 }),
+        }
+        for kind in &claim.kinds {
+            match by_kind.iter_mut().find(|c| &c.key == kind) {
+                Some(count) => count.count += 1,
+                None => by_kind.push(Count { key: kind.clone(), label: kind.replace('_', " "), count: 1 }),
+            }
+        }
+    }
+    by_kind.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    Totals { claims: claims.len(), by_verdict, by_kind }
+}
