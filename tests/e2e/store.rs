@@ -249,14 +249,30 @@ fn an_old_schema_is_migrated() {
             let old = Store::open_without_migrating(&url).await.unwrap();
             old.migrate_to(1).await.unwrap();
             assert_eq!(old.applied_migrations().await.unwrap(), ["m001_initial"]);
-            let doc = article("harbour.txt");
-            let Stored::New { id, .. } = old.store_document(&prepare(&doc, None, &builtins()).0).await.unwrap() else { panic!() };
             assert!(old.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.is_err(), "no jobs table yet");
             old.close().await.unwrap();
+            // Rows as the first release wrote them (claims without `claim_reviewed`).
+            claimdesk_store::testing::execute_sql(
+                &url,
+                "INSERT INTO documents (id, content_hash, title, language, body, created_at, checked_at) \
+                 VALUES (1000, 'old-hash', 'Old article', 'en', 'An old article. Prices doubled.', 1, 1); \
+                 INSERT INTO claims (id, document_id, sentence_idx, start, \"end\", text, priority, status, verdict, version, created_at, updated_at) \
+                 VALUES (1000, 1000, 1, 16, 31, 'Prices doubled.', 0.5, 'resolved', 'false', 2, 1, 1);",
+            )
+            .await
+            .unwrap();
             let store = Store::open(&url).await.unwrap();
-            assert_eq!(store.applied_migrations().await.unwrap(), ["m001_initial", "m002_jobs", "m003_settings"]);
-            assert_eq!(store.document(id).await.unwrap().body, doc.body);
+            assert_eq!(
+                store.applied_migrations().await.unwrap(),
+                ["m001_initial", "m002_jobs", "m003_settings", "m004_claim_reviewed"]
+            );
+            assert_eq!(store.document(1000).await.unwrap().body, "An old article. Prices doubled.");
+            let claim = store.claim(1000).await.unwrap();
+            assert_eq!((claim.text.as_str(), claim.verdict.as_deref(), claim.claim_reviewed), ("Prices doubled.", Some("false"), None));
             store.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.unwrap();
+            let doc = article("harbour.txt");
+            let Stored::New { id, .. } = store.store_document(&prepare(&doc, None, &builtins()).0).await.unwrap() else { panic!() };
+            assert_eq!(store.document(id).await.unwrap().body, doc.body);
         });
     }
 }

@@ -5,25 +5,8 @@ use std::io::Write;
 use crate::model::Report;
 
 pub const CSV_COLUMNS: [&str; 19] = [
-    "claim_id",
-    "status",
-    "claim_reviewed",
-    "claim",
-    "speaker",
-    "verdict",
-    "verdict_label",
-    "rating_value",
-    "explanation",
-    "evidence",
-    "checker",
-    "approved_by",
-    "reviewed_at",
-    "kinds",
-    "review_url",
-    "document_id",
-    "document_title",
-    "document_url",
-    "outlet",
+    "claim_id", "status", "claim_reviewed", "claim", "speaker", "verdict", "verdict_label", "rating_value", "explanation", "evidence",
+    "checker", "approved_by", "reviewed_at", "kinds", "review_url", "document_id", "document_title", "document_url", "outlet",
 ];
 
 /// Writes `report` as CSV (header row, then one row per claim) into `out`.

@@ -40,11 +40,8 @@ impl ReportPage<'_> {
                 line
             }
             Scope::Period { from, to, filters } => {
-                let mut line = format!(
-                    "Claims reviewed from {} to {}",
-                    from.as_deref().unwrap_or("the start"),
-                    to.as_deref().unwrap_or("today")
-                );
+                let mut line =
+                    format!("Claims reviewed from {} to {}", from.as_deref().unwrap_or("the start"), to.as_deref().unwrap_or("today"));
                 if !filters.is_empty() {
                     line.push_str(&format!(" ({})", filters.join(", ")));
                 }

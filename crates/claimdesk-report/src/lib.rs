@@ -3,8 +3,10 @@
 //! [`Report::build`] turns the rows the store selected into a report; the
 //! renderers write it as standalone HTML (with one ClaimReview JSON-LD block
 //! per claim), Markdown, versioned JSON, CSV, a bare ClaimReview array, or
-//! the totals chart as SVG. Nothing here does I/O: renderers return strings
-//! or write into a caller's `Write`.
+//! the totals chart as SVG. [`load`] reads a report's claims and settings
+//! through claimdesk-store (the one path the CLI and the web UI share);
+//! rendering does no I/O: renderers return strings or write into a caller's
+//! `Write`.
 //!
 //! Invariant: every format holds exactly the report's claims, one entry (row,
 //! block, object) per claim, with text escaped for that format.
@@ -13,6 +15,7 @@ mod chart;
 mod claimreview;
 mod csv_out;
 mod html;
+mod load;
 mod markdown;
 mod model;
 
@@ -20,10 +23,9 @@ pub use chart::chart_svg;
 pub use claimreview::{ClaimReview, claim_reviews, claim_reviews_json};
 pub use csv_out::{CSV_COLUMNS, write_csv};
 pub use html::{NavLink, html, html_with_nav};
+pub use load::{DEFAULT_ORGANIZATION, DEFAULT_PUBLIC_URL, LoadError, ORGANIZATION_NAME, ORGANIZATION_URL, PUBLIC_URL, ReportRequest, load};
 pub use markdown::markdown;
-pub use model::{
-    Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict,
-};
+pub use model::{Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict};
 
 /// The formats a report comes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

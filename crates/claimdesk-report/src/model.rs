@@ -143,11 +143,8 @@ impl Report {
                 let c = row.claim;
                 let key = c.verdict.unwrap_or_default();
                 let rating = scale.get(&key);
-                let verdict = Verdict {
-                    label: rating.map_or_else(|| key.clone(), |r| r.label.clone()),
-                    value: rating.and_then(|r| r.value),
-                    key,
-                };
+                let verdict =
+                    Verdict { label: rating.map_or_else(|| key.clone(), |r| r.label.clone()), value: rating.and_then(|r| r.value), key };
                 let d = row.document;
                 ReportClaim {
                     id: c.id,
@@ -194,8 +191,7 @@ impl Report {
 }
 
 fn totals(scale: &RatingScale, claims: &[ReportClaim]) -> Totals {
-    let mut by_verdict: Vec<Count> =
-        scale.ratings.iter().map(|r| Count { key: r.key.clone(), label: r.label.clone(), count: 0 }).collect();
+    let mut by_verdict: Vec<Count> = scale.ratings.iter().map(|r| Count { key: r.key.clone(), label: r.label.clone(), count: 0 }).collect();
     let mut by_kind: Vec<Count> = Vec::new();
     for claim in claims {
         match by_verdict.iter_mut().find(|c| c.key == claim.verdict.key) {

@@ -337,6 +337,7 @@ fn write_samples() {
     let report = report();
     std::fs::create_dir_all("../../target/report-samples").expect("dir");
     for format in Format::ALL {
-        std::fs::write(format!("../../target/report-samples/sample.{}", format.extension()), render(&report, format).expect("render")).expect("write");
+        std::fs::write(format!("../../target/report-samples/sample.{}", format.extension()), render(&report, format).expect("render"))
+            .expect("write");
     }
 }

@@ -60,4 +60,13 @@ pub mod testing {
         let base = server_url.rsplit_once('/').map_or(server_url, |(base, _)| base);
         Ok(format!("{base}/{name}"))
     }
+
+    /// Runs `sql` as is on the database at `url`: for tests that must write
+    /// rows in the shape an older schema had.
+    pub async fn execute_sql(url: &str, sql: &str) -> Result<(), StoreError> {
+        let db = Database::connect(url).await.map_err(|e| StoreError::Open { url: url.to_owned(), reason: e.to_string() })?;
+        db.execute_unprepared(sql).await?;
+        db.close().await?;
+        Ok(())
+    }
 }

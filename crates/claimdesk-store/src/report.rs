@@ -91,7 +91,11 @@ impl ReportFilter {
             c = c.add(claim::Column::DocumentId.in_subquery(documents));
         }
         if let Some(kind) = &self.kind {
-            let rules = Query::select().column(flag_rule::Column::Id).from(flag_rule::Entity).and_where(flag_rule::Column::Kind.eq(kind.as_str())).to_owned();
+            let rules = Query::select()
+                .column(flag_rule::Column::Id)
+                .from(flag_rule::Entity)
+                .and_where(flag_rule::Column::Kind.eq(kind.as_str()))
+                .to_owned();
             let claims = Query::select()
                 .column(flag::Column::ClaimId)
                 .from(flag::Entity)
@@ -205,7 +209,10 @@ impl Store {
                 kinds.sort_unstable();
                 kinds.dedup();
                 ReportRow {
-                    document: documents.get(&claim.document_id).cloned().unwrap_or_else(|| ReportDocument { id: claim.document_id, ..Default::default() }),
+                    document: documents
+                        .get(&claim.document_id)
+                        .cloned()
+                        .unwrap_or_else(|| ReportDocument { id: claim.document_id, ..Default::default() }),
                     reviewed_at: reviewed_at.get(&claim.id).copied(),
                     evidence: evidence_of.remove(&claim.id).unwrap_or_default(),
                     kinds,
@@ -224,7 +231,8 @@ impl Store {
     /// Review times of all published claims (unix seconds), for listing the
     /// periods that have reports.
     pub async fn published_review_times(&self) -> Result<Vec<i64>, StoreError> {
-        let published = Query::select().column(claim::Column::Id).from(claim::Entity).and_where(claim::Column::Status.eq("published")).to_owned();
+        let published =
+            Query::select().column(claim::Column::Id).from(claim::Entity).and_where(claim::Column::Status.eq("published")).to_owned();
         let times: Vec<(i64, i64)> = event::Entity::find()
             .select_only()
             .column(event::Column::ClaimId)
@@ -238,8 +246,28 @@ impl Store {
         Ok(times.into_iter().map(|(_, at)| at).collect())
     }
 
+    /// Documents with published claims, newest first, with their number of
+    /// published claims.
+    pub async fn documents_with_published_claims(&self, limit: u64) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(claim::Entity::find()
+            .select_only()
+            .column(claim::Column::DocumentId)
+            .column_as(Expr::col(claim::Column::Id).count(), "n")
+            .filter(claim::Column::Status.eq("published"))
+            .group_by(claim::Column::DocumentId)
+            .order_by_desc(claim::Column::DocumentId)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.read)
+            .await?)
+    }
+
     /// Document `id` for a report's heading.
     pub async fn report_document(&self, id: i64) -> Result<ReportDocument, StoreError> {
-        document::Entity::find_by_id(id).one(&self.read).await?.map(ReportDocument::from).ok_or(StoreError::NotFound { what: "document", id })
+        document::Entity::find_by_id(id)
+            .one(&self.read)
+            .await?
+            .map(ReportDocument::from)
+            .ok_or(StoreError::NotFound { what: "document", id })
     }
 }

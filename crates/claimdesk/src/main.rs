@@ -8,6 +8,7 @@ mod db;
 mod eval;
 mod plugins;
 mod render;
+mod report;
 mod serve;
 
 use std::path::PathBuf;
@@ -172,6 +173,35 @@ enum Command {
         #[arg(long, value_name = "N")]
         workers: Option<usize>,
     },
+    /// Write a verdict report of published claims: one document, or a
+    /// period and filters.
+    Report {
+        /// Only this document's claims.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["from", "to"])]
+        document: Option<i64>,
+        /// Claims published on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE", value_parser = report::parse_date)]
+        from: Option<time::Date>,
+        /// Claims published on or before this day.
+        #[arg(long, value_name = "DATE", value_parser = report::parse_date)]
+        to: Option<time::Date>,
+        /// outlet=NAME, kind=KIND, checker=USER or verdict=RATING; repeatable.
+        #[arg(long, value_name = "KEY=VALUE", value_parser = report::parse_filter)]
+        filter: Vec<(String, String)>,
+        /// Include resolved claims not yet published (marked as drafts).
+        #[arg(long)]
+        drafts: bool,
+        #[arg(long, value_enum)]
+        format: ReportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Address the review URLs start with (default: the `public_url` setting).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -187,6 +217,31 @@ enum Command {
         #[command(subcommand)]
         command: PluginsCommand,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Html,
+    #[value(alias = "markdown")]
+    Md,
+    Json,
+    Csv,
+    Claimreview,
+    Svg,
+}
+
+impl From<ReportFormat> for claimdesk_report::Format {
+    fn from(f: ReportFormat) -> Self {
+        use claimdesk_report::Format;
+        match f {
+            ReportFormat::Html => Format::Html,
+            ReportFormat::Md => Format::Markdown,
+            ReportFormat::Json => Format::Json,
+            ReportFormat::Csv => Format::Csv,
+            ReportFormat::Claimreview => Format::ClaimReview,
+            ReportFormat::Svg => Format::Svg,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,6 +356,12 @@ fn main() -> ExitCode {
             options: claimdesk_server::ServerOptions { bind, secure_cookies, workers },
             demo,
         }),
+        Command::Report { document, from, to, filter, drafts, format, output, base_url, database } => {
+            let mut request =
+                claimdesk_report::ReportRequest { document_id: document, from, to, include_drafts: drafts, base_url, ..Default::default() };
+            report::apply_filters(&mut request, filter);
+            report::run(&database.url, &request, format.into(), output.as_deref())
+        }
         Command::User { command: UserCommand::Add { name, role, password_stdin, database } } => {
             serve::user_add(&database.url, &name, role.into(), password_stdin)
         }

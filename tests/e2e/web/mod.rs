@@ -5,6 +5,7 @@
 mod api;
 mod bad_input;
 mod browser;
+mod reports;
 mod routes;
 mod workflow;
 
@@ -129,6 +130,7 @@ pub struct Response {
     pub location: Option<String>,
     pub set_cookie: Vec<String>,
     pub content_type: String,
+    pub content_disposition: Option<String>,
     pub body: String,
 }
 
@@ -167,6 +169,7 @@ impl Client {
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let location = header("location");
         let content_type = header("content-type").unwrap_or_default();
+        let content_disposition = header("content-disposition");
         let set_cookie: Vec<String> =
             resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
         for c in &set_cookie {
@@ -175,7 +178,7 @@ impl Client {
             }
         }
         let body = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
-        Response { status: resp.status().as_u16(), location, set_cookie, content_type, body }
+        Response { status: resp.status().as_u16(), location, set_cookie, content_type, content_disposition, body }
     }
 
     fn headers<B>(&self, mut req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
@@ -254,6 +257,18 @@ pub fn form_value(html: &str, action: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = form.find(&marker)? + marker.len();
     Some(form[start..].split('"').next()?.to_owned())
+}
+
+/// Posts claim action `action` from the claim page's forms (its CSRF token,
+/// version and last event seen), plus `fields`.
+pub fn act(client: &Client, id: i64, action: &str, fields: &[(&str, &str)]) -> Response {
+    let page = client.get(&format!("/claims/{id}")).body;
+    let version = form_value(&page, &format!("/claims/{id}/evidence"), "version").unwrap();
+    let seen = form_value(&page, &format!("/claims/{id}/evidence"), "seen").unwrap();
+    let token = csrf_in(&page).unwrap();
+    let mut all = vec![("csrf_token", token.as_str()), ("version", version.as_str()), ("seen", seen.as_str())];
+    all.extend_from_slice(fields);
+    client.post_form(&format!("/claims/{id}/{action}"), &all)
 }
 
 /// The id of the queue's first claim whose text contains `needle`.

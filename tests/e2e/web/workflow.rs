@@ -2,17 +2,7 @@
 //! assign, evidence, verdict, second review, publish, reopen, dismiss — each
 //! an event in the history — and concurrent verdicts.
 
-use super::{Client, claim_id_with, form_value, servers};
-
-fn act(client: &Client, id: i64, action: &str, fields: &[(&str, &str)]) -> super::Response {
-    let page = client.get(&format!("/claims/{id}")).body;
-    let version = form_value(&page, &format!("/claims/{id}/evidence"), "version").unwrap();
-    let seen = form_value(&page, &format!("/claims/{id}/evidence"), "seen").unwrap();
-    let token = super::csrf_in(&page).unwrap();
-    let mut all = vec![("csrf_token", token.as_str()), ("version", version.as_str()), ("seen", seen.as_str())];
-    all.extend_from_slice(fields);
-    client.post_form(&format!("/claims/{id}/{action}"), &all)
-}
+use super::{act, claim_id_with, form_value, servers};
 
 #[test]
 fn a_claim_goes_from_new_to_published_with_its_history() {

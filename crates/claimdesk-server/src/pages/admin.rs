@@ -1,10 +1,10 @@
-//! `/plugins`, `/users` (admins) and `/reports`.
+//! `/plugins`, `/users` and `/settings` (admins).
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use claimdesk_store::{DocumentSummary, User};
+use claimdesk_store::User;
 use serde::Deserialize;
 
 use super::{Chrome, chrome, html, redirect, set_flash};
@@ -18,8 +18,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users", web::get().to(users))
         .route("/users", web::post().to(add_user))
         .route("/users/{id}", web::post().to(update_user))
-        .route("/settings", web::post().to(settings))
-        .route("/reports", web::get().to(reports));
+        .route("/settings", web::post().to(settings));
 }
 
 pub struct PluginRow {
@@ -79,6 +78,9 @@ struct UsersPage {
     input: UserForm,
     errors: Vec<String>,
     second_review: bool,
+    organization_name: String,
+    organization_url: String,
+    public_url: String,
 }
 
 async fn users_page(
@@ -95,6 +97,9 @@ async fn users_page(
         input,
         errors,
         second_review: state.policy().await?.require_second_review,
+        organization_name: state.store.setting(claimdesk_report::ORGANIZATION_NAME).await?.unwrap_or_default(),
+        organization_url: state.store.setting(claimdesk_report::ORGANIZATION_URL).await?.unwrap_or_default(),
+        public_url: state.store.setting(claimdesk_report::PUBLIC_URL).await?.unwrap_or_default(),
     })
 }
 
@@ -193,7 +198,11 @@ async fn update_user(
 #[serde(default)]
 struct SettingsForm {
     csrf_token: Option<String>,
-    second_review: String,
+    second_review: Option<String>,
+    /// Report settings; a field the form did not send stays as it is.
+    organization_name: Option<String>,
+    organization_url: Option<String>,
+    public_url: Option<String>,
 }
 
 async fn settings(
@@ -204,26 +213,38 @@ async fn settings(
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;
-    let on = form.second_review == "true";
-    state.store.set_setting(SECOND_REVIEW, if on { "true" } else { "false" }).await?;
-    set_flash(
-        &session,
-        if on { "A second review is now required before publishing." } else { "Claims can be published without a second review." },
-    );
+    let form = form.into_inner();
+    let mut report_settings = Vec::new();
+    for (key, value, must_be_url) in [
+        (claimdesk_report::ORGANIZATION_NAME, &form.organization_name, false),
+        (claimdesk_report::ORGANIZATION_URL, &form.organization_url, true),
+        (claimdesk_report::PUBLIC_URL, &form.public_url, true),
+    ] {
+        let Some(value) = value.as_deref().map(str::trim) else { continue };
+        if must_be_url && !value.is_empty() && !super::is_web_url(value) {
+            return Err(PageError::BadRequest(format!("{value:?} is not a web address starting with http:// or https://.")));
+        }
+        if value.chars().count() > 200 {
+            return Err(PageError::BadRequest("Settings are at most 200 characters.".to_owned()));
+        }
+        report_settings.push((key, value.to_owned()));
+    }
+    for (key, value) in &report_settings {
+        state.store.set_setting(key, value).await?;
+    }
+    let mut messages = Vec::new();
+    if let Some(second_review) = &form.second_review {
+        let on = second_review == "true";
+        state.store.set_setting(SECOND_REVIEW, if on { "true" } else { "false" }).await?;
+        messages.push(if on {
+            "A second review is now required before publishing."
+        } else {
+            "Claims can be published without a second review."
+        });
+    }
+    if !report_settings.is_empty() {
+        messages.push("Report settings saved.");
+    }
+    set_flash(&session, &messages.join(" "));
     Ok(redirect("/users"))
-}
-
-#[derive(Template)]
-#[template(path = "reports.html")]
-struct ReportsPage {
-    chrome: Chrome,
-    documents: Vec<DocumentSummary>,
-}
-
-/// Documents with published claims. (Report files come with the reports
-/// crate; this page lists what they will cover.)
-async fn reports(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, PageError> {
-    let documents = state.store.documents(None, 200).await?.into_iter().filter(|d| d.published_claims > 0).collect();
-    let page = ReportsPage { chrome: chrome(&state, &session, viewer, "reports").await?, documents };
-    html(StatusCode::OK, &page)
 }

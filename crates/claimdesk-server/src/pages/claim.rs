@@ -37,6 +37,8 @@ pub struct ActionForm {
     pub quoted_passage: String,
     pub note: String,
     pub stance: String,
+    /// The short form reports publish (ClaimReview `claimReviewed`).
+    pub claim_reviewed: String,
 }
 
 pub struct EventView {
@@ -84,8 +86,20 @@ impl ClaimPage {
             "reopen" => status == "resolved" || (role >= Role::Editor && matches!(status, "published" | "dismissed")),
             "publish" => role >= Role::Editor && status == "resolved",
             "unpublish" => role >= Role::Editor && status == "published",
+            // A published short form is public: only editors change it.
+            "summarize" => role >= Role::Editor || !matches!(status, "published" | "dismissed"),
             _ => false,
         }
+    }
+
+    /// The short form as reports show it now: the editor's, or the default.
+    fn claim_reviewed(&self) -> String {
+        self.claim.claim_reviewed.clone().unwrap_or_else(|| claimdesk_core::short_form(&self.claim.text))
+    }
+
+    /// The short form field's value: kept input after a refusal, else the current one.
+    fn claim_reviewed_field(&self) -> String {
+        if self.form_action == "summarize" { self.form.claim_reviewed.clone() } else { self.claim_reviewed() }
     }
 
     fn kept(&self, action: &str, value: &str) -> String {
@@ -99,7 +113,7 @@ impl ClaimPage {
     /// Errors of the small forms, and every stale-version refusal, go at
     /// the top; the big forms show theirs beside their fields.
     fn top_error(&self) -> Option<String> {
-        let beside_form = matches!(self.form_action.as_str(), "evidence" | "verdict" | "dismiss") && self.changes.is_empty();
+        let beside_form = matches!(self.form_action.as_str(), "evidence" | "verdict" | "dismiss" | "summarize") && self.changes.is_empty();
         if beside_form { None } else { self.error.clone() }
     }
 }
@@ -115,6 +129,8 @@ fn describe(action: &str, detail: &str) -> String {
         "resolve" => format!("verdict {}: {}", s("rating"), s("explanation")),
         "dismiss" => format!("reason: {}", s("reason")),
         "add_evidence" => format!("{} ({})", s("url"), s("stance")),
+        "summarize" if s("text").trim().is_empty() => "short form reset to the sentence".to_owned(),
+        "summarize" => format!("short form: {}", s("text")),
         _ => String::new(),
     }
 }
@@ -256,7 +272,7 @@ pub(crate) async fn perform(
     form: &ActionForm,
 ) -> Result<String, Refusal> {
     let needs_editor = matches!(action, "dismiss" | "publish" | "unpublish")
-        || (action == "reopen" && matches!(claim.status.as_str(), "published" | "dismissed"));
+        || (matches!(action, "reopen" | "summarize") && matches!(claim.status.as_str(), "published" | "dismissed"));
     if needs_editor && role < Role::Editor {
         return Err(refuse(StatusCode::FORBIDDEN, "Only editors may do this."));
     }
@@ -303,6 +319,19 @@ pub(crate) async fn perform(
         "reopen" => (vec![Action::Reopen], "Claim reopened.".to_owned()),
         "publish" => (vec![Action::Publish], "Claim published.".to_owned()),
         "unpublish" => (vec![Action::Unpublish], "Claim unpublished.".to_owned()),
+        "summarize" => {
+            let text = form.claim_reviewed.split_whitespace().collect::<Vec<_>>().join(" ");
+            let found = text.chars().count();
+            if found > claimdesk_core::MAX_CLAIM_REVIEWED {
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("The short form is at most {} characters; this one has {found}.", claimdesk_core::MAX_CLAIM_REVIEWED),
+                ));
+            }
+            // The default short form is stored as "none", so it follows the sentence.
+            let text = if text == claimdesk_core::short_form(&claim.text) { String::new() } else { text };
+            (vec![Action::Summarize { text }], "Short form saved.".to_owned())
+        }
         other => return Err(refuse(StatusCode::NOT_FOUND, format!("There is no claim action {other:?}."))),
     };
     state.store.apply_claim_actions(claim.id, version, steps, me, &policy).await.map_err(store_refusal)?;

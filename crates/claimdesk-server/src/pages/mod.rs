@@ -6,6 +6,7 @@ pub(crate) mod claim;
 mod documents;
 mod login;
 pub(crate) mod queue;
+mod reports;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -26,7 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(queue::routes)
         .configure(claim::routes)
         .configure(documents::routes)
-        .configure(admin::routes);
+        .configure(admin::routes)
+        .configure(reports::routes);
 }
 
 /// For load balancers: 200 when the database answers.

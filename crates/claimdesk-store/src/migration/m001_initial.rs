@@ -1,8 +1,8 @@
 use sea_orm::{ActiveModelTrait, Set};
 use sea_orm_migration::prelude::*;
 
-use super::{create_index, create_table, create_unique_index};
 use super::frozen::claim_v1 as claim;
+use super::{create_index, create_table, create_unique_index};
 use crate::entity::{api_token, document, event, evidence, flag, flag_rule, flag_text, rating, sentence, user};
 
 #[derive(DeriveMigrationName)]

@@ -10,7 +10,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(
-                Table::alter().table(Alias::new("claims")).add_column(ColumnDef::new(Alias::new("claim_reviewed")).text().null()).to_owned(),
+                Table::alter()
+                    .table(Alias::new("claims"))
+                    .add_column(ColumnDef::new(Alias::new("claim_reviewed")).text().null())
+                    .to_owned(),
             )
             .await
     }

@@ -1,0 +1,129 @@
+//! Building a report from the store: the one path the CLI and the web UI
+//! share, so both select, title and attribute reports the same way.
+
+use claimdesk_store::{ReportFilter, Store, StoreError};
+use time::{Date, Duration, OffsetDateTime, Time};
+
+use crate::model::{DocumentRef, Organization, Report, ReportMeta, Scope};
+
+/// Settings (the store's `settings` table) a report reads.
+pub const ORGANIZATION_NAME: &str = "report_organization_name";
+pub const ORGANIZATION_URL: &str = "report_organization_url";
+/// Where the installation is served; review URLs start with it.
+pub const PUBLIC_URL: &str = "public_url";
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+pub const DEFAULT_ORGANIZATION: &str = "claimdesk";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("no document with ID {0}")]
+    UnknownDocument(i64),
+    #[error("--from {from} is after --to {to}")]
+    Inverted { from: Date, to: Date },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What to report on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportRequest {
+    pub document_id: Option<i64>,
+    /// First day, inclusive (UTC).
+    pub from: Option<Date>,
+    /// Last day, inclusive (UTC).
+    pub to: Option<Date>,
+    pub outlet: Option<String>,
+    pub kind: Option<String>,
+    pub checker: Option<String>,
+    pub verdict: Option<String>,
+    pub include_drafts: bool,
+    /// Overrides the `public_url` setting.
+    pub base_url: Option<String>,
+}
+
+fn midnight(date: Date) -> i64 {
+    date.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp()
+}
+
+impl ReportRequest {
+    /// The other filters as `name=value`, for headings.
+    fn filter_labels(&self) -> Vec<String> {
+        let mut labels = Vec::new();
+        for (name, value) in [("outlet", &self.outlet), ("kind", &self.kind), ("checker", &self.checker), ("verdict", &self.verdict)] {
+            if let Some(value) = value {
+                labels.push(format!("{name}={value}"));
+            }
+        }
+        labels
+    }
+
+    fn store_filter(&self) -> ReportFilter {
+        ReportFilter {
+            document_id: self.document_id,
+            from: self.from.map(midnight),
+            // Through the end of the last day.
+            until: self.to.map(|to| midnight(to) + Duration::DAY.whole_seconds()),
+            outlet: self.outlet.clone(),
+            kind: self.kind.clone(),
+            checker: self.checker.clone(),
+            verdict: self.verdict.clone(),
+            include_drafts: self.include_drafts,
+        }
+    }
+}
+
+/// Reads the report `request` asks for. An unknown document is an error; a
+/// period with no reviewed claims is a valid, empty report.
+pub async fn load(store: &Store, request: &ReportRequest) -> Result<Report, LoadError> {
+    if let (Some(from), Some(to)) = (request.from, request.to)
+        && from > to
+    {
+        return Err(LoadError::Inverted { from, to });
+    }
+    let scope = match request.document_id {
+        Some(id) => {
+            let d = store.report_document(id).await.map_err(|e| match e {
+                StoreError::NotFound { .. } => LoadError::UnknownDocument(id),
+                other => LoadError::Store(other),
+            })?;
+            Scope::Document(DocumentRef {
+                id: d.id,
+                title: d.title,
+                url: d.url,
+                outlet: d.outlet,
+                author: d.author,
+                published: d.published,
+            })
+        }
+        None => Scope::Period {
+            from: request.from.map(|d| d.to_string()),
+            to: request.to.map(|d| d.to_string()),
+            filters: request.filter_labels(),
+        },
+    };
+    let title = match &scope {
+        Scope::Document(d) => format!("Fact-check report: {}", d.title.as_deref().unwrap_or(&format!("document {}", d.id))),
+        Scope::Period { from, to, .. } => match (from, to) {
+            (None, None) => "Fact-check report".to_owned(),
+            (from, to) => format!("Fact-check report, {} to {}", from.as_deref().unwrap_or("the start"), to.as_deref().unwrap_or("today")),
+        },
+    };
+    let base_url = match &request.base_url {
+        Some(url) => url.clone(),
+        None => store.setting(PUBLIC_URL).await?.unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()),
+    };
+    let publisher = Organization {
+        name: store.setting(ORGANIZATION_NAME).await?.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| DEFAULT_ORGANIZATION.to_owned()),
+        url: store.setting(ORGANIZATION_URL).await?.filter(|u| !u.trim().is_empty()),
+    };
+    let meta = ReportMeta {
+        title,
+        scope,
+        publisher,
+        base_url,
+        generated_at: OffsetDateTime::now_utc().unix_timestamp(),
+        drafts: request.include_drafts,
+    };
+    let rows = store.report_rows(&request.store_filter()).await?;
+    Ok(Report::build(meta, store.rating_scale().await?, rows))
+}
