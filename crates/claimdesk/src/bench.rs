@@ -67,22 +67,12 @@ fn synthetic(n: usize, claims: usize) -> (Document, Vec<NewSentence>, Vec<Claim>
 pub fn seed(url: &str, claims: usize) -> anyhow::Result<ExitCode> {
     block_on(async {
         let store = open(url).await?;
-        let (start_docs, _, _) = store.counts().await?;
         let started = Instant::now();
-        let per_doc = 20;
-        let mut stored = 0;
-        for n in 0..claims.div_ceil(per_doc) {
-            let (doc, sentences, claim_list) = synthetic(start_docs as usize + n, per_doc.min(claims - n * per_doc));
-            let new = NewDocument { document: &doc, origin: Some("bench seed".into()), sentences, claims: claim_list };
-            if let Stored::New { claims, .. } = store.store_document(&new).await? {
-                stored += claims;
-            }
-            if n % 5000 == 4999 {
-                eprintln!("  {stored} claims…");
-            }
-        }
+        let (_, before, _) = store.counts().await?;
+        seed_into(&store, claims).await?;
         let s = started.elapsed().as_secs_f64();
         let (docs, total_claims, flags) = store.counts().await?;
+        let stored = total_claims - before;
         println!(
             "seeded {stored} claims in {s:.1} s ({:.0} claims/s); database now holds {docs} documents, {total_claims} claims, {flags} flags",
             stored as f64 / s
@@ -145,6 +135,107 @@ pub fn flags(url: &str, rows: usize) -> anyhow::Result<ExitCode> {
         store.insert_flags(id, claim_id, &flags).await?;
         let s = t.elapsed().as_secs_f64();
         println!("inserted {rows} flag rows in {s:.3} s: {:.0} rows/s ({:?})", rows as f64 / s, store.backend());
+        store.close().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Publishes new claims through the real workflow (evidence, review,
+/// verdict, publication: one transaction each, as checkers would) until
+/// `want` claims are published.
+async fn publish_claims(store: &claimdesk_store::Store, want: usize) -> anyhow::Result<()> {
+    use claimdesk_core::{Action, Policy};
+    let have = store.report_rows(&claimdesk_store::ReportFilter::default()).await?.len();
+    if have >= want {
+        return Ok(());
+    }
+    let mut missing = want - have;
+    let (_, claims, _) = store.counts().await?;
+    if (claims as usize) < want {
+        seed_into(store, want - claims as usize).await?;
+    }
+    let policy = Policy::default();
+    let ratings: Vec<String> = policy.scale.ratings.iter().map(|r| r.key.clone()).collect();
+    let started = Instant::now();
+    let new = ClaimFilter { status: Some(Status::New), ..ClaimFilter::default() };
+    while missing > 0 {
+        let page = store.list_claims(&new, QueueOrder::Age, None, 500).await?;
+        anyhow::ensure!(!page.is_empty(), "not enough new claims to publish");
+        for claim in page.into_iter().take(missing) {
+            let evidence = claimdesk_store::NewEvidence {
+                url: format!("https://records.example/{}", claim.id),
+                title: Some(format!("Record {}", claim.id)),
+                quoted_passage: Some("The figure in the record, with context.".to_owned()),
+                note: None,
+                stance: ["supports", "refutes", "context"][claim.id as usize % 3].to_owned(),
+            };
+            store.add_evidence(claim.id, &evidence, "bench").await?;
+            let rating = ratings[claim.id as usize % ratings.len()].clone();
+            let steps = vec![
+                Action::StartReview,
+                Action::Resolve { rating, explanation: "Checked against the public record; see the evidence.".to_owned() },
+                Action::Publish,
+            ];
+            store.apply_claim_actions(claim.id, claim.version, steps, "bench", &policy).await?;
+            missing -= 1;
+        }
+    }
+    eprintln!("published {} claims through the workflow in {:.1} s", want - have, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Stores `claims` synthetic claims, 20 per document.
+async fn seed_into(store: &claimdesk_store::Store, claims: usize) -> anyhow::Result<()> {
+    let (start_docs, _, _) = store.counts().await?;
+    let per_doc = 20;
+    for n in 0..claims.div_ceil(per_doc) {
+        let (doc, sentences, claim_list) = synthetic(start_docs as usize + n, per_doc.min(claims - n * per_doc));
+        store.store_document(&NewDocument { document: &doc, origin: Some("bench seed".into()), sentences, claims: claim_list }).await?;
+        if n % 250 == 249 {
+            eprintln!("  {} claims…", (n + 1) * per_doc);
+        }
+    }
+    Ok(())
+}
+
+fn median(times: &mut [Duration]) -> f64 {
+    percentile(times, 0.5)
+}
+
+/// Report generation over `claims` published claims: reading them (store
+/// queries and building the report) and rendering each format.
+pub fn report(url: &str, claims: usize, runs: usize) -> anyhow::Result<ExitCode> {
+    use claimdesk_report::{Format, ReportRequest};
+    block_on(async {
+        let store = open(url).await?;
+        publish_claims(&store, claims).await?;
+        let request = ReportRequest::default();
+        let mut load_times = Vec::with_capacity(runs);
+        let mut report = None;
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            report = Some(claimdesk_report::load(&store, &request).await?);
+            load_times.push(t.elapsed());
+        }
+        let report = report.ok_or_else(|| anyhow::anyhow!("no run"))?;
+        let load_ms = median(&mut load_times);
+        println!("report over {} published claims: load (queries + build) median {load_ms:.1} ms ({runs} runs)", report.claims.len());
+        for format in Format::ALL {
+            let mut times = Vec::with_capacity(runs);
+            let mut bytes = 0;
+            for _ in 0..runs.max(1) {
+                let t = Instant::now();
+                bytes = claimdesk_report::render(&report, format)?.len();
+                times.push(t.elapsed());
+            }
+            let render_ms = median(&mut times);
+            println!(
+                "  {:<12} render median {render_ms:>7.1} ms, load + render {:>7.1} ms, {:>6.1} MB",
+                format.name(),
+                load_ms + render_ms,
+                bytes as f64 / 1e6
+            );
+        }
         store.close().await?;
         Ok(ExitCode::SUCCESS)
     })

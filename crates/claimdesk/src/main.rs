@@ -267,6 +267,16 @@ enum BenchCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Report generation over this many published claims (published first
+    /// through the real workflow if the database has fewer), every format.
+    Report {
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -350,6 +360,7 @@ fn main() -> ExitCode {
         Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),
         Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
+        Command::Bench { command: BenchCommand::Report { claims, runs, database } } => bench::report(&database.url, claims, runs),
         Command::Serve { bind, database, plugins, demo, secure_cookies, workers } => serve::serve(serve::ServeArgs {
             url: &database.url,
             plugins: &plugins,
