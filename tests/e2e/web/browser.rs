@@ -209,6 +209,35 @@ async fn review(server: &Server, port: u16, profile: &Path) {
     assert!(b.find(Locator::Css("h1 .status")).await.unwrap().text().await.unwrap().contains("resolved"));
     shot(&b, "05-verdict-history").await;
 
+    // The short form reports publish, edited on the claim page.
+    let field = b.find(Locator::Css("#summarize-form input[name=claim_reviewed]")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("Stadium \"created thousands\" of jobs").await.unwrap();
+    b.find(Locator::Css("#summarize-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&b, "p.flash", "Short form saved").await;
+    wait_for_text(&b, "#claim-reviewed", "Stadium \"created thousands\" of jobs").await;
+
+    // An editor publishes it (through the API); the report shows it.
+    let claim_id: i64 = first_href.trim_start_matches("/claims/").parse().unwrap();
+    super::add_user(&server.db, "eddie", "editor", &super::password_of("eddie"));
+    let editor = super::Client::with_token(base, &server.token("eddie"));
+    let version = editor.get(&format!("/api/v1/claims/{claim_id}")).json()["claim"]["version"].as_i64().unwrap();
+    let published = editor.post_json(&format!("/api/v1/claims/{claim_id}/publish"), &serde_json::json!({ "version": version }));
+    assert_eq!(published.status, 200, "{}", published.body);
+    b.goto(&format!("{base}/reports")).await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#report-documents a")).await.unwrap();
+    shot(&b, "07-reports").await;
+    b.find(Locator::Css("#report-documents td a")).await.unwrap().click().await.unwrap();
+    let heading = wait_for_text(&b, "article.claim h3", "created thousands").await;
+    assert_eq!(heading, "Stadium \"created thousands\" of jobs");
+    let reviewed = b
+        .execute(r#"return JSON.parse(document.querySelector('script[type="application/ld+json"]').textContent).claimReviewed"#, vec![])
+        .await
+        .unwrap();
+    assert_eq!(reviewed, "Stadium \"created thousands\" of jobs");
+    assert!(b.find(Locator::Css("figure.chart svg")).await.is_ok(), "the chart is inline");
+    shot(&b, "08-report").await;
+
     // The document view highlights flags by kind, with a legend.
     b.goto(&format!("{base}/documents/1")).await.unwrap();
     let marks = b.find_all(Locator::Css("article.body mark")).await.unwrap();
