@@ -37,6 +37,74 @@ fn normalise(token: &str, out: &mut String) {
     }
 }
 
+/// Which features a model reads; stored in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeatureSet {
+    /// Words and bigrams plus claim-structure cues (check-worthiness).
+    #[default]
+    Claims,
+    /// Words, bigrams and trigrams only.
+    Words,
+}
+
+impl FeatureSet {
+    pub fn code(self) -> u32 {
+        match self {
+            FeatureSet::Claims => 0,
+            FeatureSet::Words => 1,
+        }
+    }
+
+    pub fn from_code(code: u32) -> Option<FeatureSet> {
+        match code {
+            0 => Some(FeatureSet::Claims),
+            1 => Some(FeatureSet::Words),
+            _ => None,
+        }
+    }
+}
+
+/// The tokens features are made of: split on spaces and punctuation,
+/// sentence punctuation and quotes trimmed.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '"' | '“' | '”' | '—'))
+        .map(|raw| raw.trim_matches(|c: char| matches!(c, '.' | '!' | '?' | '\'' | '‘' | '’')))
+        .filter(|token| !token.is_empty())
+}
+
+/// The hashed indices of `text`'s features in `set` (deduplicated, sorted).
+pub fn features_of(set: FeatureSet, text: &str, bits: u32, out: &mut Vec<u32>) {
+    match set {
+        FeatureSet::Claims => features(text, bits, out),
+        FeatureSet::Words => word_features(text, bits, out),
+    }
+}
+
+/// Word unigrams, bigrams and trigrams (lower-cased, numbers by shape).
+fn word_features(text: &str, bits: u32, out: &mut Vec<u32>) {
+    out.clear();
+    let mask = (1u32 << bits) - 1;
+    out.push(fnv(FNV_OFFSET, b"bias") & mask);
+    let mut word = String::new();
+    let (mut prev, mut prev2): (Option<u32>, Option<u32>) = (None, None);
+    for token in tokens(text) {
+        normalise(token, &mut word);
+        let unigram = fnv(fnv(FNV_OFFSET, b"w:"), word.as_bytes());
+        out.push(unigram & mask);
+        if let Some(p) = prev {
+            let bigram = fnv(fnv(p, b" "), word.as_bytes()).wrapping_mul(FNV_PRIME) ^ 0x5bd1_e995;
+            out.push(bigram & mask);
+            if let Some(p2) = prev2 {
+                out.push((fnv(fnv(p2, b"  "), &bigram.to_le_bytes()).wrapping_mul(FNV_PRIME) ^ 0x27d4_eb2d) & mask);
+            }
+        }
+        prev2 = prev;
+        prev = Some(unigram);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// The hashed feature indices of `text` (deduplicated, sorted).
 pub fn features(text: &str, bits: u32, out: &mut Vec<u32>) {
     out.clear();
@@ -47,11 +115,7 @@ pub fn features(text: &str, bits: u32, out: &mut Vec<u32>) {
     let mut prev_hash: Option<u32> = None;
     let (mut words, mut digits, mut percent, mut money, mut year, mut comparative, mut first_person) =
         (0, false, false, false, false, 0, false);
-    for raw in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '"' | '“' | '”' | '—')) {
-        let token = raw.trim_matches(|c: char| matches!(c, '.' | '!' | '?' | '\'' | '‘' | '’'));
-        if token.is_empty() {
-            continue;
-        }
+    for token in tokens(text) {
         words += 1;
         normalise(token, &mut word);
         let unigram = fnv(fnv(FNV_OFFSET, b"w:"), word.as_bytes());
@@ -107,5 +171,18 @@ mod tests {
         let mut out = Vec::new();
         features(&text, FEATURE_BITS, &mut out);
         assert!(out.len() < 10);
+        features_of(FeatureSet::Words, &text, FEATURE_BITS, &mut out);
+        assert_eq!(out.len(), 4, "bias, one word, one bigram, one trigram");
+    }
+
+    #[test]
+    fn word_features_see_order_but_not_case_or_figures() {
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        features_of(FeatureSet::Words, "Some critics say 40 people", FEATURE_BITS, &mut a);
+        features_of(FeatureSet::Words, "some critics say 12 people", FEATURE_BITS, &mut b);
+        features_of(FeatureSet::Words, "critics say some 12 people", FEATURE_BITS, &mut c);
+        assert_eq!(a, b);
+        assert_ne!(a, c, "bigrams and trigrams differ");
+        assert_eq!(a.len(), 1 + 5 + 4 + 3);
     }
 }

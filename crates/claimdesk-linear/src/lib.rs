@@ -4,11 +4,12 @@
 //! unigrams and bigrams with numbers reduced to their shape, plus a few
 //! structural cues (figures, percentages, money, years, comparisons,
 //! first-person talk, questions, length). They are hashed into `2^bits`
-//! buckets, so a model is one flat weight vector. No I/O, no allocation per
-//! feature beyond the output vector, linear in the sentence length.
+//! buckets, so a model is one flat weight vector. No allocation per feature
+//! beyond the output vector, linear in the sentence length. The only I/O is
+//! [`model_from_config`] reading a model file a plugin's config names.
 
 mod features;
 mod model;
 
-pub use features::{FEATURE_BITS, features};
-pub use model::{Example, Model, ModelError, TrainOptions, train};
+pub use features::{FEATURE_BITS, FeatureSet, features, features_of};
+pub use model::{Example, Model, ModelError, Optimizer, TrainOptions, model_from_config, train};

@@ -1,9 +1,13 @@
-use crate::features;
+use crate::features::{FeatureSet, features_of};
 
 /// A trained model: weights over hashed features plus the scale they use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub bits: u32,
+    pub features: FeatureSet,
+    /// The score from which the model's task counts a sentence as positive
+    /// (chosen by cross-validation when training).
+    pub threshold: f32,
     pub weights: Vec<f32>,
 }
 
@@ -11,8 +15,12 @@ pub struct Model {
 pub enum ModelError {
     #[error("not a claimdesk model file (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0}, expected 1")]
+    #[error("model format version {0}, expected 1 or 2")]
     BadVersion(u32),
+    #[error("model uses feature set {0}, which this claimdesk does not know")]
+    UnknownFeatures(u32),
+    #[error("model threshold {0} is not between 0 and 1")]
+    BadThreshold(f32),
     #[error("model file is {found} bytes, expected {expected} for 2^{bits} weights")]
     BadLength { found: usize, expected: usize, bits: u32 },
     #[error("model has {0} feature bits; expected between 8 and 24")]
@@ -37,11 +45,41 @@ pub struct TrainOptions {
     /// Weight of positive examples relative to negative ones.
     pub positive_weight: f32,
     pub seed: u64,
+    pub features: FeatureSet,
+    /// Return the average of the weights after each epoch instead of the
+    /// last ones: steadier on small, noisy data.
+    pub average: bool,
+    pub optimizer: Optimizer,
+    /// Stored with the model: see [`Model::threshold`].
+    pub threshold: f32,
+}
+
+/// How weights are fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Optimizer {
+    /// Online AdaGrad, one example at a time, `epochs` passes; `l2` is
+    /// applied to the weights an example touches.
+    #[default]
+    Online,
+    /// Full-batch Adam on mean loss + `l2`/2 · ‖w‖², `epochs` steps: fits the
+    /// regularised objective closely, which small data sets need.
+    Batch,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { bits: crate::FEATURE_BITS, epochs: 10, learning_rate: 0.03, l2: 1e-5, positive_weight: 2.0, seed: 7 }
+        TrainOptions {
+            bits: crate::FEATURE_BITS,
+            epochs: 10,
+            learning_rate: 0.03,
+            l2: 1e-5,
+            positive_weight: 2.0,
+            seed: 7,
+            features: FeatureSet::Claims,
+            average: false,
+            optimizer: Optimizer::Online,
+            threshold: 0.5,
+        }
     }
 }
 
@@ -52,16 +90,26 @@ fn sigmoid(x: f32) -> f32 {
 impl Model {
     /// Probability that `text` is positive.
     pub fn score(&self, text: &str, scratch: &mut Vec<u32>) -> f32 {
-        features(text, self.bits, scratch);
+        features_of(self.features, text, self.bits, scratch);
         sigmoid(scratch.iter().map(|&i| self.weights.get(i as usize).copied().unwrap_or(0.0)).sum())
     }
 
-    /// Serialises as `CDLM`, version 1, bits, then the weights (little endian).
+    /// Whether `text` is positive: its score reaches the threshold.
+    pub fn decide(&self, text: &str, scratch: &mut Vec<u32>) -> (bool, f32) {
+        let score = self.score(text, scratch);
+        (score >= self.threshold, score)
+    }
+
+    /// Serialises as `CDLM`, version 2, bits, feature set, threshold, then
+    /// the weights (little endian). Version 1 files (claim features,
+    /// threshold 0.5) still load.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(12 + 4 * self.weights.len());
+        let mut out = Vec::with_capacity(20 + 4 * self.weights.len());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&2u32.to_le_bytes());
         out.extend_from_slice(&self.bits.to_le_bytes());
+        out.extend_from_slice(&self.features.code().to_le_bytes());
+        out.extend_from_slice(&self.threshold.to_le_bytes());
         for w in &self.weights {
             out.extend_from_slice(&w.to_le_bytes());
         }
@@ -74,37 +122,108 @@ impl Model {
             return Err(ModelError::BadMagic);
         }
         let version = word(4).map(u32::from_le_bytes).ok_or(ModelError::BadMagic)?;
-        if version != 1 {
-            return Err(ModelError::BadVersion(version));
-        }
+        let (features, threshold, header) = match version {
+            1 => (FeatureSet::Claims, 0.5, 12),
+            2 => {
+                let code = word(12).map(u32::from_le_bytes).ok_or(ModelError::BadMagic)?;
+                let features = FeatureSet::from_code(code).ok_or(ModelError::UnknownFeatures(code))?;
+                let threshold = word(16).map(f32::from_le_bytes).ok_or(ModelError::BadMagic)?;
+                if !(0.0..=1.0).contains(&threshold) {
+                    return Err(ModelError::BadThreshold(threshold));
+                }
+                (features, threshold, 20)
+            }
+            other => return Err(ModelError::BadVersion(other)),
+        };
         let bits = word(8).map(u32::from_le_bytes).ok_or(ModelError::BadMagic)?;
         if !(8..=24).contains(&bits) {
             return Err(ModelError::BadBits(bits));
         }
-        let expected = 12 + 4 * (1usize << bits);
+        let expected = header + 4 * (1usize << bits);
         if bytes.len() != expected {
             return Err(ModelError::BadLength { found: bytes.len(), expected, bits });
         }
-        let weights = bytes[12..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-        Ok(Model { bits, weights })
+        let weights = bytes[header..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        Ok(Model { bits, features, threshold, weights })
     }
 }
 
-/// Trains by AdaGrad on the logistic loss, examples shuffled each epoch.
+/// The model a plugin uses, from its config string: empty for `embedded`
+/// (the model built into the plugin), `model=PATH` for a file, `model=off`
+/// for none. Errors say what is wrong, for the plugin's creation error.
+pub fn model_from_config(config: &str, embedded: &[u8]) -> Result<Option<Model>, String> {
+    match config.trim() {
+        "" => Model::from_bytes(embedded).map(Some).map_err(|e| format!("embedded model: {e}")),
+        "model=off" => Ok(None),
+        setting => {
+            let path =
+                setting.strip_prefix("model=").ok_or_else(|| format!("unknown config {setting:?}; expected model=PATH or model=off"))?;
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read model {path}: {e}"))?;
+            Model::from_bytes(&bytes).map(Some).map_err(|e| format!("model {path}: {e}"))
+        }
+    }
+}
+
+/// Trains a logistic regression on `examples` (see [`Optimizer`]).
 pub fn train(examples: &[Example], options: TrainOptions) -> Model {
-    let dim = 1usize << options.bits;
-    let mut weights = vec![0.0_f32; dim];
-    let mut grad_sq = vec![1e-8_f32; dim];
-    let encoded: Vec<(Vec<u32>, bool)> = examples
+    match options.optimizer {
+        Optimizer::Online => train_online(examples, options),
+        Optimizer::Batch => train_batch(examples, options),
+    }
+}
+
+fn encode(examples: &[Example], options: &TrainOptions) -> Vec<(Vec<u32>, bool)> {
+    examples
         .iter()
         .map(|e| {
             let mut f = Vec::new();
-            features(&e.text, options.bits, &mut f);
+            features_of(options.features, &e.text, options.bits, &mut f);
             (f, e.positive)
         })
-        .collect();
+        .collect()
+}
+
+fn train_batch(examples: &[Example], options: TrainOptions) -> Model {
+    const BETA1: f32 = 0.9;
+    const BETA2: f32 = 0.999;
+    let dim = 1usize << options.bits;
+    let encoded = encode(examples, &options);
+    let n = encoded.len().max(1) as f32;
+    let mut weights = vec![0.0_f32; dim];
+    let mut gradient = vec![0.0_f32; dim];
+    let (mut m, mut v) = (vec![0.0_f32; dim], vec![0.0_f32; dim]);
+    for step in 1..=options.epochs {
+        for (g, w) in gradient.iter_mut().zip(&weights) {
+            *g = options.l2 * w;
+        }
+        for (feats, positive) in &encoded {
+            let p = sigmoid(feats.iter().map(|&f| weights[f as usize]).sum());
+            let (target, weight) = if *positive { (1.0, options.positive_weight) } else { (0.0, 1.0) };
+            let g = (p - target) * weight / n;
+            for &f in feats {
+                gradient[f as usize] += g;
+            }
+        }
+        let (c1, c2) = (1.0 - BETA1.powi(step as i32), 1.0 - BETA2.powi(step as i32));
+        for i in 0..dim {
+            let g = gradient[i];
+            m[i] = BETA1 * m[i] + (1.0 - BETA1) * g;
+            v[i] = BETA2 * v[i] + (1.0 - BETA2) * g * g;
+            weights[i] -= options.learning_rate * (m[i] / c1) / ((v[i] / c2).sqrt() + 1e-8);
+        }
+    }
+    Model { bits: options.bits, features: options.features, threshold: options.threshold, weights }
+}
+
+/// AdaGrad on the logistic loss, examples shuffled each epoch.
+fn train_online(examples: &[Example], options: TrainOptions) -> Model {
+    let dim = 1usize << options.bits;
+    let mut weights = vec![0.0_f32; dim];
+    let mut grad_sq = vec![1e-8_f32; dim];
+    let encoded = encode(examples, &options);
     let mut order: Vec<usize> = (0..encoded.len()).collect();
     let mut rng = options.seed.max(1);
+    let mut sum = if options.average { vec![0.0_f32; dim] } else { Vec::new() };
     for _ in 0..options.epochs {
         // Fisher–Yates with xorshift: reproducible without a dependency.
         for i in (1..order.len()).rev() {
@@ -125,8 +244,14 @@ pub fn train(examples: &[Example], options: TrainOptions) -> Model {
                 weights[f] -= options.learning_rate * grad / grad_sq[f].sqrt();
             }
         }
+        for (total, w) in sum.iter_mut().zip(&weights) {
+            *total += w;
+        }
     }
-    Model { bits: options.bits, weights }
+    if options.average && options.epochs > 0 {
+        weights = sum.into_iter().map(|total| total / options.epochs as f32).collect();
+    }
+    Model { bits: options.bits, features: options.features, threshold: options.threshold, weights }
 }
 
 #[cfg(test)]
@@ -158,10 +283,25 @@ mod tests {
     #[test]
     fn corrupt_files_are_errors() {
         assert_eq!(Model::from_bytes(b"nope"), Err(ModelError::BadMagic));
-        let mut bytes = Model { bits: 8, weights: vec![0.0; 256] }.to_bytes();
+        let model = Model { bits: 8, features: FeatureSet::Words, threshold: 0.4, weights: vec![0.5; 256] };
+        let mut bytes = model.to_bytes();
+        assert_eq!(Model::from_bytes(&bytes), Ok(model.clone()));
+        bytes[12] = 7;
+        assert_eq!(Model::from_bytes(&bytes), Err(ModelError::UnknownFeatures(7)));
+        bytes[12] = 1;
+        let threshold = bytes[16..20].to_vec();
+        bytes[16..20].copy_from_slice(&2.0f32.to_le_bytes());
+        assert_eq!(Model::from_bytes(&bytes), Err(ModelError::BadThreshold(2.0)));
+        bytes[16..20].copy_from_slice(&threshold);
         bytes.pop();
         assert!(matches!(Model::from_bytes(&bytes), Err(ModelError::BadLength { .. })));
         bytes[4] = 9;
         assert_eq!(Model::from_bytes(&bytes), Err(ModelError::BadVersion(9)));
+        // A version 1 file: no feature set field, the claim features.
+        let mut v1 = b"CDLM".to_vec();
+        v1.extend_from_slice(&1u32.to_le_bytes());
+        v1.extend_from_slice(&8u32.to_le_bytes());
+        v1.extend(std::iter::repeat_n(0u8, 4 * 256));
+        assert_eq!(Model::from_bytes(&v1).map(|m| (m.features, m.threshold)), Ok((FeatureSet::Claims, 0.5)));
     }
 }

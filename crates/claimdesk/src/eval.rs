@@ -21,6 +21,56 @@ pub enum Task {
 }
 
 impl Task {
+    /// How the model this task's plugin embeds was trained: the defaults of
+    /// `claimdesk train --task` (docs/DETECTION.md gives the search).
+    pub fn training(self) -> TrainOptions {
+        use claimdesk_linear::{FeatureSet, Optimizer};
+        match self {
+            Task::Checkworthiness => TrainOptions::default(),
+            Task::Hedges => TrainOptions {
+                bits: 18,
+                epochs: 300,
+                learning_rate: 0.05,
+                l2: 0.0006,
+                positive_weight: 4.0,
+                features: FeatureSet::Claims,
+                optimizer: Optimizer::Batch,
+                threshold: 0.40,
+                ..TrainOptions::default()
+            },
+            Task::Subjectivity => TrainOptions {
+                bits: 18,
+                epochs: 300,
+                learning_rate: 0.05,
+                l2: 0.001,
+                positive_weight: 1.5,
+                features: FeatureSet::Claims,
+                optimizer: Optimizer::Batch,
+                threshold: 0.5,
+                ..TrainOptions::default()
+            },
+        }
+    }
+
+    /// The model file the task's plugin embeds.
+    pub fn model_file(self) -> &'static str {
+        match self {
+            Task::Checkworthiness => "plugins/checkworthiness/model/checkworthiness.bin",
+            Task::Hedges => "plugins/hedges/model/hedges.bin",
+            Task::Subjectivity => "plugins/subjectivity/model/subjectivity.bin",
+        }
+    }
+
+    /// The plugin whose embedded model `--folds` replaces by fold models
+    /// (its config `model=off` switches the model off).
+    fn model_plugin(self) -> Option<&'static str> {
+        match self {
+            Task::Checkworthiness => None,
+            Task::Hedges => Some("hedges"),
+            Task::Subjectivity => Some("subjectivity"),
+        }
+    }
+
     /// Whether the flags of a sentence make it positive for this task.
     fn decide(self, kinds: &[Kind], checkworthiness: f32) -> bool {
         match self {
@@ -44,8 +94,86 @@ fn examples(rows: &[Labelled]) -> Vec<Example> {
     rows.iter().map(|r| Example { text: r.text.clone(), positive: r.positive }).collect()
 }
 
-/// Evaluates the loaded plugins on `data`, or cross-validates a freshly
-/// trained check-worthiness model with `folds`.
+/// Each sentence's decision by the loaded plugins.
+fn plugin_decisions(task: Task, rows: &[Labelled], plugin_args: &PluginArgs) -> Vec<bool> {
+    let host = plugins::load(plugin_args);
+    for error in host.load_errors() {
+        eprintln!("warning: plugin not loaded: {error}");
+    }
+    rows.iter()
+        .map(|row| {
+            let analysis = analyze(&row.text);
+            let mut flags = host.check(&row.text, &analysis).flags;
+            let sentence_scores = take_sentence_scores(&analysis, &mut flags);
+            let checkworthiness = sentence_scores.iter().copied().fold(0.0, f32::max);
+            let kinds: Vec<Kind> = flags.iter().map(|f| f.kind).collect();
+            task.decide(&kinds, checkworthiness)
+        })
+        .collect()
+}
+
+fn add(total: &mut Scores, part: &Scores) {
+    total.tp += part.tp;
+    total.fp += part.fp;
+    total.fn_ += part.fn_;
+    total.tn += part.tn;
+}
+
+/// K-fold cross-validation of the task's model, trained afresh on each
+/// fold's rest. For tasks whose plugin embeds the model, the figure that
+/// counts is the whole plugin set's decision with the plugin's own model
+/// switched off (`model=off`) and each fold's model deciding in its place,
+/// so no sentence is judged by a model that saw it.
+fn cross_validate(task: Task, rows: &[Labelled], k: usize, options: TrainOptions, plugin_args: &PluginArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(k >= 2 && k <= rows.len(), "--folds needs 2 ≤ k ≤ the number of sentences");
+    let others: Option<Vec<bool>> = task.model_plugin().map(|plugin| {
+        let mut args = plugin_args.clone();
+        args.configs.retain(|(name, _)| name != plugin);
+        args.configs.push((plugin.to_owned(), "model=off".to_owned()));
+        plugin_decisions(task, rows, &args)
+    });
+    let threshold = options.threshold;
+    let (mut model_total, mut combined_total) = (Scores::default(), Scores::default());
+    let mut scratch = Vec::new();
+    // Every held-out sentence's score, to show how the threshold trades
+    // precision for recall.
+    let mut pooled: Vec<(f32, bool, bool)> = Vec::with_capacity(rows.len());
+    for fold in 0..k {
+        let (test, train_rows): (Vec<_>, Vec<_>) = rows.iter().enumerate().partition(|(i, _)| i % k == fold);
+        let train_rows: Vec<Labelled> = train_rows.into_iter().map(|(_, r)| r.clone()).collect();
+        let model = train(&examples(&train_rows), options);
+        let (mut alone, mut combined) = (Scores::default(), Scores::default());
+        for (i, row) in test {
+            let score = model.score(&row.text, &mut scratch);
+            let other = others.as_ref().is_some_and(|o| o[i]);
+            pooled.push((score, other, row.positive));
+            alone.add(score >= threshold, row.positive);
+            combined.add(score >= threshold || other, row.positive);
+        }
+        report(task, &format!("fold {}/{k}, model alone", fold + 1), &alone);
+        add(&mut model_total, &alone);
+        add(&mut combined_total, &combined);
+    }
+    for t in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7] {
+        let (mut alone, mut combined) = (Scores::default(), Scores::default());
+        for &(score, other, positive) in &pooled {
+            alone.add(score >= t, positive);
+            combined.add(score >= t || other, positive);
+        }
+        report(task, &format!("  pooled at threshold {t:.2}, model alone"), &alone);
+        if others.is_some() {
+            report(task, &format!("  pooled at threshold {t:.2}, all plugins"), &combined);
+        }
+    }
+    report(task, &format!("{k}-fold cross-validation at threshold {threshold:.2}, model alone, pooled"), &model_total);
+    if others.is_some() {
+        report(task, &format!("{k}-fold cross-validation at threshold {threshold:.2}, all plugins, pooled"), &combined_total);
+    }
+    Ok(())
+}
+
+/// Evaluates the loaded plugins on `data`, cross-validates the task's
+/// model with `folds`, or scores with a model file.
 pub fn eval(
     task: Task,
     data: &[PathBuf],
@@ -61,59 +189,32 @@ pub fn eval(
     let positives = rows.iter().filter(|r| r.positive).count();
     println!("{task:?}: {} sentences, {positives} positive", rows.len());
     if let Some(k) = folds {
-        anyhow::ensure!(k >= 2 && k <= rows.len(), "--folds needs 2 ≤ k ≤ the number of sentences");
-        let mut total = Scores::default();
-        let mut scratch = Vec::new();
-        for fold in 0..k {
-            let (test, train_rows): (Vec<_>, Vec<_>) = rows.iter().enumerate().partition(|(i, _)| i % k == fold);
-            let train_rows: Vec<Labelled> = train_rows.into_iter().map(|(_, r)| r.clone()).collect();
-            let model = train(&examples(&train_rows), options);
-            let mut scores = Scores::default();
-            for (_, row) in test {
-                scores.add(model.score(&row.text, &mut scratch) >= 0.5, row.positive);
-            }
-            report(task, &format!("fold {}/{k}", fold + 1), &scores);
-            total.tp += scores.tp;
-            total.fp += scores.fp;
-            total.fn_ += scores.fn_;
-            total.tn += scores.tn;
-        }
-        report(task, &format!("{k}-fold cross-validation, pooled"), &total);
+        cross_validate(task, &rows, k, options, plugin_args)?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(path) = model {
-        anyhow::ensure!(task == Task::Checkworthiness, "--model is a check-worthiness model");
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let model = claimdesk_linear::Model::from_bytes(&bytes).with_context(|| path.display().to_string())?;
         let mut scores = Scores::default();
         let mut scratch = Vec::new();
         for row in &rows {
-            scores.add(model.score(&row.text, &mut scratch) >= 0.5, row.positive);
+            scores.add(model.decide(&row.text, &mut scratch).0, row.positive);
         }
-        report(task, &format!("model {}", path.display()), &scores);
+        report(task, &format!("model {} alone", path.display()), &scores);
         return Ok(ExitCode::SUCCESS);
-    }
-    let host = plugins::load(plugin_args);
-    for error in host.load_errors() {
-        eprintln!("warning: plugin not loaded: {error}");
     }
     let started = Instant::now();
     let mut scores = Scores::default();
-    for row in &rows {
-        let analysis = analyze(&row.text);
-        let mut flags = host.check(&row.text, &analysis).flags;
-        let sentence_scores = take_sentence_scores(&analysis, &mut flags);
-        let checkworthiness = sentence_scores.iter().copied().fold(0.0, f32::max);
-        let kinds: Vec<Kind> = flags.iter().map(|f| f.kind).collect();
-        scores.add(task.decide(&kinds, checkworthiness), row.positive);
+    for (decision, row) in plugin_decisions(task, &rows, plugin_args).into_iter().zip(&rows) {
+        scores.add(decision, row.positive);
     }
     report(task, &format!("plugins on {}", data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")), &scores);
     eprintln!("{:.1} s", started.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
 }
 
-/// Trains the check-worthiness model on `data` and writes it to `output`.
-pub fn train_checkworthiness(data: &[PathBuf], output: &Path, options: TrainOptions) -> anyhow::Result<ExitCode> {
+/// Trains a model on `data` and writes it to `output`.
+pub fn train_model(data: &[PathBuf], output: &Path, options: TrainOptions) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for path in data {
         rows.extend(read(path)?);

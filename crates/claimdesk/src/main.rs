@@ -24,7 +24,7 @@ struct Cli {
 }
 
 /// Where to find plugins, shared by every subcommand that loads them.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 struct PluginArgs {
     /// Also load plugins from DIR (repeatable). The directory of the
     /// claimdesk executable is always searched first.
@@ -35,29 +35,74 @@ struct PluginArgs {
     configs: Vec<(String, String)>,
 }
 
-/// How the check-worthiness model is trained (defaults: the shipped model's).
+/// How a model is trained; unset options take the task's defaults (those
+/// of the model that ships, `eval::Task::training`).
 #[derive(Debug, clap::Args)]
 struct TrainingArgs {
-    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().epochs)]
-    epochs: usize,
+    /// Passes over the data (online) or steps (batch).
+    #[arg(long)]
+    epochs: Option<usize>,
     /// Weight of a positive example relative to a negative one.
-    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().positive_weight)]
-    positive_weight: f32,
-    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().learning_rate)]
-    learning_rate: f32,
+    #[arg(long)]
+    positive_weight: Option<f32>,
+    #[arg(long)]
+    learning_rate: Option<f32>,
     /// L2 regularisation strength.
-    #[arg(long, default_value_t = claimdesk_linear::TrainOptions::default().l2)]
-    l2: f32,
+    #[arg(long)]
+    l2: Option<f32>,
+    /// Features: `claims` (words, bigrams, claim-structure cues) or `words`
+    /// (words, bigrams, trigrams).
+    #[arg(long, value_enum)]
+    features: Option<FeaturesArg>,
+    /// Hash buckets as a power of two (the model file holds 4 × 2^BITS bytes).
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u32).range(8..=24))]
+    bits: Option<u32>,
+    /// Average the weights over the epochs.
+    #[arg(long)]
+    average: bool,
+    /// `online` (AdaGrad, one sentence at a time) or `batch` (full-batch
+    /// Adam).
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerArg>,
+    /// The score from which a sentence counts as positive (stored in the model).
+    #[arg(long, value_parser = parse_score)]
+    threshold: Option<f32>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OptimizerArg {
+    Online,
+    Batch,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FeaturesArg {
+    Claims,
+    Words,
 }
 
 impl TrainingArgs {
-    fn options(&self) -> claimdesk_linear::TrainOptions {
+    fn options(&self, task: eval::Task) -> claimdesk_linear::TrainOptions {
+        let defaults = task.training();
         claimdesk_linear::TrainOptions {
-            epochs: self.epochs,
-            positive_weight: self.positive_weight,
-            learning_rate: self.learning_rate,
-            l2: self.l2,
-            ..Default::default()
+            epochs: self.epochs.unwrap_or(defaults.epochs),
+            positive_weight: self.positive_weight.unwrap_or(defaults.positive_weight),
+            learning_rate: self.learning_rate.unwrap_or(defaults.learning_rate),
+            l2: self.l2.unwrap_or(defaults.l2),
+            bits: self.bits.unwrap_or(defaults.bits),
+            average: self.average || defaults.average,
+            threshold: self.threshold.unwrap_or(defaults.threshold),
+            optimizer: match self.optimizer {
+                Some(OptimizerArg::Online) => claimdesk_linear::Optimizer::Online,
+                Some(OptimizerArg::Batch) => claimdesk_linear::Optimizer::Batch,
+                None => defaults.optimizer,
+            },
+            features: match self.features {
+                Some(FeaturesArg::Words) => claimdesk_linear::FeatureSet::Words,
+                Some(FeaturesArg::Claims) => claimdesk_linear::FeatureSet::Claims,
+                None => defaults.features,
+            },
+            seed: defaults.seed,
         }
     }
 }
@@ -132,7 +177,7 @@ enum Command {
         /// check-worthiness model's kind) trained on the data, over K folds.
         #[arg(long, value_name = "K")]
         folds: Option<usize>,
-        /// Score with this check-worthiness model file instead of the plugins.
+        /// Score with this model file alone instead of the plugins.
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
         #[command(flatten)]
@@ -140,12 +185,15 @@ enum Command {
         #[command(flatten)]
         plugins: PluginArgs,
     },
-    /// Train the check-worthiness model.
+    /// Train a plugin's model: check-worthiness, hedges or subjectivity.
     Train {
+        #[arg(long, value_enum, default_value = "checkworthiness")]
+        task: eval::Task,
         #[arg(long, required = true, value_name = "FILE")]
         data: Vec<PathBuf>,
-        #[arg(long, value_name = "FILE", default_value = "plugins/checkworthiness/model/checkworthiness.bin")]
-        output: PathBuf,
+        /// Default: the model file the task's plugin embeds.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
         #[command(flatten)]
         training: TrainingArgs,
     },
@@ -354,9 +402,12 @@ fn main() -> ExitCode {
         Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
         Command::Migrate { database } => db::migrate(&database.url),
         Command::Eval { task, data, folds, model, training, plugins } => {
-            eval::eval(task, &data, folds, training.options(), model.as_deref(), &plugins)
+            eval::eval(task, &data, folds, training.options(task), model.as_deref(), &plugins)
         }
-        Command::Train { data, output, training } => eval::train_checkworthiness(&data, &output, training.options()),
+        Command::Train { task, data, output, training } => {
+            let output = output.unwrap_or_else(|| PathBuf::from(task.model_file()));
+            eval::train_model(&data, &output, training.options(task))
+        }
         Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),
         Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),

@@ -29,14 +29,8 @@ impl Checker for Checkworthiness {
     const RULES: &'static [Rule] = &[SCORE];
 
     fn new(config: &str) -> Result<Self, String> {
-        let model = match config.trim() {
-            "" => Model::from_bytes(EMBEDDED).map_err(|e| format!("embedded model: {e}"))?,
-            setting => {
-                let path = setting.strip_prefix("model=").ok_or_else(|| format!("unknown config {setting:?}; expected model=PATH"))?;
-                let bytes = std::fs::read(path).map_err(|e| format!("cannot read model {path}: {e}"))?;
-                Model::from_bytes(&bytes).map_err(|e| format!("model {path}: {e}"))?
-            }
-        };
+        let model = claimdesk_linear::model_from_config(config, EMBEDDED)?
+            .ok_or_else(|| "model=off: the check-worthiness plugin is nothing without its model".to_owned())?;
         Ok(Checkworthiness { model })
     }
 

@@ -1,6 +1,18 @@
 //! `hedges`: hedges and weasel words — "akin to", "Article 5-like",
 //! "agreed to consider", "reportedly", "it is believed", "could".
+//!
+//! Two parts. Word lists show *where* a claim is softened. A trained
+//! sentence model (logistic regression, `claimdesk train --task hedges`,
+//! embedded) decides *whether* a sentence reads as uncertain: the lists'
+//! unambiguous entries (likenesses, soft commitments, attributions to
+//! nobody) are always flagged, while the ambiguous ones — modals ("could",
+//! "may") and generic plans ("considering", "aims to") — are flagged only in
+//! sentences the model calls uncertain; an uncertain sentence without any
+//! listed cue gets one sentence-wide flag. Config: `model=PATH` loads
+//! another model, `model=off` keeps the word lists alone (unambiguous
+//! entries only).
 
+use claimdesk_linear::Model;
 use claimdesk_plugin_api::words::{PhraseSet, char_before, prev_word};
 use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
 
@@ -28,13 +40,32 @@ pub const MODAL: Rule = Rule {
     severity: Severity::Info,
     description: "A possibility presented alongside facts: \"could\", \"may\", \"might\".",
 };
+pub const UNCERTAIN: Rule = Rule {
+    id: "hedge.uncertain",
+    kind: Kind::Hedge,
+    severity: Severity::Info,
+    description: "A sentence that reads as uncertain or weasel-worded as a whole (trained model), with no listed cue.",
+};
+
+/// Trained by `claimdesk train --task hedges` (docs/DETECTION.md).
+static EMBEDDED: &[u8] = include_bytes!("../model/hedges.bin");
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Group {
     Comparison,
     Commitment,
+    /// Plans and openness that are often plain news: flagged only when the
+    /// sentence reads as uncertain.
+    SoftCommitment,
     Weasel,
     Modal,
+}
+
+impl Group {
+    /// Whether a cue of this group is flagged only in uncertain sentences.
+    fn needs_model(self) -> bool {
+        matches!(self, Group::SoftCommitment | Group::Modal)
+    }
 }
 
 const COMPARISONS: &[&str] = &[
@@ -44,8 +75,11 @@ const COMPARISONS: &[&str] = &[
 const COMMITMENTS: &[&str] = &[
     "agreed to consider", "agreed to discuss", "agreed to explore", "agreed to look at", "agreed in principle", "open to",
     "willing to consider", "prepared to consider", "signalled willingness", "signaled willingness", "signalled openness",
-    "signaled openness", "could offer", "may offer", "might offer", "exploring", "considering", "in talks", "discussing", "hopes to",
-    "aims to", "intends to", "plans to", "promised to", "pledged to", "vowed to",
+    "signaled openness", "could offer", "may offer", "might offer",
+];
+const SOFT_COMMITMENTS: &[&str] = &[
+    "exploring", "considering", "in talks", "discussing", "hopes to", "aims to", "intends to", "plans to", "promised to", "pledged to",
+    "vowed to",
 ];
 const WEASELS: &[&str] = &[
     "reportedly", "allegedly", "supposedly", "purportedly", "apparently", "it is believed", "it is said", "it is understood",
@@ -68,7 +102,7 @@ fn wording(group: Group) -> (&'static Rule, &'static str, &'static str, f32) {
             "How close is the comparison: which terms are the same, and which differ?",
             0.75,
         ),
-        Group::Commitment => (
+        Group::Commitment | Group::SoftCommitment => (
             &COMMITMENT,
             "A tentative step is reported; nothing may have been decided.",
             "Has anything actually been decided or signed, and by whom?",
@@ -84,6 +118,8 @@ fn wording(group: Group) -> (&'static Rule, &'static str, &'static str, f32) {
 #[derive(Debug)]
 pub struct Hedges {
     phrases: PhraseSet<Group>,
+    /// `None` with `model=off`.
+    model: Option<Model>,
 }
 
 impl Hedges {
@@ -103,21 +139,40 @@ impl Checker for Hedges {
     const NAME: &'static str = "hedges";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DESCRIPTION: &'static str = "Hedges and weasel words that soften a claim or hide its source.";
-    const RULES: &'static [Rule] = &[COMPARISON, COMMITMENT, WEASEL, MODAL];
+    const RULES: &'static [Rule] = &[COMPARISON, COMMITMENT, WEASEL, MODAL, UNCERTAIN];
 
-    fn new(_config: &str) -> Result<Self, String> {
+    fn new(config: &str) -> Result<Self, String> {
         Ok(Hedges {
             phrases: PhraseSet::from_lists(&[
                 (COMPARISONS, Group::Comparison),
                 (COMMITMENTS, Group::Commitment),
+                (SOFT_COMMITMENTS, Group::SoftCommitment),
                 (WEASELS, Group::Weasel),
                 (MODALS, Group::Modal),
             ])?,
+            model: claimdesk_linear::model_from_config(config, EMBEDDED)?,
         })
     }
 
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
         let text = doc.as_str();
+        // Each sentence's span and the model's verdict on it.
+        let mut scratch = Vec::new();
+        let sentences: Vec<(usize, usize, bool, f32)> = match &self.model {
+            Some(model) => doc
+                .sentences()
+                .map(|s| {
+                    let (uncertain, score) = model.decide(s.text, &mut scratch);
+                    (s.start, s.end, uncertain, score)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let verdict_at = |offset: usize| {
+            let i = sentences.partition_point(|s| s.1 <= offset);
+            sentences.get(i).filter(|s| s.0 <= offset).map(|s| (s.2, s.3))
+        };
+        let mut cued = vec![false; sentences.len()];
         for m in self.phrases.find_iter(text) {
             let group = *m.payload;
             let found = &text[m.start..m.end];
@@ -134,8 +189,31 @@ impl Checker for Hedges {
             } else {
                 m.start
             };
-            let (rule, message, question, score) = wording(group);
+            let verdict = verdict_at(m.start);
+            let uncertain = verdict.is_some_and(|(uncertain, _)| uncertain);
+            if group.needs_model() && !uncertain {
+                continue;
+            }
+            let (rule, message, question, mut score) = wording(group);
+            if let Some((true, p)) = verdict {
+                score = score.max(p);
+                if let Some(seen) = cued.get_mut(sentences.partition_point(|s| s.1 <= m.start)) {
+                    *seen = true;
+                }
+            }
             out.raise(rule, start, m.end, score, message, question);
+        }
+        for (&(start, end, uncertain, score), cued) in sentences.iter().zip(cued) {
+            if uncertain && !cued {
+                out.raise(
+                    &UNCERTAIN,
+                    start,
+                    end,
+                    score,
+                    "The sentence reads as uncertain or weasel-worded.",
+                    "What exactly is known here, and who says so?",
+                );
+            }
         }
     }
 }
@@ -148,7 +226,12 @@ mod tests {
 
     use super::*;
 
+    /// The word lists alone (`model=off`), so the tests pin the lists.
     fn flags(text: &str) -> Vec<(&'static str, String)> {
+        pairs(&Hedges::new("model=off").unwrap(), text)
+    }
+
+    fn with_model(text: &str) -> Vec<(&'static str, String)> {
         pairs(&Hedges::new("").unwrap(), text)
     }
 
@@ -167,16 +250,28 @@ mod tests {
     }
 
     #[test]
-    fn weasels_commitments_and_modals() {
+    fn weasels_and_commitments_without_the_model() {
         let got = flags("It is believed the firm agreed to consider a deal that could close by May 5.");
-        assert_eq!(
-            got,
-            [
-                ("hedge.weasel", "It is believed".to_owned()),
-                ("hedge.commitment", "agreed to consider".to_owned()),
-                ("hedge.modal", "could".to_owned())
-            ]
-        );
-        assert!(flags("May brought rain.").is_empty(), "a month is not a modal");
+        assert_eq!(got, [("hedge.weasel", "It is believed".to_owned()), ("hedge.commitment", "agreed to consider".to_owned())]);
+        assert!(flags("The council is considering a plan that could cut fees.").is_empty(), "ambiguous cues need the model");
+    }
+
+    #[test]
+    fn the_model_adds_modals_and_uncertain_sentences() {
+        let got = with_model("Some critics say the bridge could reportedly be one of the most dangerous in the region.");
+        assert!(got.contains(&("hedge.modal", "could".to_owned())), "{got:?}");
+        assert!(got.contains(&("hedge.weasel", "reportedly".to_owned())), "{got:?}");
+        let plain = with_model("The bridge opened in 1932 and carries 40,000 vehicles a day.");
+        assert!(plain.is_empty(), "a plain factual sentence: {plain:?}");
+        assert!(with_model("May brought rain.").iter().all(|(rule, _)| *rule != "hedge.modal"), "a month is not a modal");
+        let vague = with_model("Many scholars have long regarded him as one of the most important figures of the period.");
+        assert!(!vague.is_empty(), "a weasel sentence without listed cues is still flagged");
+    }
+
+    #[test]
+    fn a_broken_model_config_is_a_clear_error() {
+        let error = Hedges::new("model=/nonexistent/hedges.bin").unwrap_err();
+        assert!(error.contains("cannot read model /nonexistent/hedges.bin"), "{error}");
+        assert!(Hedges::new("threshold=2").unwrap_err().contains("unknown config"));
     }
 }
