@@ -20,6 +20,9 @@ pub enum Kind {
     Prediction,
     Checkworthy,
     Other,
+    /// Opinion or loaded wording presented as report (added after `Other`,
+    /// so the older codes keep their numbers).
+    Subjective,
 }
 
 /// How loudly a flag asks for attention.
@@ -40,7 +43,7 @@ pub struct UnknownCode {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Vague,
         Kind::Hedge,
         Kind::Unattributed,
@@ -51,6 +54,7 @@ impl Kind {
         Kind::Prediction,
         Kind::Checkworthy,
         Kind::Other,
+        Kind::Subjective,
     ];
 
     /// The ABI code: the variant's position in [`Kind::ALL`].
@@ -74,6 +78,7 @@ impl Kind {
             Kind::Prediction => "prediction",
             Kind::Checkworthy => "checkworthy",
             Kind::Other => "other",
+            Kind::Subjective => "subjective",
         }
     }
 }
@@ -148,7 +153,9 @@ mod tests {
         for severity in Severity::ALL {
             assert_eq!(Severity::from_code(severity.code()), Ok(severity));
         }
-        assert_eq!(Kind::from_code(10), Err(UnknownCode { what: "kind", code: 10 }));
+        assert_eq!(Kind::from_code(11), Err(UnknownCode { what: "kind", code: 11 }));
+        // Codes are part of the ABI: the ones released first keep their numbers.
+        assert_eq!((Kind::Vague.code(), Kind::Other.code(), Kind::Subjective.code()), (0, 9, 10));
         assert!(Severity::from_code(3).is_err());
         assert_eq!(Kind::AnonymousSource.as_str(), "anonymous_source");
     }

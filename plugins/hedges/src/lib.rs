@@ -6,7 +6,8 @@
 //! embedded) decides *whether* a sentence reads as uncertain: the lists'
 //! unambiguous entries (likenesses, soft commitments, attributions to
 //! nobody) are always flagged, while the ambiguous ones — modals ("could",
-//! "may") and generic plans ("considering", "aims to") — are flagged only in
+//! "may"), generic plans ("considering", "aims to") and Wikipedia-style
+//! weasel words ("many", "widely", "critics") — are flagged only in
 //! sentences the model calls uncertain; an uncertain sentence without any
 //! listed cue gets one sentence-wide flag. Config: `model=PATH` loads
 //! another model, `model=off` keeps the word lists alone (unambiguous
@@ -58,13 +59,16 @@ enum Group {
     /// sentence reads as uncertain.
     SoftCommitment,
     Weasel,
+    /// Weasel words that are often innocent: flagged only when the sentence
+    /// reads as uncertain.
+    WeaselWord,
     Modal,
 }
 
 impl Group {
     /// Whether a cue of this group is flagged only in uncertain sentences.
     fn needs_model(self) -> bool {
-        matches!(self, Group::SoftCommitment | Group::Modal)
+        matches!(self, Group::SoftCommitment | Group::WeaselWord | Group::Modal)
     }
 }
 
@@ -88,6 +92,16 @@ const WEASELS: &[&str] = &[
     "rumoured", "rumored", "it has been suggested", "some have suggested", "according to some", "is believed to", "are believed to",
     "people are saying", "many people",
 ];
+/// Words that make a claim vague about who or how many — the weasel words
+/// Wikipedia editors tag — but are often innocent: flagged only in
+/// sentences the model calls uncertain.
+const WEASEL_WORDS: &[&str] = &[
+    "some", "many", "most", "several", "various", "numerous", "countless", "widely", "often", "generally", "commonly", "usually",
+    "typically", "considered", "regarded", "believed", "thought to", "claimed", "said to", "known as", "best known", "well known",
+    "well-known", "notable", "notably", "famous", "famously", "renowned", "important", "significant", "major", "leading", "prominent",
+    "critics", "experts", "observers", "scholars", "historians", "analysts", "supporters", "opponents", "others", "arguably",
+    "controversial", "popular", "successful", "acclaimed", "influential", "respected", "one of the",
+];
 /// Case matters for these: "May" is a month, "Might" rarely starts a claim.
 const MODALS: &[&str] = &[
     "could", "might", "may", "possibly", "perhaps", "likely", "unlikely", "potentially", "appears to", "appear to", "seems to", "seem to",
@@ -108,7 +122,7 @@ fn wording(group: Group) -> (&'static Rule, &'static str, &'static str, f32) {
             "Has anything actually been decided or signed, and by whom?",
             0.7,
         ),
-        Group::Weasel => {
+        Group::Weasel | Group::WeaselWord => {
             (&WEASEL, "The claim is attributed to nobody in particular.", "Who exactly says or believes this, and how do they know?", 0.8)
         }
         Group::Modal => (&MODAL, "A possibility, not a fact.", "What would make this happen, and who says it is likely?", 0.35),
@@ -148,6 +162,7 @@ impl Checker for Hedges {
                 (COMMITMENTS, Group::Commitment),
                 (SOFT_COMMITMENTS, Group::SoftCommitment),
                 (WEASELS, Group::Weasel),
+                (WEASEL_WORDS, Group::WeaselWord),
                 (MODALS, Group::Modal),
             ])?,
             model: claimdesk_linear::model_from_config(config, EMBEDDED)?,

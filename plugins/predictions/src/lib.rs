@@ -17,6 +17,10 @@ const CUES: &[&str] = &[
     "are projected to", "is forecast to", "are forecast to", "is going to", "are going to", "is on track to", "are on track to",
 ];
 
+/// Words that may sit between "will" and its verb.
+const INSERTS: &[&str] =
+    &["all", "both", "each", "also", "not", "still", "soon", "likely", "probably", "then", "now", "never", "only", "first"];
+
 #[derive(Debug)]
 pub struct Predictions {
     cues: PhraseSet<()>,
@@ -40,8 +44,15 @@ impl Checker for Predictions {
             if found.starts_with('W') || next_word(text, m.end).is_some_and(|(_, w)| w == "of") {
                 continue;
             }
-            // The forecast runs on to its verb: "will stand", "is set to accompany".
-            let end = next_word(text, m.end).filter(|(_, w)| w.chars().all(char::is_lowercase)).map_or(m.end, |(end, _)| end);
+            // The forecast runs on to its verb: "will stand", "is set to
+            // accompany", past an adverb or quantifier: "will all stand".
+            let lower = |(_, w): &(usize, &str)| w.chars().all(char::is_lowercase);
+            let mut end = next_word(text, m.end).filter(lower).map_or(m.end, |(end, _)| end);
+            if let Some((_, word)) = next_word(text, m.end)
+                && INSERTS.contains(&word)
+            {
+                end = next_word(text, end).filter(lower).map_or(end, |(verb_end, _)| verb_end);
+            }
             out.raise(
                 &FORECAST,
                 m.start,
@@ -67,5 +78,7 @@ mod tests {
         let got =
             pairs(&Predictions::new("").unwrap(), "Leaders are set to meet, and prices will fall. Will Smith spoke of the will of voters.");
         assert_eq!(got, [("prediction.forecast", "are set to meet".to_owned()), ("prediction.forecast", "will fall".to_owned())]);
+        let got = pairs(&Predictions::new("").unwrap(), "The leaders will all stand beside him.");
+        assert_eq!(got, [("prediction.forecast", "will all stand".to_owned())], "the verb, past the quantifier");
     }
 }

@@ -44,6 +44,13 @@ const RECORD_NOUNS: &[&str] = &[
     "high", "highs", "low", "lows", "level", "levels", "number", "numbers", "turnout", "year", "profits", "sales", "heat", "temperatures",
 ];
 
+/// "The first details", "the first concrete signs": the earliest of
+/// something, not a claim of being first.
+const EARLIEST_NOUNS: &[&str] = &[
+    "details", "signs", "steps", "results", "indications", "hints", "glimpses", "images", "reports", "impressions", "words", "moves",
+    "stages", "days", "weeks", "months", "hours", "minutes", "pictures", "findings", "figures", "estimates", "reactions", "comments",
+];
+
 /// After these, "first" orders a list rather than claiming a first.
 const LIST_MARKERS: &[&str] = &["at", "the", "his", "her", "their", "its"];
 
@@ -89,7 +96,12 @@ impl Checker for Superlatives {
                         prev.as_deref().is_some_and(|p| LIST_MARKERS.contains(&p)) && next.is_some_and(|(_, w)| w == "of");
                     // "first proposed", "first reported": when, not a claim of firstness.
                     let verb = next.is_some_and(|(_, w)| w.len() > 4 && w.ends_with("ed"));
-                    if opens_list || ordinal_of_list || verb || next.is_none() {
+                    // "the first (concrete) details": the earliest, not a record.
+                    let earliest = next.is_some_and(|(end, w)| {
+                        EARLIEST_NOUNS.contains(&w.to_ascii_lowercase().as_str())
+                            || next_word(text, end).is_some_and(|(_, w2)| EARLIEST_NOUNS.contains(&w2.to_ascii_lowercase().as_str()))
+                    });
+                    if opens_list || ordinal_of_list || verb || earliest || next.is_none() {
                         continue;
                     }
                 }
@@ -152,5 +164,6 @@ mod tests {
     fn list_ordinals_and_verbs_pass() {
         assert!(flags("First, the facts. At first it rained. The first of the two bills failed. We record most votes.").is_empty());
         assert!(flags("The bridge, first proposed in 2004, is late.").is_empty());
+        assert!(flags("The first concrete details came from the envoy, then the first results.").is_empty(), "the earliest, not a record");
     }
 }

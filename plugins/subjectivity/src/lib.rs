@@ -1,0 +1,85 @@
+//! `subjectivity`: flags sentences that read as opinion or loaded wording
+//! presented as report — the outlet's judgement rather than a checkable
+//! statement. A logistic regression over hashed words and bigrams (see
+//! `claimdesk-linear`), trained with `claimdesk train --task subjectivity`
+//! on CheckThat! 2025 subjectivity data and embedded; the vague, hedge and
+//! superlative lists of the other plugins show *which* words. Config
+//! `model=PATH` loads another model, `model=off` switches it off (used by
+//! `claimdesk eval --folds`).
+
+use claimdesk_linear::Model;
+use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
+
+pub const SUBJECTIVE: Rule = Rule {
+    id: "subjectivity.sentence",
+    kind: Kind::Subjective,
+    severity: Severity::Info,
+    description: "A sentence that reads as opinion or loaded wording rather than neutral report (trained model).",
+};
+
+/// Trained by `claimdesk train --task subjectivity` (docs/DETECTION.md).
+static EMBEDDED: &[u8] = include_bytes!("../model/subjectivity.bin");
+
+#[derive(Debug)]
+pub struct Subjectivity {
+    model: Option<Model>,
+}
+
+impl Checker for Subjectivity {
+    const NAME: &'static str = "subjectivity";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str = "Sentences that read as opinion or loaded wording (trained linear model).";
+    const RULES: &'static [Rule] = &[SUBJECTIVE];
+
+    fn new(config: &str) -> Result<Self, String> {
+        Ok(Subjectivity { model: claimdesk_linear::model_from_config(config, EMBEDDED)? })
+    }
+
+    fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
+        let Some(model) = &self.model else { return };
+        let mut scratch = Vec::new();
+        for sentence in doc.sentences() {
+            let (subjective, score) = model.decide(sentence.text, &mut scratch);
+            if subjective {
+                out.raise(
+                    &SUBJECTIVE,
+                    sentence.start,
+                    sentence.end,
+                    score,
+                    "The sentence reads as opinion or loaded wording, not neutral report.",
+                    "Whose judgement is this, and is it presented as fact? Which words carry it?",
+                );
+            }
+        }
+    }
+}
+
+export_plugin!(Subjectivity);
+
+#[cfg(test)]
+mod tests {
+    use claimdesk_plugin_api::testing::pairs;
+
+    use super::*;
+
+    #[test]
+    fn opinion_is_flagged_and_plain_report_is_not() {
+        let plugin = Subjectivity::new("").unwrap();
+        let opinion = "It is outrageous that the government keeps lying to us while our towns fall apart.";
+        assert_eq!(pairs(&plugin, opinion).len(), 1, "loaded wording");
+        let report = "The council approved the budget on Tuesday by seven votes to two.";
+        assert!(pairs(&plugin, report).is_empty(), "a plain report");
+        assert!(pairs(&Subjectivity::new("model=off").unwrap(), opinion).is_empty());
+    }
+
+    #[test]
+    fn a_broken_model_is_a_clear_error() {
+        let dir = std::env::temp_dir().join(format!("subjectivity-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("corrupt.bin");
+        std::fs::write(&path, b"CDLM garbage").unwrap();
+        let error = Subjectivity::new(&format!("model={}", path.display())).unwrap_err();
+        assert!(error.contains("corrupt.bin"), "{error}");
+        assert!(Subjectivity::new("model=/nonexistent/x.bin").unwrap_err().contains("cannot read model"));
+    }
+}
