@@ -43,13 +43,31 @@ fn built_in_plugins_load_with_their_rules() {
     let host = PluginHost::load(&builtins(), &HostOptions::default());
     assert!(host.load_errors().is_empty(), "{:?}", host.load_errors());
     let names: Vec<_> = host.plugins().map(|p| p.name.to_string()).collect();
-    assert_eq!(names, ["attribution", "checkworthiness", "hedges", "numbers", "predictions", "quotes", "superlatives", "vague"]);
+    assert_eq!(
+        names,
+        ["attribution", "checkworthiness", "hedges", "numbers", "predictions", "quotes", "rules", "subjectivity", "superlatives", "vague"]
+    );
     for p in host.plugins() {
         assert_eq!(p.abi_version, 1);
         assert!(!p.rules.is_empty());
-        // Rule ids are namespaced by plugin ("vague.progress"), in the singular for some.
-        assert!(p.rules.iter().all(|r| r.id.starts_with(p.name.trim_end_matches('s'))), "{:?}", p.rules);
+        // Rule ids are namespaced by plugin ("vague.progress"), in the
+        // singular for some; the rules plugin's by rule pack.
+        let prefix = if &*p.name == "rules" { "claimdesk." } else { p.name.trim_end_matches('s') };
+        assert!(p.rules.iter().all(|r| r.id.starts_with(prefix)), "{:?}", p.rules);
     }
+}
+
+#[test]
+fn a_plugin_built_against_abi_1_0_still_loads_and_runs() {
+    let dir = plugin_dir("abi-1-0", &[isolated_plugin("claimdesk-testplugin-abi-1-0")]);
+    let host = PluginHost::load(&[dir], &HostOptions::default());
+    assert!(host.load_errors().is_empty(), "{:?}", host.load_errors());
+    let old = host.plugins().find(|p| &*p.name == "old-timer").expect("loaded");
+    assert_eq!(old.rules.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), ["old.first-word"]);
+    let text = "Some text.";
+    let outcome = host.check(text, &analyze(text));
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert!(outcome.flags.iter().any(|f| &*f.rule == "old.first-word"), "{:?}", outcome.flags);
 }
 
 #[test]
@@ -136,7 +154,7 @@ fn every_broken_file_is_named_and_the_rest_still_load() {
     let junk = host.load_errors().iter().find(|e| e.path.ends_with(libloading::library_filename("junk"))).unwrap();
     assert!(junk.to_string().contains("not a loadable shared library"), "{junk}");
     // The built-ins and the (loadable) misbehaving plugin are there, and a check still works.
-    assert_eq!(host.plugins().count(), 9);
+    assert_eq!(host.plugins().count(), 11);
     let text = fixture_text("harbour.txt");
     let outcome = host.check(&text, &analyze(&text));
     assert_eq!(outcome.errors.len(), 1);
@@ -152,7 +170,7 @@ fn the_same_plugin_twice_is_refused_by_name() {
     dirs.push(copy.clone());
     dirs.push(builtin_plugins_dir().to_path_buf()); // listed twice: read once
     let host = PluginHost::load(&dirs, &HostOptions::default());
-    assert_eq!(host.plugins().count(), 8);
+    assert_eq!(host.plugins().count(), 10);
     assert_eq!(host.load_errors().len(), 1, "{:?}", host.load_errors());
     assert!(matches!(&host.load_errors()[0].problem, LoadProblem::Duplicate { name, .. } if name == "vague"));
 }

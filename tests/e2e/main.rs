@@ -9,6 +9,7 @@ mod example_plugin;
 mod host;
 mod ingest;
 mod plugins_list;
+mod rules;
 mod segmentation;
 mod store;
 mod web;

@@ -8,10 +8,13 @@ fn lists_plugins_with_versions_abi_and_rules() {
     assert!(output.status.success());
     let out = stdout(&output);
     let version = env!("CARGO_PKG_VERSION");
-    for name in ["vague", "hedges", "numbers", "checkworthiness", "attribution", "superlatives", "predictions", "quotes"] {
+    for name in
+        ["vague", "hedges", "numbers", "checkworthiness", "attribution", "superlatives", "predictions", "quotes", "subjectivity", "rules"]
+    {
         assert!(out.contains(&format!("{name} {version} (ABI v1)")), "{out}");
     }
-    for rule in ["vague.progress", "hedge.comparison", "numbers.duration"] {
+    // The rules plugin's rules come from its packs (ABI v1.1 instance rules).
+    for rule in ["vague.progress", "hedge.comparison", "numbers.duration", "subjectivity.sentence", "claimdesk.disagreement"] {
         assert!(out.contains(rule), "{out}");
     }
 }
@@ -22,7 +25,7 @@ fn lists_load_errors_and_extra_directories_in_json() {
     let output = claimdesk(&["plugins", "list", "--format", "json", "--plugins", path_str(&dir)]);
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["plugins"].as_array().unwrap().len(), 8);
+    assert_eq!(json["plugins"].as_array().unwrap().len(), 10);
     let error = &json["errors"][0];
     assert!(error["path"].as_str().unwrap().contains("wrong_abi"));
     assert!(error["error"].as_str().unwrap().contains("plugin ABI version 2"), "{error}");

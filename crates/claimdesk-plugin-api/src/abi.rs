@@ -162,4 +162,14 @@ pub struct PluginV1 {
     /// Checks one document, sending flags to `sink`; returns a `STATUS_*`.
     pub check: Option<unsafe extern "C" fn(state: *mut c_void, doc: *const DocViewV1, sink: *mut SinkV1) -> u32>,
     pub destroy: Option<unsafe extern "C" fn(state: *mut c_void)>,
+    // ---- ABI v1.1: read only when `struct_size` covers it. ----
+    /// The rules this checker instance declares, for plugins whose rules
+    /// come from their config (rule packs): `len` receives the count; the
+    /// array lives until `destroy`. When it returns rules, flags of this
+    /// instance index into them instead of `rules`. Null or 0: use `rules`.
+    pub instance_rules: Option<unsafe extern "C" fn(state: *mut c_void, len: *mut usize) -> *const RuleInfoV1>,
 }
+
+/// The size of a `PluginV1` as ABI v1.0 defined it (before
+/// `instance_rules`): the smallest descriptor a host accepts.
+pub const PLUGIN_V1_0_SIZE: usize = std::mem::offset_of!(PluginV1, instance_rules);

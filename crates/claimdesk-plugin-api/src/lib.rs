@@ -13,5 +13,5 @@ mod view;
 pub mod words;
 
 pub use claimdesk_core::{Kind, Severity};
-pub use sdk::{Checker, Flags, Output, Rule, entry};
+pub use sdk::{Checker, DynamicRule, Flags, Output, Rule, entry};
 pub use view::{DocBuffers, Sentence, Text};

@@ -19,6 +19,16 @@ pub struct Rule {
     pub description: &'static str,
 }
 
+/// A rule a checker instance declares from its config, when its rules are
+/// data (see [`Checker::instance_rules`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DynamicRule {
+    pub id: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub description: String,
+}
+
 /// A checker: what a plugin author writes.
 pub trait Checker: Sized + Send + Sync + 'static {
     /// Short lowercase name, unique among loaded plugins.
@@ -35,6 +45,19 @@ pub trait Checker: Sized + Send + Sync + 'static {
 
     /// Looks at one document and raises flags into `out`.
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>);
+
+    /// Rules this instance declares in place of [`Checker::RULES`], for
+    /// checkers whose rules come from their config (ABI v1.1). A checker
+    /// that returns rules here raises with [`Flags::raise_dynamic`].
+    fn instance_rules(&self) -> &[DynamicRule] {
+        &[]
+    }
+
+    /// Problems met while starting that did not stop the checker (one bad
+    /// rule pack among good ones): shown to the user as warnings.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Where flags go: the host's sink through the ABI, or a `Vec` when a
@@ -70,6 +93,20 @@ impl<'a> Flags<'a> {
         self.out.flag(&FlagV1 {
             span: SpanV1 { start, end },
             rule: index,
+            kind: rule.kind.code(),
+            severity: rule.severity.code(),
+            score,
+            message: Str::new(message),
+            question: Str::new(question),
+        });
+    }
+
+    /// Raises the instance rule at `index` of [`Checker::instance_rules`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn raise_dynamic(&mut self, index: usize, rule: &DynamicRule, start: usize, end: usize, score: f32, message: &str, question: &str) {
+        self.out.flag(&FlagV1 {
+            span: SpanV1 { start, end },
+            rule: u32::try_from(index).unwrap_or(u32::MAX),
             kind: rule.kind.code(),
             severity: rule.severity.code(),
             score,
@@ -173,6 +210,7 @@ pub mod entry {
                 create: Some(create::<C>),
                 check: Some(check::<C>),
                 destroy: Some(destroy::<C>),
+                instance_rules: Some(instance_rules::<C>),
             };
             Descriptor { _rules: rules, plugin }
         }
@@ -180,6 +218,14 @@ pub mod entry {
         pub fn as_ptr(&self) -> *const PluginV1 {
             &self.plugin
         }
+    }
+
+    /// What `create` hands the host as the checker's state: the checker and
+    /// the ABI form of its instance rules, which point into the checker's
+    /// own strings and so live exactly as long.
+    struct Instance<C> {
+        checker: C,
+        rules: Box<[RuleInfoV1]>,
     }
 
     /// Builds the descriptor in `cell` (once) without letting a panic escape.
@@ -193,10 +239,31 @@ pub mod entry {
             let Ok(config) = std::str::from_utf8(unsafe { config.as_bytes() }) else {
                 return Err("config string is not UTF-8".to_owned());
             };
-            C::new(config).map(|checker| Box::into_raw(Box::new(checker)).cast::<c_void>())
+            C::new(config).map(|checker| {
+                let mut instance = Box::new(Instance { checker, rules: Box::default() });
+                instance.rules = instance
+                    .checker
+                    .instance_rules()
+                    .iter()
+                    .map(|r| RuleInfoV1 {
+                        id: Str::new(&r.id),
+                        kind: r.kind.code(),
+                        severity: r.severity.code(),
+                        description: Str::new(&r.description),
+                    })
+                    .collect();
+                let warnings = instance.checker.warnings();
+                (Box::into_raw(instance).cast::<c_void>(), warnings)
+            })
         }));
         match result {
-            Ok(Ok(state)) => state,
+            Ok(Ok((state, warnings))) => {
+                // Reported on success: the host shows them as warnings.
+                for warning in warnings {
+                    report(err, &warning);
+                }
+                state
+            }
             Ok(Err(message)) => {
                 report(err, &message);
                 std::ptr::null_mut()
@@ -211,7 +278,8 @@ pub mod entry {
     unsafe extern "C" fn check<C: Checker>(state: *mut c_void, doc: *const DocViewV1, sink: *mut SinkV1) -> u32 {
         let result = catch_unwind(AssertUnwindSafe(|| {
             // SAFETY: `state` came from `create::<C>` and is not yet destroyed.
-            let Some(checker) = (unsafe { state.cast::<C>().as_ref() }) else { return STATUS_ERROR };
+            let Some(instance) = (unsafe { state.cast::<Instance<C>>().as_ref() }) else { return STATUS_ERROR };
+            let checker = &instance.checker;
             // SAFETY: the host lends a valid view for the duration of the call.
             let Some(view) = (unsafe { doc.as_ref() }) else { return STATUS_ERROR };
             // SAFETY: as above; the host upholds ABI v1's guarantees.
@@ -230,8 +298,18 @@ pub mod entry {
     unsafe extern "C" fn destroy<C: Checker>(state: *mut c_void) {
         if !state.is_null() {
             // SAFETY: `state` came from `Box::into_raw` in `create::<C>`.
-            let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(state.cast::<C>()) })));
+            let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(state.cast::<Instance<C>>()) })));
         }
+    }
+
+    unsafe extern "C" fn instance_rules<C: Checker>(state: *mut c_void, len: *mut usize) -> *const RuleInfoV1 {
+        // SAFETY: `state` came from `create::<C>` and is not yet destroyed;
+        // `len` is the host's.
+        let (Some(instance), Some(len)) = (unsafe { state.cast::<Instance<C>>().as_ref() }, unsafe { len.as_mut() }) else {
+            return std::ptr::null();
+        };
+        *len = instance.rules.len();
+        instance.rules.as_ptr()
     }
 }
 

@@ -8,8 +8,11 @@ use crate::{Checker, DocBuffers, Flags, Output};
 /// One flag a checker raised, copied out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Raised {
-    /// The rule id, or `"?"` for an index the checker did not declare.
+    /// The rule id, or `"?"` for an index the checker did not declare
+    /// (for instance rules, see `index`).
     pub rule: &'static str,
+    /// The flag's rule index: into `RULES`, or into the instance rules.
+    pub index: u32,
     pub start: usize,
     pub end: usize,
     /// The flagged text, or `""` for an invalid span.
@@ -32,6 +35,7 @@ impl<C: Checker> Output for Recorder<'_, C> {
         let copy = |s: crate::abi::Str| String::from_utf8_lossy(unsafe { s.as_bytes() }).into_owned();
         self.raised.push(Raised {
             rule: C::RULES.get(f.rule as usize).map_or("?", |r| r.id),
+            index: f.rule,
             start: f.span.start,
             end: f.span.end,
             text: self.text.get(f.span.start..f.span.end).unwrap_or("").to_owned(),

@@ -31,6 +31,11 @@ pub struct PluginInfo {
 pub trait CheckerBackend: Send + Sync + std::fmt::Debug {
     fn info(&self) -> &PluginInfo;
 
+    /// What the plugin reported while starting without refusing to start.
+    fn warnings(&self) -> &[String] {
+        &[]
+    }
+
     /// Checks one document; `view` describes `text` and its analysis.
     fn check(&self, text: &str, view: &DocViewV1) -> Result<Vec<Flag>, RunProblem>;
 }

@@ -1,11 +1,19 @@
 use std::path::PathBuf;
 
-/// A plugin file that could not be loaded.
+/// A plugin file that could not be loaded, or (for
+/// [`LoadProblem::StartedWithProblem`]) loaded with a warning.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}: {problem}", path.display())]
 pub struct LoadError {
     pub path: PathBuf,
     pub problem: LoadProblem,
+}
+
+impl LoadError {
+    /// Whether the plugin still loaded.
+    pub fn is_warning(&self) -> bool {
+        matches!(self.problem, LoadProblem::StartedWithProblem(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -34,6 +42,9 @@ pub enum LoadProblem {
     BadRule { index: usize, problem: String },
     #[error("refused to start: {0}")]
     CreateFailed(String),
+    /// Not fatal: the plugin runs, but said something went wrong.
+    #[error("started with a problem: {0}")]
+    StartedWithProblem(String),
     #[error("a plugin named {name:?} is already loaded from {}", first.display())]
     Duplicate { name: String, first: PathBuf },
 }

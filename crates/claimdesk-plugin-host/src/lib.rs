@@ -80,6 +80,9 @@ impl PluginHost {
     /// Adds a loaded backend, refusing a second plugin of the same name.
     pub fn add(&mut self, plugin: Box<dyn CheckerBackend>) {
         let info = plugin.info();
+        for warning in plugin.warnings() {
+            self.load_errors.push(LoadError { path: info.path.clone(), problem: LoadProblem::StartedWithProblem(warning.clone()) });
+        }
         if let Some(first) = self.plugins.iter().find(|p| p.info().name == info.name) {
             self.load_errors.push(LoadError {
                 path: info.path.clone(),

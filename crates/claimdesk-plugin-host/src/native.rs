@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use claimdesk_core::{Flag, Kind, Severity};
 use claimdesk_plugin_api::Output;
-use claimdesk_plugin_api::abi::{ABI_VERSION, DocViewV1, ENTRY_SYMBOL, EntryFn, FlagV1, PluginV1, RuleInfoV1, SinkV1, Str};
+use claimdesk_plugin_api::abi::{
+    ABI_VERSION, DocViewV1, ENTRY_SYMBOL, EntryFn, FlagV1, PLUGIN_V1_0_SIZE, PluginV1, RuleInfoV1, SinkV1, Str,
+};
 use libloading::Library;
 
 use crate::{CheckerBackend, Collector, LoadProblem, PluginInfo, RuleMeta, RunProblem};
@@ -23,6 +25,8 @@ pub struct NativePlugin {
     state: *mut c_void,
     check: CheckFn,
     destroy: DestroyFn,
+    /// What the plugin reported while starting without refusing to start.
+    warnings: Vec<String>,
     /// Never dropped: code from the library may still be referenced (thread
     /// locals, statics, the descriptor), and unloading buys nothing here.
     _library: ManuallyDrop<Library>,
@@ -119,12 +123,23 @@ impl NativePlugin {
         }
         // SAFETY: as above.
         let struct_size = unsafe { std::ptr::addr_of!((*descriptor).struct_size).read_unaligned() };
-        let needed = std::mem::size_of::<PluginV1>();
-        if struct_size < needed {
-            return Err(LoadProblem::DescriptorTooSmall { found: struct_size, needed });
+        if struct_size < PLUGIN_V1_0_SIZE {
+            return Err(LoadProblem::DescriptorTooSmall { found: struct_size, needed: PLUGIN_V1_0_SIZE });
         }
-        // SAFETY: the plugin declared a complete v1 descriptor, which lives as long as the library.
-        let d = unsafe { &*descriptor };
+        // Copy what the plugin declared into a zeroed descriptor: fields a
+        // v1.0 plugin does not have stay zero, that is `None`.
+        let mut copy = std::mem::MaybeUninit::<PluginV1>::zeroed();
+        // SAFETY: the plugin declared `struct_size` readable bytes (at least
+        // v1.0's); at most a whole `PluginV1` is copied, and an all-zero
+        // `PluginV1` is valid (null pointers, `None` functions).
+        let d = unsafe {
+            std::ptr::copy_nonoverlapping(
+                descriptor.cast::<u8>(),
+                copy.as_mut_ptr().cast::<u8>(),
+                struct_size.min(std::mem::size_of::<PluginV1>()),
+            );
+            copy.assume_init()
+        };
         let name = utf8(d.name, "plugin name")?;
         if !valid_name(&name) {
             return Err(LoadProblem::BadName(name));
@@ -160,13 +175,41 @@ impl NativePlugin {
             }
             return Err(LoadProblem::CreateFailed(message));
         }
-        Ok(NativePlugin { info, state, check, destroy, _library: ManuallyDrop::new(library) })
+        let mut plugin = NativePlugin {
+            warnings: if message.is_empty() { Vec::new() } else { vec![message] },
+            info,
+            state,
+            check,
+            destroy,
+            _library: ManuallyDrop::new(library),
+        };
+        // ABI v1.1: rules the instance declares from its config.
+        if let Some(instance_rules) = d.instance_rules {
+            let mut len = 0usize;
+            // SAFETY: `state` is live; the array lives until `destroy`.
+            let rules = unsafe { instance_rules(state, &mut len) };
+            if len > 0 {
+                if rules.is_null() {
+                    return Err(LoadProblem::BadRule { index: 0, problem: format!("{len} instance rules declared but the array is null") });
+                }
+                // SAFETY: the plugin declared `len` rules at `rules`; they are
+                // copied before anything else happens to the state.
+                let rules = unsafe { std::slice::from_raw_parts(rules, len) };
+                // On error `plugin` is dropped, which destroys the state.
+                plugin.info.rules = rules.iter().enumerate().map(|(i, r)| rule_meta(i, r)).collect::<Result<_, _>>()?;
+            }
+        }
+        Ok(plugin)
     }
 }
 
 impl CheckerBackend for NativePlugin {
     fn info(&self) -> &PluginInfo {
         &self.info
+    }
+
+    fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     fn check(&self, text: &str, view: &DocViewV1) -> Result<Vec<Flag>, RunProblem> {

@@ -20,9 +20,6 @@ const SECTION_BYTES: usize = 1 << 20;
 
 pub fn run(files: &[PathBuf], format: Format, plugin_args: &PluginArgs, min_score: f32) -> anyhow::Result<ExitCode> {
     let host = plugins::load(plugin_args);
-    for error in host.load_errors() {
-        eprintln!("warning: plugin not loaded: {error}");
-    }
     let stdout = std::io::stdout();
     let styled = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = BufWriter::new(stdout.lock());

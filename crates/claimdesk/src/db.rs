@@ -46,9 +46,6 @@ pub struct IngestArgs<'a> {
 /// progress bar on a terminal, and a summary on stderr.
 pub fn ingest(args: &IngestArgs<'_>) -> anyhow::Result<ExitCode> {
     let host = plugins::load(args.plugins);
-    for error in host.load_errors() {
-        eprintln!("warning: plugin not loaded: {error}");
-    }
     block_on(async {
         let store = open(args.url).await?;
         let started = Instant::now();

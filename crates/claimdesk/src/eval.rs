@@ -96,9 +96,6 @@ fn examples(rows: &[Labelled]) -> Vec<Example> {
 /// Each sentence's decision by the loaded plugins.
 fn plugin_decisions(task: Task, rows: &[Labelled], plugin_args: &PluginArgs) -> Vec<bool> {
     let host = plugins::load(plugin_args);
-    for error in host.load_errors() {
-        eprintln!("warning: plugin not loaded: {error}");
-    }
     rows.iter()
         .map(|row| {
             let analysis = analyze(&row.text);

@@ -6,9 +6,23 @@ use serde_json::json;
 
 use crate::{Format, PluginArgs};
 
-/// Loads the plugins from the executable's directory and `args.dirs`,
-/// warning on stderr when none at all was found.
+/// Loads the plugins from the executable's directory and `args.dirs`, and
+/// says on stderr which did not load (or loaded with a problem).
 pub fn load(args: &PluginArgs) -> PluginHost {
+    let host = load_quietly(args);
+    for error in host.load_errors() {
+        if error.is_warning() {
+            eprintln!("warning: plugin loaded with a problem: {error}");
+        } else {
+            eprintln!("warning: plugin not loaded: {error}");
+        }
+    }
+    host
+}
+
+/// [`load`] without reporting load errors (the caller shows them), but
+/// still warning on stderr when no plugin at all was found.
+fn load_quietly(args: &PluginArgs) -> PluginHost {
     let dirs: Vec<_> = default_dir().into_iter().chain(args.dirs.iter().cloned()).collect();
     let options = HostOptions { configs: args.configs.iter().cloned().collect() };
     let host = PluginHost::load(&dirs, &options);
@@ -23,7 +37,7 @@ pub fn load(args: &PluginArgs) -> PluginHost {
 }
 
 pub fn list(args: &PluginArgs, format: Format) -> anyhow::Result<ExitCode> {
-    let host = load(args);
+    let host = load_quietly(args);
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
@@ -55,7 +69,7 @@ pub fn list(args: &PluginArgs, format: Format) -> anyhow::Result<ExitCode> {
                 writeln!(out, "no plugins loaded")?;
             }
             for e in host.load_errors() {
-                writeln!(out, "error: {e}")?;
+                writeln!(out, "{}: {e}", if e.is_warning() { "warning" } else { "error" })?;
             }
         }
     }

@@ -25,9 +25,6 @@ pub struct ServeArgs<'a> {
 
 pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
     let host = Arc::new(plugins::load(args.plugins));
-    for error in host.load_errors() {
-        eprintln!("warning: plugin not loaded: {error}");
-    }
     actix_web::rt::System::new().block_on(async move {
         let store = open(args.url).await?;
         let login = first_admin(&store).await?;

@@ -22,12 +22,6 @@ pub const AGREEMENT: Rule = Rule {
     severity: Severity::Warning,
     description: "An agreement, deal or understanding whose terms are not given.",
 };
-pub const DISAGREEMENT: Rule = Rule {
-    id: "vague.disagreement",
-    kind: Kind::Vague,
-    severity: Severity::Info,
-    description: "Disagreement or obstacles asserted without naming them.",
-};
 
 #[derive(Debug, Clone, Copy)]
 enum Group {
@@ -37,7 +31,6 @@ enum Group {
     Puffery,
     Loaded,
     Agreement,
-    Disagreement,
 }
 
 const OUTCOMES: &[&str] = &[
@@ -67,10 +60,6 @@ const AGREEMENT_PHRASES: &[&str] = &[
     "understanding", "an understanding", "agreement in principle", "in principle", "framework", "broad agreement", "consensus",
     "what was agreed", "agreed upon",
 ];
-const DISAGREEMENT_PHRASES: &[&str] = &[
-    "areas of disagreement", "some big areas of disagreement", "big areas of disagreement", "differences remain", "sticking points",
-    "a long way off", "obstacles remain", "some differences", "major differences",
-];
 
 #[derive(Debug)]
 pub struct Vague {
@@ -98,9 +87,6 @@ fn message(group: Group, intensified: bool) -> (&'static str, &'static str, f32)
             "What exactly was agreed, by whom, and is it written down?",
             0.7,
         ),
-        (Group::Disagreement, _) => {
-            ("Disagreement is asserted without saying over what.", "Which issues remain open, and how far apart are the sides?", 0.55)
-        }
     }
 }
 
@@ -143,7 +129,9 @@ impl Checker for Vague {
     const NAME: &'static str = "vague";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DESCRIPTION: &'static str = "Unquantified or unsupported claims of progress, success, failure or agreement.";
-    const RULES: &'static [Rule] = &[PROGRESS, PUFFERY, AGREEMENT, DISAGREEMENT];
+    // Unnamed disagreement ("some big areas of disagreement") is a plain
+    // list: it lives in the rules plugin's built-in pack.
+    const RULES: &'static [Rule] = &[PROGRESS, PUFFERY, AGREEMENT];
 
     fn new(_config: &str) -> Result<Self, String> {
         Ok(Vague {
@@ -152,7 +140,6 @@ impl Checker for Vague {
                 (PUFFERY_PHRASES, Group::Puffery),
                 (LOADED_WORDS, Group::Loaded),
                 (AGREEMENT_PHRASES, Group::Agreement),
-                (DISAGREEMENT_PHRASES, Group::Disagreement),
             ])?,
         })
     }
@@ -170,7 +157,6 @@ impl Checker for Vague {
                 Group::Outcome => &PROGRESS,
                 Group::Puffery | Group::Loaded => &PUFFERY,
                 Group::Agreement => &AGREEMENT,
-                Group::Disagreement => &DISAGREEMENT,
             };
             let (message, question, score) = message(group, intensified);
             out.raise(rule, start, m.end, score, message, question);

@@ -18,6 +18,7 @@ static DESCRIPTOR: Descriptor = Descriptor(PluginV1 {
     create: None,
     check: None,
     destroy: None,
+    instance_rules: None,
 });
 
 /// The entry point, with a descriptor the host must refuse.
