@@ -172,15 +172,33 @@ pub fn priority(flags: &[Flag], checkworthiness: f32) -> f32 {
 
 /// Takes the sentence scores a check-worthiness scorer reported (flags of
 /// kind `checkworthy` spanning exactly one sentence) out of `flags`, and
-/// returns each sentence's score (0 where none was reported).
+/// returns each sentence's check-worthiness: the reported score combined
+/// with the kinds of the sentence's other flags ([`crate::stack`]), or 0
+/// where none was reported.
 pub fn take_sentence_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<f32> {
+    let reported = take_model_scores(analysis, flags);
+    let mut kinds: Vec<Vec<crate::Kind>> = vec![Vec::new(); reported.len()];
+    for flag in flags.iter() {
+        if let Some(list) = analysis.sentence_holding(flag.span).and_then(|s| kinds.get_mut(s.index))
+            && !list.contains(&flag.kind)
+        {
+            list.push(flag.kind);
+        }
+    }
+    reported.iter().zip(&kinds).map(|(score, kinds)| score.map_or(0.0, |s| crate::stack::checkworthiness(s, kinds))).collect()
+}
+
+/// The scores the check-worthiness scorer reported, as they came (before
+/// combining with the other flags), taken out of `flags`; `None` where the
+/// scorer reported nothing.
+pub fn take_model_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<Option<f32>> {
     let sentences = &analysis.sentences;
-    let mut scores = vec![0.0_f32; sentences.len()];
+    let mut scores: Vec<Option<f32>> = vec![None; sentences.len()];
     flags.retain(|flag| {
         if flag.kind == crate::Kind::Checkworthy {
             let i = sentences.partition_point(|s| s.span.start < flag.span.start);
             if let Some(s) = sentences.get(i).filter(|s| s.span == flag.span) {
-                scores[s.index] = scores[s.index].max(flag.score);
+                scores[s.index] = Some(scores[s.index].map_or(flag.score, |x| x.max(flag.score)));
                 return false;
             }
         }

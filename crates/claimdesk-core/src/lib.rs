@@ -14,12 +14,14 @@ mod quotes;
 mod rating;
 mod segment;
 mod span;
+pub mod stack;
+mod stack_weights;
 
 pub use analysis::{Analysis, analyze};
 pub use attribution::Attribution;
 pub use claim::{
     Action, Claim, ClaimEvent, Evidence, MAX_CLAIM_REVIEWED, Policy, Stance, Status, TransitionError, group_claims, priority, short_form,
-    take_sentence_scores,
+    take_model_scores, take_sentence_scores,
 };
 pub use document::Document;
 pub use flag::{Flag, Kind, Severity, UnknownCode};

@@ -20,6 +20,33 @@ pub enum Task {
     Subjectivity,
 }
 
+/// What `claimdesk train` trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainTask {
+    Checkworthiness,
+    Hedges,
+    Subjectivity,
+    /// The combination of the check-worthiness model with the other
+    /// detectors' flags (`claimdesk_core::stack`).
+    Stack,
+}
+
+impl TrainTask {
+    /// The task whose plugin model this trains, if it is one.
+    pub fn model(self) -> Option<Task> {
+        match self {
+            TrainTask::Checkworthiness => Some(Task::Checkworthiness),
+            TrainTask::Hedges => Some(Task::Hedges),
+            TrainTask::Subjectivity => Some(Task::Subjectivity),
+            TrainTask::Stack => None,
+        }
+    }
+}
+
+/// Where `train --task stack` writes the combination's weights (compiled
+/// into claimdesk-core).
+pub const STACK_WEIGHTS_FILE: &str = "crates/claimdesk-core/src/stack_weights.rs";
+
 impl Task {
     /// How the model this task's plugin embeds was trained: the defaults of
     /// `claimdesk train --task` (docs/DETECTION.md gives the search).
@@ -222,5 +249,86 @@ pub fn train_model(data: &[PathBuf], output: &Path, options: TrainOptions) -> an
     let model = train(&examples(&rows), options);
     std::fs::write(output, model.to_bytes()).with_context(|| format!("cannot write {}", output.display()))?;
     println!("trained on {} sentences in {:.1} s; wrote {}", rows.len(), started.elapsed().as_secs_f64(), output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Trains the combination of check-worthiness with the other detectors'
+/// flags (`claimdesk_core::stack`): out-of-fold model scores on `data` (5
+/// folds, so no score comes from a model that saw its sentence) and the
+/// kinds of the loaded plugins' flags, fitted by logistic regression; writes
+/// the weights as Rust to `output`.
+pub fn train_stack(data: &[PathBuf], output: &Path, options: TrainOptions, plugin_args: &PluginArgs) -> anyhow::Result<ExitCode> {
+    use claimdesk_core::stack::{STACK_WEIGHTS, stack_features, stack_score};
+    let mut rows = Vec::new();
+    for path in data {
+        rows.extend(read(path)?);
+    }
+    let started = Instant::now();
+    let k = 5;
+    let mut model_scores = vec![0.0_f32; rows.len()];
+    let mut scratch = Vec::new();
+    for fold in 0..k {
+        let train_rows: Vec<Labelled> = rows.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, r)| r.clone()).collect();
+        let model = train(&examples(&train_rows), options);
+        for (i, row) in rows.iter().enumerate().filter(|(i, _)| i % k == fold) {
+            model_scores[i] = model.score(&row.text, &mut scratch);
+        }
+    }
+    let host = plugins::load(plugin_args);
+    let kinds: Vec<Vec<Kind>> = rows
+        .iter()
+        .map(|row| {
+            let analysis = analyze(&row.text);
+            let mut flags = host.check(&row.text, &analysis).flags;
+            claimdesk_core::take_model_scores(&analysis, &mut flags);
+            let mut kinds: Vec<Kind> = flags.iter().map(|f| f.kind).collect();
+            kinds.sort_by_key(|k| k.code());
+            kinds.dedup();
+            kinds
+        })
+        .collect();
+    let inputs: Vec<[f32; STACK_WEIGHTS]> = model_scores.iter().zip(&kinds).map(|(s, k)| stack_features(*s, k)).collect();
+    // Full-batch gradient descent (Adam) on the weighted logistic loss; few
+    // weights, so it converges in a few thousand steps.
+    let mut weights = [0.0_f32; STACK_WEIGHTS];
+    weights[1] = 1.0;
+    let (mut m, mut v) = ([0.0_f32; STACK_WEIGHTS], [0.0_f32; STACK_WEIGHTS]);
+    let n = rows.len().max(1) as f32;
+    for step in 1..=3000 {
+        let mut gradient = [0.0_f32; STACK_WEIGHTS];
+        for (x, row) in inputs.iter().zip(&rows) {
+            let z: f32 = x.iter().zip(&weights).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let (target, weight) = if row.positive { (1.0, options.positive_weight) } else { (0.0, 1.0) };
+            for (g, xi) in gradient.iter_mut().zip(x) {
+                *g += (p - target) * weight * xi / n;
+            }
+        }
+        let (c1, c2) = (1.0 - 0.9_f32.powi(step), 1.0 - 0.999_f32.powi(step));
+        for i in 0..STACK_WEIGHTS {
+            let g = gradient[i] + 1e-4 * weights[i];
+            m[i] = 0.9 * m[i] + 0.1 * g;
+            v[i] = 0.999 * v[i] + 0.001 * g * g;
+            weights[i] -= 0.01 * (m[i] / c1) / ((v[i] / c2).sqrt() + 1e-8);
+        }
+    }
+    let (mut before, mut after) = (Scores::default(), Scores::default());
+    for ((score, kinds), row) in model_scores.iter().zip(&kinds).zip(&rows) {
+        before.add(*score >= 0.5, row.positive);
+        after.add(stack_score(&weights, *score, kinds) >= 0.5, row.positive);
+    }
+    report(Task::Checkworthiness, "out-of-fold model alone", &before);
+    report(Task::Checkworthiness, "out-of-fold model + flags", &after);
+    // `{:?}` is the shortest text that reads back as the same f32.
+    let list = weights.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", ");
+    let source = format!(
+        "// Generated by `claimdesk train --task stack` on {} sentences; do not edit by hand.\n\
+         // Order: bias, model logit, then claimdesk_core::stack::STACK_KINDS.\n\
+         #[rustfmt::skip]\n\
+         pub(crate) const WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [{list}];\n",
+        rows.len()
+    );
+    std::fs::write(output, source).with_context(|| format!("cannot write {}", output.display()))?;
+    println!("trained the combination in {:.1} s; wrote {}", started.elapsed().as_secs_f64(), output.display());
     Ok(ExitCode::SUCCESS)
 }

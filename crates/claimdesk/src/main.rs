@@ -185,10 +185,12 @@ enum Command {
         #[command(flatten)]
         plugins: PluginArgs,
     },
-    /// Train a plugin's model: check-worthiness, hedges or subjectivity.
+    /// Train a plugin's model (check-worthiness, hedges, subjectivity), or
+    /// the weights that combine check-worthiness with the other detectors'
+    /// flags (`stack`, after the check-worthiness model).
     Train {
         #[arg(long, value_enum, default_value = "checkworthiness")]
-        task: eval::Task,
+        task: eval::TrainTask,
         #[arg(long, required = true, value_name = "FILE")]
         data: Vec<PathBuf>,
         /// Default: the model file the task's plugin embeds.
@@ -196,6 +198,9 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         training: TrainingArgs,
+        /// For `stack`: the plugins whose flags the combination weighs.
+        #[command(flatten)]
+        plugins: PluginArgs,
     },
     /// Print performance figures (see docs/PERFORMANCE.md).
     Bench {
@@ -404,10 +409,16 @@ fn main() -> ExitCode {
         Command::Eval { task, data, folds, model, training, plugins } => {
             eval::eval(task, &data, folds, training.options(task), model.as_deref(), &plugins)
         }
-        Command::Train { task, data, output, training } => {
-            let output = output.unwrap_or_else(|| PathBuf::from(task.model_file()));
-            eval::train_model(&data, &output, training.options(task))
-        }
+        Command::Train { task, data, output, training, plugins } => match task.model() {
+            Some(task) => {
+                let output = output.unwrap_or_else(|| PathBuf::from(task.model_file()));
+                eval::train_model(&data, &output, training.options(task))
+            }
+            None => {
+                let output = output.unwrap_or_else(|| PathBuf::from(eval::STACK_WEIGHTS_FILE));
+                eval::train_stack(&data, &output, training.options(eval::Task::Checkworthiness), &plugins)
+            }
+        },
         Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),
         Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
