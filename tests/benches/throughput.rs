@@ -32,7 +32,7 @@ fn main() {
     assert!(host.load_errors().is_empty(), "{:?}", host.load_errors());
     assert_eq!(host.plugins().count(), 3);
     let all = PluginHost::load(&[builtin_plugins_dir().to_path_buf()], &HostOptions::default());
-    assert_eq!(all.plugins().count(), 8);
+    assert_eq!(all.plugins().count(), 10);
     println!("corpus: {} bytes from {} LIAR statements, {} sections", text.len(), statements.len(), parts.len());
 
     let rounds = 5;
@@ -67,5 +67,5 @@ fn main() {
             assert!(all.check(part, &analyze(part)).errors.is_empty());
         }
     });
-    println!("analysis + all 8 built-ins:  {:>7.1} MB/s", mb_per_s(text.len(), t));
+    println!("analysis + all 10 built-ins: {:>7.1} MB/s", mb_per_s(text.len(), t));
 }

@@ -66,7 +66,7 @@ impl Task {
                 ..TrainOptions::default()
             },
             Task::Subjectivity => TrainOptions {
-                bits: 18,
+                bits: 16,
                 epochs: 300,
                 learning_rate: 0.05,
                 l2: 0.001,

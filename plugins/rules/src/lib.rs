@@ -11,7 +11,9 @@
 //! `.toml` files; `builtin=off` drops the built-in pack. A broken pack is
 //! reported with its file and line and skipped; the other packs load.
 //!
-//! Rule ids are `pack.rule`; they are declared per instance (ABI v1.1
+//! Tokens and swap keys are literals (case-insensitive for ASCII letters
+//! when `ignorecase`); `patterns` are regular expressions (Rust `regex`
+//! syntax, linear time). Rule ids are `pack.rule`; they are declared per instance (ABI v1.1
 //! instance rules), so `claimdesk plugins list` shows the packs' rules.
 
 mod pack;
@@ -116,11 +118,9 @@ impl Checker for Rules {
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
         let text = doc.as_str();
         for (index, rule) in self.rules.iter().enumerate() {
-            for m in rule.regex.find_iter(text) {
-                if m.start() == m.end() {
-                    continue;
-                }
-                let quoted = doc.quote_at(m.start()).is_some_and(|q| q.inner.start <= m.start() && m.end() <= q.inner.end);
+            for (start, end) in rule.find(text) {
+                let found = &text[start..end];
+                let quoted = doc.quote_at(start).is_some_and(|q| q.inner.start <= start && end <= q.inner.end);
                 match rule.scope {
                     Scope::InsideQuotes if !quoted => continue,
                     Scope::OutsideQuotes if quoted => continue,
@@ -128,13 +128,10 @@ impl Checker for Rules {
                 }
                 let suggestion = match &rule.action {
                     Action::Existence => None,
-                    Action::Substitution(swap) => {
-                        let key = if rule.ignore_case { m.as_str().to_lowercase() } else { m.as_str().to_owned() };
-                        swap.get(&key).map(String::as_str)
-                    }
+                    Action::Substitution(swap) => swap.get(&rule.key(found)).map(String::as_str),
                 };
-                let message = Rules::message(rule, m.as_str(), suggestion);
-                out.raise_dynamic(index, &self.declared[index], m.start(), m.end(), rule.score, &message, &rule.question);
+                let message = Rules::message(rule, found, suggestion);
+                out.raise_dynamic(index, &self.declared[index], start, end, rule.score, &message, &rule.question);
             }
         }
     }
