@@ -66,9 +66,12 @@ fn built(cell: &'static OnceLock<Vec<PathBuf>>, packages: &[&str], target_dir: O
     cell.get_or_init(|| cargo_build(packages, target_dir))
 }
 
-const BUILTIN_PLUGINS: [&str; 8] = [
+/// The workspace's `default-members` plugins (tests/e2e/host.rs checks the
+/// host finds exactly these).
+const BUILTIN_PLUGINS: [&str; 10] = [
     "claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers", "claimdesk-plugin-checkworthiness",
     "claimdesk-plugin-attribution", "claimdesk-plugin-superlatives", "claimdesk-plugin-predictions", "claimdesk-plugin-quotes",
+    "claimdesk-plugin-subjectivity", "claimdesk-plugin-rules",
 ];
 
 /// The `claimdesk` binary, with the built-in plugins built next to it.
