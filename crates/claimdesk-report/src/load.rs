@@ -18,7 +18,7 @@ pub const DEFAULT_ORGANIZATION: &str = "claimdesk";
 pub enum LoadError {
     #[error("no document with ID {0}")]
     UnknownDocument(i64),
-    #[error("--from {from} is after --to {to}")]
+    #[error("the period starts ({from}) after it ends ({to})")]
     Inverted { from: Date, to: Date },
     #[error(transparent)]
     Store(#[from] StoreError),

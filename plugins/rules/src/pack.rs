@@ -110,6 +110,8 @@ impl CompiledRule {
 #[serde(deny_unknown_fields)]
 struct PackFile {
     name: Spanned<String>,
+    /// For the pack's readers; accepted, not used.
+    #[allow(dead_code)]
     description: Option<String>,
     #[serde(default)]
     rule: Vec<RuleDef>,
@@ -171,7 +173,6 @@ pub fn parse_pack(file: &str, source: &str) -> Result<Vec<CompiledRule>, PackErr
     if pack_name.is_empty() || !pack_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(at(pack.name.span().start, format!("pack name {pack_name:?} must be letters, digits, '-' or '_'")));
     }
-    let _ = pack.description;
     if pack.rule.is_empty() {
         return Err(at(0, "the pack has no [[rule]]".to_owned()));
     }
@@ -253,10 +254,9 @@ pub fn parse_pack(file: &str, source: &str) -> Result<Vec<CompiledRule>, PackErr
                 literals.push(token.trim().to_owned());
             }
             for pattern in &def.patterns {
-                if let Err(e) = Regex::new(pattern.get_ref()) {
-                    return Err(bad(pattern.span().start, format!("invalid pattern {:?}: {e}", pattern.get_ref())));
-                }
-                if Regex::new(pattern.get_ref()).is_ok_and(|r| r.is_match("")) {
+                let compiled = Regex::new(pattern.get_ref())
+                    .map_err(|e| bad(pattern.span().start, format!("invalid pattern {:?}: {e}", pattern.get_ref())))?;
+                if compiled.is_match("") {
                     return Err(bad(pattern.span().start, format!("pattern {:?} matches the empty string", pattern.get_ref())));
                 }
                 let p = pattern.get_ref();

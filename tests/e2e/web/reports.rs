@@ -218,6 +218,16 @@ fn reports_from_the_cli_and_the_web_hold_exactly_the_published_claims() {
         }
         let period = checker.get(&format!("/reports/period?from={today}&to={today}&format=json")).json();
         assert_eq!(period["claims"].as_array().unwrap().len(), 2);
+        // A filter value with commas, spaces and a pipe survives into the download links.
+        let outlet = "outlet=Coast%2C%20Post%20%7C%20Ltd";
+        let page = checker.get(&format!("/reports/period?{outlet}"));
+        assert_eq!(json_ld_blocks(&page.body).len(), 2, "the outlet filter matches");
+        assert!(
+            page.body.contains(&format!("{outlet}&#38;format=csv")) || page.body.contains(&format!("{outlet}&amp;format=csv")),
+            "links keep the filter"
+        );
+        let csv = checker.get(&format!("/reports/period?{outlet}&format=csv&download=1"));
+        assert_eq!(csv_records(&csv.body).len(), 2);
         assert_eq!(checker.get(&format!("/reports/documents/{}?drafts=1", f.document)).status, 403);
         let drafts = editor.get(&format!("/reports/documents/{}?drafts=1&format=json", f.document));
         assert_eq!(drafts.json()["claims"].as_array().unwrap().len(), 3);
@@ -242,7 +252,7 @@ fn report_bad_input_gets_clear_errors() {
         (&["--document", "999999", "--format", "html"], "no document with ID 999999"),
         (&["--format", "pdf"], "invalid value 'pdf'"),
         (&["--from", "2026-13-40", "--format", "json"], "is not a date as YYYY-MM-DD"),
-        (&["--from", "2026-05-02", "--to", "2026-05-01", "--format", "json"], "--from 2026-05-02 is after --to 2026-05-01"),
+        (&["--from", "2026-05-02", "--to", "2026-05-01", "--format", "json"], "the period starts (2026-05-02) after it ends (2026-05-01)"),
         (&["--filter", "colour=blue", "--format", "json"], "unknown filter \"colour\""),
         (&["--filter", "outlet", "--format", "json"], "is not KEY=VALUE"),
         (&["--document", "1", "--from", "2026-05-01", "--format", "json"], "cannot be used with"),

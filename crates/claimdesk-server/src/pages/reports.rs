@@ -109,24 +109,17 @@ impl ReportQuery {
     }
 }
 
-/// Percent-encoding for query values (everything but unreserved characters).
+/// Everything but RFC 3986's unreserved characters is encoded in query values.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 fn percent_encode(value: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 fn load_error(e: LoadError) -> PageError {
     match e {
         LoadError::UnknownDocument(id) => PageError::NotFound(format!("There is no document {id}.")),
-        LoadError::Inverted { .. } => PageError::BadRequest(format!("{e}.").replace("--", "")),
+        LoadError::Inverted { .. } => PageError::BadRequest(format!("{e}.")),
         LoadError::Store(e) => e.into(),
     }
 }
