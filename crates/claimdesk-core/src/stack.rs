@@ -8,18 +8,10 @@
 
 use crate::Kind;
 
-/// The flag kinds the combination looks at, in weight order.
-pub const STACK_KINDS: [Kind; 9] = [
-    Kind::Numeric,
-    Kind::Superlative,
-    Kind::AnonymousSource,
-    Kind::Unattributed,
-    Kind::Quote,
-    Kind::Prediction,
-    Kind::Hedge,
-    Kind::Vague,
-    Kind::Subjective,
-];
+/// The flag kinds the combination looks at, in weight order. Prediction,
+/// hedge, vague and subjective flags were tried too: their weights came out
+/// near zero and cross-validated F1 was lower with them (0.674 vs 0.676).
+pub const STACK_KINDS: [Kind; 5] = [Kind::Numeric, Kind::Superlative, Kind::AnonymousSource, Kind::Unattributed, Kind::Quote];
 
 /// Number of weights: bias, model logit, one per kind.
 pub const STACK_WEIGHTS: usize = 2 + STACK_KINDS.len();
