@@ -86,14 +86,7 @@ pub async fn load(store: &Store, request: &ReportRequest) -> Result<Report, Load
                 StoreError::NotFound { .. } => LoadError::UnknownDocument(id),
                 other => LoadError::Store(other),
             })?;
-            Scope::Document(DocumentRef {
-                id: d.id,
-                title: d.title,
-                url: d.url,
-                outlet: d.outlet,
-                author: d.author,
-                published: d.published,
-            })
+            Scope::Document(DocumentRef::from(d))
         }
         None => Scope::Period {
             from: request.from.map(|d| d.to_string()),

@@ -1,7 +1,7 @@
 //! The report as data: what every format shows, and the JSON format itself.
 
 use claimdesk_core::{RatingScale, short_form};
-use claimdesk_store::ReportRow;
+use claimdesk_store::{ReportDocument, ReportRow};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -55,6 +55,12 @@ pub struct DocumentRef {
     pub outlet: Option<String>,
     pub author: Option<String>,
     pub published: Option<String>,
+}
+
+impl From<ReportDocument> for DocumentRef {
+    fn from(d: ReportDocument) -> Self {
+        DocumentRef { id: d.id, title: d.title, url: d.url, outlet: d.outlet, author: d.author, published: d.published }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,14 +170,7 @@ impl Report {
                     approved_by: c.approved_by,
                     reviewed_at: row.reviewed_at.map(rfc3339),
                     kinds: row.kinds,
-                    document: DocumentRef {
-                        id: d.id,
-                        title: d.title,
-                        url: d.url,
-                        outlet: d.outlet,
-                        author: d.author,
-                        published: d.published,
-                    },
+                    document: d.into(),
                 }
             })
             .collect();

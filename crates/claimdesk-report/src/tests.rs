@@ -330,14 +330,3 @@ fn formats_parse_from_their_names() {
     assert_eq!(Format::parse("markdown"), Some(Format::Markdown));
     assert_eq!(Format::parse("pdf"), None);
 }
-
-#[test]
-#[ignore = "writes sample outputs to target/report-samples for a look"]
-fn write_samples() {
-    let report = report();
-    std::fs::create_dir_all("../../target/report-samples").expect("dir");
-    for format in Format::ALL {
-        std::fs::write(format!("../../target/report-samples/sample.{}", format.extension()), render(&report, format).expect("render"))
-            .expect("write");
-    }
-}

@@ -183,9 +183,10 @@ impl Checker for Hedges {
                 .collect(),
             None => Vec::new(),
         };
+        // The index of the sentence holding `offset`, with the model's verdict.
         let verdict_at = |offset: usize| {
             let i = sentences.partition_point(|s| s.1 <= offset);
-            sentences.get(i).filter(|s| s.0 <= offset).map(|s| (s.2, s.3))
+            sentences.get(i).filter(|s| s.0 <= offset).map(|s| (i, s.2, s.3))
         };
         let mut cued = vec![false; sentences.len()];
         for m in self.phrases.find_iter(text) {
@@ -205,16 +206,14 @@ impl Checker for Hedges {
                 m.start
             };
             let verdict = verdict_at(m.start);
-            let uncertain = verdict.is_some_and(|(uncertain, _)| uncertain);
+            let uncertain = verdict.is_some_and(|(_, uncertain, _)| uncertain);
             if group.needs_model() && !uncertain {
                 continue;
             }
             let (rule, message, question, mut score) = wording(group);
-            if let Some((true, p)) = verdict {
+            if let Some((i, true, p)) = verdict {
                 score = score.max(p);
-                if let Some(seen) = cued.get_mut(sentences.partition_point(|s| s.1 <= m.start)) {
-                    *seen = true;
-                }
+                cued[i] = true;
             }
             out.raise(rule, start, m.end, score, message, question);
         }
