@@ -91,6 +91,9 @@ pub enum FeatureSet {
     Claims,
     /// Words, bigrams and trigrams only.
     Words,
+    /// Only a bias among hashed features; the sentence's average word
+    /// vector carries the rest (the model holds the vectors).
+    Vectors,
 }
 
 impl FeatureSet {
@@ -98,6 +101,7 @@ impl FeatureSet {
         match self {
             FeatureSet::Claims => 0,
             FeatureSet::Words => 1,
+            FeatureSet::Vectors => 2,
         }
     }
 
@@ -105,6 +109,7 @@ impl FeatureSet {
         match code {
             0 => Some(FeatureSet::Claims),
             1 => Some(FeatureSet::Words),
+            2 => Some(FeatureSet::Vectors),
             _ => None,
         }
     }
@@ -112,7 +117,7 @@ impl FeatureSet {
 
 /// The tokens features are made of: split on spaces and punctuation,
 /// sentence punctuation and quotes trimmed.
-fn tokens(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn tokens(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '"' | '“' | '”' | '—'))
         .map(|raw| raw.trim_matches(|c: char| matches!(c, '.' | '!' | '?' | '\'' | '‘' | '’')))
         .filter(|token| !token.is_empty())
@@ -123,6 +128,10 @@ pub fn features_of(set: FeatureSet, text: &str, bits: u32, out: &mut Vec<u32>) {
     match set {
         FeatureSet::Claims => features(text, bits, out),
         FeatureSet::Words => word_features(text, bits, out),
+        FeatureSet::Vectors => {
+            out.clear();
+            out.push(fnv(FNV_OFFSET, b"bias") & ((1u32 << bits) - 1));
+        }
     }
 }
 

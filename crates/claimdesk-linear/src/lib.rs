@@ -4,12 +4,16 @@
 //! unigrams and bigrams with numbers reduced to their shape, plus a few
 //! structural cues (figures, percentages, money, years, comparisons,
 //! first-person talk, questions, length). They are hashed into `2^bits`
-//! buckets, so a model is one flat weight vector. No allocation per feature
+//! buckets, so a model is one flat weight vector. The `vectors` feature
+//! set reads a sentence's average pre-trained word vector instead, with
+//! the vectors carried in the model file (`vectors.rs`). No allocation per feature
 //! beyond the output vector, linear in the sentence length. The only I/O is
 //! [`model_from_config`] reading a model file a plugin's config names.
 
 mod features;
 mod model;
+mod vectors;
 
 pub use features::{FEATURE_BITS, FeatureSet, features, features_of};
 pub use model::{Example, Model, ModelError, Optimizer, TrainOptions, model_from_config, train};
+pub use vectors::{VectorsError, WordVectors};

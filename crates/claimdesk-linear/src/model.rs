@@ -1,6 +1,11 @@
-use crate::features::{FeatureSet, features_of};
+use std::sync::Arc;
 
-/// A trained model: weights over hashed features plus the scale they use.
+use crate::features::{FeatureSet, features_of, tokens};
+use crate::vectors::WordVectors;
+
+/// A trained model: weights over hashed features plus the scale they use,
+/// and, for [`FeatureSet::Vectors`], weights over the sentence's average
+/// word vector with the vectors themselves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub bits: u32,
@@ -9,6 +14,12 @@ pub struct Model {
     /// (chosen by cross-validation when training).
     pub threshold: f32,
     pub weights: Vec<f32>,
+    /// One weight per vector dimension (empty without vectors); private,
+    /// with the vectors, so `projection` always matches them.
+    dense: Vec<f32>,
+    vectors: Option<Arc<WordVectors>>,
+    /// Each word's vector projected on `dense` ([`WordVectors::project`]).
+    projection: Vec<f32>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -25,6 +36,10 @@ pub enum ModelError {
     BadLength { found: usize, expected: usize, bits: u32 },
     #[error("model has {0} feature bits; expected between 8 and 24")]
     BadBits(u32),
+    #[error("the model's word vectors are damaged")]
+    BadVectors,
+    #[error("the {0:?} feature set needs word vectors (train with --vectors FILE)")]
+    MissingVectors(FeatureSet),
 }
 
 const MAGIC: &[u8; 4] = b"CDLM";
@@ -36,7 +51,7 @@ pub struct Example {
     pub positive: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct TrainOptions {
     pub bits: u32,
     pub epochs: usize,
@@ -52,6 +67,8 @@ pub struct TrainOptions {
     pub optimizer: Optimizer,
     /// Stored with the model: see [`Model::threshold`].
     pub threshold: f32,
+    /// Word vectors for [`FeatureSet::Vectors`], stored with the model.
+    pub vectors: Option<Arc<WordVectors>>,
 }
 
 /// How weights are fitted.
@@ -79,6 +96,7 @@ impl Default for TrainOptions {
             average: false,
             optimizer: Optimizer::Online,
             threshold: 0.5,
+            vectors: None,
         }
     }
 }
@@ -88,10 +106,27 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl Model {
+    pub fn new(
+        bits: u32,
+        features: FeatureSet,
+        threshold: f32,
+        weights: Vec<f32>,
+        dense: Vec<f32>,
+        vectors: Option<Arc<WordVectors>>,
+    ) -> Model {
+        let projection = vectors.as_ref().map(|v| v.project(&dense)).unwrap_or_default();
+        Model { bits, features, threshold, weights, dense, vectors, projection }
+    }
+
     /// Probability that `text` is positive.
     pub fn score(&self, text: &str, scratch: &mut Vec<u32>) -> f32 {
         features_of(self.features, text, self.bits, scratch);
-        sigmoid(scratch.iter().map(|&i| self.weights.get(i as usize).copied().unwrap_or(0.0)).sum())
+        let sparse: f32 = scratch.iter().map(|&i| self.weights.get(i as usize).copied().unwrap_or(0.0)).sum();
+        let dense = match &self.vectors {
+            Some(vectors) => vectors.average_projected(tokens(text), &self.projection),
+            None => 0.0,
+        };
+        sigmoid(sparse + dense)
     }
 
     /// Whether `text` is positive: its score reaches the threshold.
@@ -101,17 +136,27 @@ impl Model {
     }
 
     /// Serialises as `CDLM`, version 2, bits, feature set, threshold, then
-    /// the weights (little endian). Version 1 files (claim features,
-    /// threshold 0.5) still load.
+    /// the weights (little endian); version 3 when the model has word
+    /// vectors, which follow the weights: the dense weights' count and
+    /// values, then the vectors. Version 1 files (claim features, threshold
+    /// 0.5) still load.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(20 + 4 * self.weights.len());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&2u32.to_le_bytes());
+        let version: u32 = if self.vectors.is_some() { 3 } else { 2 };
+        out.extend_from_slice(&version.to_le_bytes());
         out.extend_from_slice(&self.bits.to_le_bytes());
         out.extend_from_slice(&self.features.code().to_le_bytes());
         out.extend_from_slice(&self.threshold.to_le_bytes());
         for w in &self.weights {
             out.extend_from_slice(&w.to_le_bytes());
+        }
+        if let Some(vectors) = &self.vectors {
+            out.extend_from_slice(&(self.dense.len() as u32).to_le_bytes());
+            for w in &self.dense {
+                out.extend_from_slice(&w.to_le_bytes());
+            }
+            vectors.write(&mut out);
         }
         out
     }
@@ -124,7 +169,7 @@ impl Model {
         let version = word(4).map(u32::from_le_bytes).ok_or(ModelError::BadMagic)?;
         let (features, threshold, header) = match version {
             1 => (FeatureSet::Claims, 0.5, 12),
-            2 => {
+            2 | 3 => {
                 let code = word(12).map(u32::from_le_bytes).ok_or(ModelError::BadMagic)?;
                 let features = FeatureSet::from_code(code).ok_or(ModelError::UnknownFeatures(code))?;
                 let threshold = word(16).map(f32::from_le_bytes).ok_or(ModelError::BadMagic)?;
@@ -140,11 +185,27 @@ impl Model {
             return Err(ModelError::BadBits(bits));
         }
         let expected = header + 4 * (1usize << bits);
-        if bytes.len() != expected {
+        if bytes.len() < expected || (version < 3 && bytes.len() != expected) {
             return Err(ModelError::BadLength { found: bytes.len(), expected, bits });
         }
-        let weights = bytes[header..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-        Ok(Model { bits, features, threshold, weights })
+        let floats = |b: &[u8]| b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect::<Vec<f32>>();
+        let weights = floats(&bytes[header..expected]);
+        let (dense, vectors) = if version == 3 {
+            let rest = &bytes[expected..];
+            let count = word(expected).map(u32::from_le_bytes).ok_or(ModelError::BadVectors)? as usize;
+            let dense = floats(rest.get(4..4 + 4 * count).ok_or(ModelError::BadVectors)?);
+            let (vectors, tail) = WordVectors::read(&rest[4 + 4 * count..]).ok_or(ModelError::BadVectors)?;
+            if !tail.is_empty() || vectors.dims() != count {
+                return Err(ModelError::BadVectors);
+            }
+            (dense, Some(Arc::new(vectors)))
+        } else {
+            (Vec::new(), None)
+        };
+        if features == FeatureSet::Vectors && vectors.is_none() {
+            return Err(ModelError::MissingVectors(features));
+        }
+        Ok(Model::new(bits, features, threshold, weights, dense, vectors))
     }
 }
 
@@ -165,61 +226,105 @@ pub fn model_from_config(config: &str, embedded: &[u8]) -> Result<Option<Model>,
 }
 
 /// Trains a logistic regression on `examples` (see [`Optimizer`]).
-pub fn train(examples: &[Example], options: TrainOptions) -> Model {
-    match options.optimizer {
+pub fn train(examples: &[Example], options: TrainOptions) -> Result<Model, ModelError> {
+    if options.features == FeatureSet::Vectors && options.vectors.is_none() {
+        return Err(ModelError::MissingVectors(options.features));
+    }
+    Ok(match options.optimizer {
         Optimizer::Online => train_online(examples, options),
         Optimizer::Batch => train_batch(examples, options),
+    })
+}
+
+/// One example as the trainer sees it: hashed feature indices, the average
+/// word vector (empty without vectors) and the label.
+struct Encoded {
+    sparse: Vec<u32>,
+    dense: Vec<f32>,
+    positive: bool,
+}
+
+impl Encoded {
+    fn logit(&self, weights: &[f32], dense: &[f32]) -> f32 {
+        self.sparse.iter().map(|&f| weights[f as usize]).sum::<f32>() + self.dense.iter().zip(dense).map(|(x, w)| x * w).sum::<f32>()
     }
 }
 
-fn encode(examples: &[Example], options: &TrainOptions) -> Vec<(Vec<u32>, bool)> {
+fn encode(examples: &[Example], options: &TrainOptions) -> Vec<Encoded> {
     examples
         .iter()
         .map(|e| {
-            let mut f = Vec::new();
-            features_of(options.features, &e.text, options.bits, &mut f);
-            (f, e.positive)
+            let mut sparse = Vec::new();
+            features_of(options.features, &e.text, options.bits, &mut sparse);
+            let mut dense = Vec::new();
+            if let Some(vectors) = &options.vectors {
+                vectors.average(tokens(&e.text), &mut dense);
+            }
+            Encoded { sparse, dense, positive: e.positive }
         })
         .collect()
 }
 
-fn train_batch(examples: &[Example], options: TrainOptions) -> Model {
+/// Adam's moment estimates for one block of weights.
+struct Adam {
+    m: Vec<f32>,
+    v: Vec<f32>,
+}
+
+impl Adam {
     const BETA1: f32 = 0.9;
     const BETA2: f32 = 0.999;
-    let dim = 1usize << options.bits;
-    let encoded = encode(examples, &options);
-    let n = encoded.len().max(1) as f32;
-    let mut weights = vec![0.0_f32; dim];
-    let mut gradient = vec![0.0_f32; dim];
-    let (mut m, mut v) = (vec![0.0_f32; dim], vec![0.0_f32; dim]);
-    for step in 1..=options.epochs {
-        for (g, w) in gradient.iter_mut().zip(&weights) {
-            *g = options.l2 * w;
-        }
-        for (feats, positive) in &encoded {
-            let p = sigmoid(feats.iter().map(|&f| weights[f as usize]).sum());
-            let (target, weight) = if *positive { (1.0, options.positive_weight) } else { (0.0, 1.0) };
-            let g = (p - target) * weight / n;
-            for &f in feats {
-                gradient[f as usize] += g;
-            }
-        }
-        let (c1, c2) = (1.0 - BETA1.powi(step as i32), 1.0 - BETA2.powi(step as i32));
-        for i in 0..dim {
+
+    fn new(dim: usize) -> Adam {
+        Adam { m: vec![0.0; dim], v: vec![0.0; dim] }
+    }
+
+    fn step(&mut self, weights: &mut [f32], gradient: &[f32], step: usize, learning_rate: f32) {
+        let (c1, c2) = (1.0 - Self::BETA1.powi(step as i32), 1.0 - Self::BETA2.powi(step as i32));
+        for i in 0..weights.len() {
             let g = gradient[i];
-            m[i] = BETA1 * m[i] + (1.0 - BETA1) * g;
-            v[i] = BETA2 * v[i] + (1.0 - BETA2) * g * g;
-            weights[i] -= options.learning_rate * (m[i] / c1) / ((v[i] / c2).sqrt() + 1e-8);
+            self.m[i] = Self::BETA1 * self.m[i] + (1.0 - Self::BETA1) * g;
+            self.v[i] = Self::BETA2 * self.v[i] + (1.0 - Self::BETA2) * g * g;
+            weights[i] -= learning_rate * (self.m[i] / c1) / ((self.v[i] / c2).sqrt() + 1e-8);
         }
     }
-    Model { bits: options.bits, features: options.features, threshold: options.threshold, weights }
+}
+
+fn train_batch(examples: &[Example], options: TrainOptions) -> Model {
+    let dim = 1usize << options.bits;
+    let dense_dim = options.vectors.as_ref().map_or(0, |v| v.dims());
+    let encoded = encode(examples, &options);
+    let n = encoded.len().max(1) as f32;
+    let (mut weights, mut gradient, mut adam) = (vec![0.0_f32; dim], vec![0.0_f32; dim], Adam::new(dim));
+    let (mut dense, mut dense_gradient, mut dense_adam) = (vec![0.0_f32; dense_dim], vec![0.0_f32; dense_dim], Adam::new(dense_dim));
+    for step in 1..=options.epochs {
+        for (g, w) in gradient.iter_mut().zip(&weights).chain(dense_gradient.iter_mut().zip(&dense)) {
+            *g = options.l2 * w;
+        }
+        for example in &encoded {
+            let p = sigmoid(example.logit(&weights, &dense));
+            let (target, weight) = if example.positive { (1.0, options.positive_weight) } else { (0.0, 1.0) };
+            let g = (p - target) * weight / n;
+            for &f in &example.sparse {
+                gradient[f as usize] += g;
+            }
+            for (dg, x) in dense_gradient.iter_mut().zip(&example.dense) {
+                *dg += g * x;
+            }
+        }
+        adam.step(&mut weights, &gradient, step, options.learning_rate);
+        dense_adam.step(&mut dense, &dense_gradient, step, options.learning_rate);
+    }
+    Model::new(options.bits, options.features, options.threshold, weights, dense, options.vectors)
 }
 
 /// AdaGrad on the logistic loss, examples shuffled each epoch.
 fn train_online(examples: &[Example], options: TrainOptions) -> Model {
     let dim = 1usize << options.bits;
+    let dense_dim = options.vectors.as_ref().map_or(0, |v| v.dims());
     let mut weights = vec![0.0_f32; dim];
     let mut grad_sq = vec![1e-8_f32; dim];
+    let (mut dense, mut dense_sq) = (vec![0.0_f32; dense_dim], vec![1e-8_f32; dense_dim]);
     let encoded = encode(examples, &options);
     let mut order: Vec<usize> = (0..encoded.len()).collect();
     let mut rng = options.seed.max(1);
@@ -233,15 +338,20 @@ fn train_online(examples: &[Example], options: TrainOptions) -> Model {
             order.swap(i, (rng % (i as u64 + 1)) as usize);
         }
         for &i in &order {
-            let (feats, positive) = &encoded[i];
-            let p = sigmoid(feats.iter().map(|&f| weights[f as usize]).sum());
-            let (target, weight) = if *positive { (1.0, options.positive_weight) } else { (0.0, 1.0) };
+            let example = &encoded[i];
+            let p = sigmoid(example.logit(&weights, &dense));
+            let (target, weight) = if example.positive { (1.0, options.positive_weight) } else { (0.0, 1.0) };
             let g = (p - target) * weight;
-            for &f in feats {
+            for &f in &example.sparse {
                 let f = f as usize;
                 let grad = g + options.l2 * weights[f];
                 grad_sq[f] += grad * grad;
                 weights[f] -= options.learning_rate * grad / grad_sq[f].sqrt();
+            }
+            for ((w, sq), x) in dense.iter_mut().zip(&mut dense_sq).zip(&example.dense) {
+                let grad = g * x + options.l2 * *w;
+                *sq += grad * grad;
+                *w -= options.learning_rate * grad / sq.sqrt();
             }
         }
         for (total, w) in sum.iter_mut().zip(&weights) {
@@ -251,7 +361,7 @@ fn train_online(examples: &[Example], options: TrainOptions) -> Model {
     if options.average && options.epochs > 0 {
         weights = sum.into_iter().map(|total| total / options.epochs as f32).collect();
     }
-    Model { bits: options.bits, features: options.features, threshold: options.threshold, weights }
+    Model::new(options.bits, options.features, options.threshold, weights, dense, options.vectors)
 }
 
 #[cfg(test)]
@@ -272,7 +382,7 @@ mod tests {
             ex("I love this country.", false),
             ex("Good evening everyone.", false),
         ];
-        let model = train(&data, TrainOptions { bits: 12, epochs: 30, ..TrainOptions::default() });
+        let model = train(&data, TrainOptions { bits: 12, epochs: 30, ..TrainOptions::default() }).unwrap();
         let mut scratch = Vec::new();
         assert!(model.score("Wages rose 5% in 2012.", &mut scratch) > 0.5);
         assert!(model.score("Thank you, good evening.", &mut scratch) < 0.5);
@@ -283,7 +393,7 @@ mod tests {
     #[test]
     fn corrupt_files_are_errors() {
         assert_eq!(Model::from_bytes(b"nope"), Err(ModelError::BadMagic));
-        let model = Model { bits: 8, features: FeatureSet::Words, threshold: 0.4, weights: vec![0.5; 256] };
+        let model = Model::new(8, FeatureSet::Words, 0.4, vec![0.5; 256], Vec::new(), None);
         let mut bytes = model.to_bytes();
         assert_eq!(Model::from_bytes(&bytes), Ok(model.clone()));
         bytes[12] = 7;
@@ -303,5 +413,39 @@ mod tests {
         v1.extend_from_slice(&8u32.to_le_bytes());
         v1.extend(std::iter::repeat_n(0u8, 4 * 256));
         assert_eq!(Model::from_bytes(&v1).map(|m| (m.features, m.threshold)), Ok((FeatureSet::Claims, 0.5)));
+    }
+
+    #[test]
+    fn vector_models_round_trip_and_refuse_damage() {
+        let vectors = WordVectors::read_text("calm 0 1\nfurious 1 0\nreport 0 1\nrage 1 0.1\n".as_bytes(), 10).unwrap();
+        let data = vec![ex("A calm report.", false), ex("Furious!", true), ex("The report.", false), ex("Furious, furious.", true)];
+        let options = TrainOptions {
+            bits: 8,
+            epochs: 300,
+            l2: 0.0,
+            learning_rate: 0.1,
+            features: FeatureSet::Vectors,
+            optimizer: Optimizer::Batch,
+            vectors: Some(Arc::new(vectors)),
+            ..TrainOptions::default()
+        };
+        let model = train(&data, options.clone()).unwrap();
+        let mut scratch = Vec::new();
+        assert!(model.score("Rage.", &mut scratch) > 0.5, "an unseen word, known by its vector");
+        assert!(model.score("Calm.", &mut scratch) < 0.5);
+        let online = train(&data, TrainOptions { optimizer: Optimizer::Online, epochs: 50, ..options.clone() }).unwrap();
+        assert!(online.score("Rage.", &mut scratch) > online.score("Calm.", &mut scratch));
+        let bytes = model.to_bytes();
+        assert_eq!(&bytes[4..8], &3u32.to_le_bytes());
+        assert_eq!(Model::from_bytes(&bytes), Ok(model));
+        assert_eq!(Model::from_bytes(&bytes[..bytes.len() - 1]), Err(ModelError::BadVectors));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(Model::from_bytes(&longer), Err(ModelError::BadVectors));
+        // A version 2 file that claims the vector feature set has no vectors.
+        let mut v2 = bytes[..20 + 4 * 256].to_vec();
+        v2[4..8].copy_from_slice(&2u32.to_le_bytes());
+        assert_eq!(Model::from_bytes(&v2), Err(ModelError::MissingVectors(FeatureSet::Vectors)));
+        assert_eq!(train(&data, TrainOptions { vectors: None, ..options }).unwrap_err(), ModelError::MissingVectors(FeatureSet::Vectors));
     }
 }

@@ -66,14 +66,15 @@ impl Task {
                 ..TrainOptions::default()
             },
             Task::Subjectivity => TrainOptions {
-                bits: 16,
+                // The average word vector alone (only a bias is hashed).
+                bits: 8,
                 epochs: 300,
                 learning_rate: 0.05,
-                l2: 0.001,
+                l2: 0.008,
                 positive_weight: 1.5,
-                features: FeatureSet::Claims,
+                features: FeatureSet::Vectors,
                 optimizer: Optimizer::Batch,
-                threshold: 0.45,
+                threshold: 0.5,
                 ..TrainOptions::default()
             },
         }
@@ -161,7 +162,7 @@ fn cross_validate(task: Task, rows: &[Labelled], k: usize, options: TrainOptions
         let (test, train_rows): (Vec<_>, Vec<_>) = rows.iter().enumerate().partition(|(i, _)| i % k == fold);
         let test: Vec<Labelled> = test.into_iter().map(|(_, r)| r.clone()).collect();
         let train_rows: Vec<Labelled> = train_rows.into_iter().map(|(_, r)| r.clone()).collect();
-        let model = train(&examples(&train_rows), options);
+        let model = train(&examples(&train_rows), options.clone())?;
         let mut alone = Scores::default();
         for row in &test {
             let score = model.score(&row.text, &mut scratch);
@@ -246,7 +247,7 @@ pub fn train_model(data: &[PathBuf], output: &Path, options: TrainOptions) -> an
         rows.extend(read(path)?);
     }
     let started = Instant::now();
-    let model = train(&examples(&rows), options);
+    let model = train(&examples(&rows), options)?;
     std::fs::write(output, model.to_bytes()).with_context(|| format!("cannot write {}", output.display()))?;
     println!("trained on {} sentences in {:.1} s; wrote {}", rows.len(), started.elapsed().as_secs_f64(), output.display());
     Ok(ExitCode::SUCCESS)
@@ -269,7 +270,7 @@ pub fn train_stack(data: &[PathBuf], output: &Path, options: TrainOptions, plugi
     let mut scratch = Vec::new();
     for fold in 0..k {
         let train_rows: Vec<Labelled> = rows.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, r)| r.clone()).collect();
-        let model = train(&examples(&train_rows), options);
+        let model = train(&examples(&train_rows), options.clone())?;
         for (i, row) in rows.iter().enumerate().filter(|(i, _)| i % k == fold) {
             model_scores[i] = model.score(&row.text, &mut scratch);
         }

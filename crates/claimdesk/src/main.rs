@@ -14,6 +14,7 @@ mod serve;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -50,10 +51,20 @@ struct TrainingArgs {
     /// L2 regularisation strength.
     #[arg(long)]
     l2: Option<f32>,
-    /// Features: `claims` (words, bigrams, claim-structure cues) or `words`
-    /// (words, bigrams, trigrams).
+    /// Features: `claims` (words, bigrams, claim-structure cues), `words`
+    /// (words, bigrams, trigrams) or `vectors` (the average word vector;
+    /// needs --vectors).
     #[arg(long, value_enum)]
     features: Option<FeaturesArg>,
+    /// Word vectors in GloVe's text format (`word v1 … vN` per line, most
+    /// frequent first), stored in the model: the only features with
+    /// `--features vectors` (which needs them), added to the hashed ones
+    /// otherwise (docs/DETECTION.md says where to get them).
+    #[arg(long, value_name = "FILE")]
+    vectors: Option<PathBuf>,
+    /// How many of the vector file's first words the model keeps.
+    #[arg(long, value_name = "N", default_value = "50000")]
+    vocabulary: usize,
     /// Hash buckets as a power of two (the model file holds 4 × 2^BITS bytes).
     #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u32).range(8..=24))]
     bits: Option<u32>,
@@ -79,12 +90,22 @@ enum OptimizerArg {
 enum FeaturesArg {
     Claims,
     Words,
+    Vectors,
 }
 
 impl TrainingArgs {
-    fn options(&self, task: eval::Task) -> claimdesk_linear::TrainOptions {
+    fn options(&self, task: eval::Task) -> anyhow::Result<claimdesk_linear::TrainOptions> {
         let defaults = task.training();
-        claimdesk_linear::TrainOptions {
+        let vectors = match &self.vectors {
+            Some(path) => {
+                let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+                let vectors = claimdesk_linear::WordVectors::read_text(std::io::BufReader::new(file), self.vocabulary)
+                    .with_context(|| path.display().to_string())?;
+                Some(std::sync::Arc::new(vectors))
+            }
+            None => None,
+        };
+        Ok(claimdesk_linear::TrainOptions {
             epochs: self.epochs.unwrap_or(defaults.epochs),
             positive_weight: self.positive_weight.unwrap_or(defaults.positive_weight),
             learning_rate: self.learning_rate.unwrap_or(defaults.learning_rate),
@@ -100,10 +121,12 @@ impl TrainingArgs {
             features: match self.features {
                 Some(FeaturesArg::Words) => claimdesk_linear::FeatureSet::Words,
                 Some(FeaturesArg::Claims) => claimdesk_linear::FeatureSet::Claims,
+                Some(FeaturesArg::Vectors) => claimdesk_linear::FeatureSet::Vectors,
                 None => defaults.features,
             },
             seed: defaults.seed,
-        }
+            vectors,
+        })
     }
 }
 
@@ -407,16 +430,16 @@ fn main() -> ExitCode {
         Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
         Command::Migrate { database } => db::migrate(&database.url),
         Command::Eval { task, data, folds, model, training, plugins } => {
-            eval::eval(task, &data, folds, training.options(task), model.as_deref(), &plugins)
+            training.options(task).and_then(|options| eval::eval(task, &data, folds, options, model.as_deref(), &plugins))
         }
         Command::Train { task, data, output, training, plugins } => match task.model() {
             Some(task) => {
                 let output = output.unwrap_or_else(|| PathBuf::from(task.model_file()));
-                eval::train_model(&data, &output, training.options(task))
+                training.options(task).and_then(|options| eval::train_model(&data, &output, options))
             }
             None => {
                 let output = output.unwrap_or_else(|| PathBuf::from(eval::STACK_WEIGHTS_FILE));
-                eval::train_stack(&data, &output, training.options(eval::Task::Checkworthiness), &plugins)
+                training.options(eval::Task::Checkworthiness).and_then(|options| eval::train_stack(&data, &output, options, &plugins))
             }
         },
         Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),

@@ -1,7 +1,8 @@
 //! `subjectivity`: flags sentences that read as opinion or loaded wording
 //! presented as report — the outlet's judgement rather than a checkable
-//! statement. A logistic regression over hashed words and bigrams (see
-//! `claimdesk-linear`), trained with `claimdesk train --task subjectivity`
+//! statement. A logistic regression over the sentence's average GloVe word
+//! vector (see `claimdesk-linear`; the vectors live in the model file,
+//! `model/NOTICE.md`), trained with `claimdesk train --task subjectivity`
 //! on CheckThat! 2025 subjectivity data and embedded; the vague, hedge and
 //! superlative lists of the other plugins show *which* words. Config
 //! `model=PATH` loads another model, `model=off` switches it off (used by

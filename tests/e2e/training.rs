@@ -1,0 +1,152 @@
+//! `claimdesk train` / `eval` with word vectors, on sentences and vectors
+//! written here: a model trained on a few words must generalise to other
+//! words through their vectors, and the plugin must run the model file.
+
+use std::path::{Path, PathBuf};
+
+use claimdesk_tests::temp_dir;
+
+use crate::{check_json, claimdesk, path_str, stderr, stdout};
+
+/// Four dimensions; the first says how much a word judges. Words of the
+/// test sentences below that are *not* in the training sentences still
+/// have vectors, which is what the model must use.
+const VECTORS: &str = "\
+the 0.0 0.1 0.0 0.0
+a 0.0 0.1 0.0 0.0
+council 0.0 0.9 0.1 0.0
+approved 0.0 0.8 0.2 0.0
+budget 0.0 0.7 0.3 0.0
+on 0.0 0.1 0.0 0.0
+tuesday 0.0 0.6 0.1 0.1
+votes 0.0 0.8 0.0 0.2
+road 0.0 0.7 0.0 0.3
+opened 0.0 0.8 0.1 0.0
+outrageous 1.0 0.0 0.1 0.0
+shameful 0.9 0.0 0.2 0.0
+pathetic 1.0 0.1 0.0 0.0
+decision 0.1 0.5 0.2 0.0
+is 0.0 0.1 0.0 0.0
+disgraceful 0.95 0.0 0.1 0.1
+bridge 0.0 0.7 0.2 0.1
+";
+
+fn write_data(dir: &Path) -> (PathBuf, PathBuf) {
+    let data = dir.join("subjectivity.tsv");
+    let mut tsv = String::from("sentence_id\tsentence\tlabel\tsolved_conflict\n");
+    for i in 0..6 {
+        tsv.push_str(&format!("s{i}\tThe council approved the budget on Tuesday.\tOBJ\tFalse\n"));
+        tsv.push_str(&format!("r{i}\tThe road opened on Tuesday after votes.\tOBJ\tFalse\n"));
+        tsv.push_str(&format!("o{i}\tThe decision is outrageous.\tSUBJ\tFalse\n"));
+        tsv.push_str(&format!("p{i}\tA shameful, pathetic decision.\tSUBJ\tFalse\n"));
+    }
+    std::fs::write(&data, tsv).unwrap();
+    let vectors = dir.join("vectors.txt");
+    std::fs::write(&vectors, VECTORS).unwrap();
+    (data, vectors)
+}
+
+#[test]
+fn a_vector_model_trains_evaluates_and_runs_in_the_plugin() {
+    let dir = temp_dir("train-vectors");
+    let (data, vectors) = write_data(&dir);
+    let model = dir.join("model.bin");
+    let output = claimdesk(&[
+        "train",
+        "--task",
+        "subjectivity",
+        "--data",
+        path_str(&data),
+        "--vectors",
+        path_str(&vectors),
+        "--output",
+        path_str(&model),
+        "--l2",
+        "0.0001",
+        "--epochs",
+        "500",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("trained on 24 sentences"), "{}", stdout(&output));
+
+    let output = claimdesk(&["eval", "--task", "subjectivity", "--data", path_str(&data), "--model", path_str(&model)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("macro F1 1.000"), "the training sentences are separable: {}", stdout(&output));
+
+    // "disgraceful" and "bridge" never occur in the training sentences.
+    let article = dir.join("article.txt");
+    std::fs::write(&article, "A disgraceful bridge.\n\nThe bridge opened on Tuesday.\n").unwrap();
+    let config = format!("subjectivity=model={}", model.display());
+    let (json, output) = check_json(&[path_str(&article), "--plugin-config", &config]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let flagged: Vec<&str> = json["documents"][0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "subjectivity.sentence")
+        .map(|f| f["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, vec!["A disgraceful bridge."], "the judging word is known only by its vector");
+
+    // Cross-validation runs the plugin with each fold's vector model.
+    let output = claimdesk(&[
+        "eval",
+        "--task",
+        "subjectivity",
+        "--data",
+        path_str(&data),
+        "--folds",
+        "2",
+        "--vectors",
+        path_str(&vectors),
+        "--l2",
+        "0.0001",
+        "--epochs",
+        "500",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("2-fold cross-validation at threshold 0.50, all plugins, pooled"), "{}", stdout(&output));
+}
+
+#[test]
+fn missing_or_broken_vectors_are_clear_errors_and_write_nothing() {
+    let dir = temp_dir("train-vectors-bad");
+    let (data, _) = write_data(&dir);
+    let model = dir.join("model.bin");
+    let args = ["train", "--task", "subjectivity", "--data", path_str(&data), "--output", path_str(&model)];
+
+    let output = claimdesk(&args);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("needs word vectors (train with --vectors FILE)"), "{}", stderr(&output));
+
+    let broken = dir.join("broken.txt");
+    std::fs::write(&broken, "the 0.1 0.2\ncouncil 0.3 0.4\nbudget 0.5\n").unwrap();
+    let output = claimdesk(&[&args[..], &["--vectors", path_str(&broken)]].concat());
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("{}: line 3: expected 2 finite numbers, found 1", broken.display())), "{err}");
+
+    std::fs::write(&broken, "the 0.1 zero\n").unwrap();
+    let output = claimdesk(&[&args[..], &["--vectors", path_str(&broken)]].concat());
+    assert!(stderr(&output).contains("line 1: not a number"), "{}", stderr(&output));
+
+    let output = claimdesk(&[&args[..], &["--vectors", path_str(&dir.join("absent.txt"))]].concat());
+    assert!(stderr(&output).contains("cannot open"), "{}", stderr(&output));
+    assert!(!model.exists(), "no model file after a failed training");
+
+    // A model file whose vectors are cut short: the plugin refuses it, the
+    // others still run.
+    let (_, vectors) = write_data(&dir);
+    let output = claimdesk(&[&args[..], &["--vectors", path_str(&vectors)]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut bytes = std::fs::read(&model).unwrap();
+    bytes.truncate(bytes.len() - 10);
+    std::fs::write(&model, bytes).unwrap();
+    let article = dir.join("article.txt");
+    std::fs::write(&article, "The council approved the budget, which critics called outrageous.\n").unwrap();
+    let config = format!("subjectivity=model={}", model.display());
+    let (json, output) = check_json(&[path_str(&article), "--plugin-config", &config]);
+    let errors = json["load_errors"].to_string();
+    assert!(errors.contains("word vectors are damaged"), "{errors}\n{}", stderr(&output));
+    assert!(!json["documents"][0]["flags"].as_array().unwrap().is_empty(), "the other plugins ran");
+}
