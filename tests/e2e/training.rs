@@ -51,21 +51,10 @@ fn a_vector_model_trains_evaluates_and_runs_in_the_plugin() {
     let dir = temp_dir("train-vectors");
     let (data, vectors) = write_data(&dir);
     let model = dir.join("model.bin");
-    let output = claimdesk(&[
-        "train",
-        "--task",
-        "subjectivity",
-        "--data",
-        path_str(&data),
-        "--vectors",
-        path_str(&vectors),
-        "--output",
-        path_str(&model),
-        "--l2",
-        "0.0001",
-        "--epochs",
-        "500",
-    ]);
+    // Little data: train hard, so the few sentences are learned.
+    let settings =
+        ["--task", "subjectivity", "--data", path_str(&data), "--vectors", path_str(&vectors), "--l2", "0.0001", "--epochs", "500"];
+    let output = claimdesk(&[&["train", "--output", path_str(&model)][..], &settings].concat());
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("trained on 24 sentences"), "{}", stdout(&output));
 
@@ -89,21 +78,7 @@ fn a_vector_model_trains_evaluates_and_runs_in_the_plugin() {
     assert_eq!(flagged, vec!["A disgraceful bridge."], "the judging word is known only by its vector");
 
     // Cross-validation runs the plugin with each fold's vector model.
-    let output = claimdesk(&[
-        "eval",
-        "--task",
-        "subjectivity",
-        "--data",
-        path_str(&data),
-        "--folds",
-        "2",
-        "--vectors",
-        path_str(&vectors),
-        "--l2",
-        "0.0001",
-        "--epochs",
-        "500",
-    ]);
+    let output = claimdesk(&[&["eval", "--folds", "2"][..], &settings].concat());
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("2-fold cross-validation at threshold 0.50, all plugins, pooled"), "{}", stdout(&output));
 }

@@ -59,14 +59,18 @@ impl WordVectors {
                 break;
             }
             let line = line?;
-            let mut parts = line.split(' ');
+            // CRLF files and trailing blanks are common in exported vectors.
+            let mut parts = line.trim_end().split(' ');
             let Some(word) = parts.next().filter(|w| !w.is_empty()) else { continue };
             let values: Result<Vec<f32>, _> = parts.map(str::parse::<f32>).collect();
             let values = values.map_err(|e| VectorsError::Line { line: i + 1, problem: format!("not a number: {e}") })?;
+            if values.is_empty() {
+                return Err(VectorsError::Line { line: i + 1, problem: format!("the word {word:?} has no vector") });
+            }
             if dims == 0 {
                 dims = values.len();
             }
-            if values.len() != dims || dims == 0 || values.iter().any(|v| !v.is_finite()) {
+            if values.len() != dims || values.iter().any(|v| !v.is_finite()) {
                 return Err(VectorsError::Line { line: i + 1, problem: format!("expected {dims} finite numbers, found {}", values.len()) });
             }
             rows.push((word.to_lowercase(), values));
@@ -290,5 +294,9 @@ mod tests {
         assert!(matches!(WordVectors::read_text("a 1 2\nb 1\n".as_bytes(), 10), Err(VectorsError::Line { line: 2, .. })));
         assert!(matches!(WordVectors::read_text("a 1 x\n".as_bytes(), 10), Err(VectorsError::Line { line: 1, .. })));
         assert!(matches!(WordVectors::read_text("".as_bytes(), 10), Err(VectorsError::Empty)));
+        assert!(matches!(WordVectors::read_text("a 1 2\nb\n".as_bytes(), 10), Err(VectorsError::Line { line: 2, .. })));
+        assert!(matches!(WordVectors::read_text("a 1 inf\n".as_bytes(), 10), Err(VectorsError::Line { line: 1, .. })));
+        let crlf = WordVectors::read_text("a 1 2 \r\nb 3 4\r\n".as_bytes(), 10).unwrap();
+        assert_eq!((crlf.len(), crlf.dims()), (2, 2), "CRLF and trailing blanks are tolerated");
     }
 }
