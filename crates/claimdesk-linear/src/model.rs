@@ -26,7 +26,7 @@ pub struct Model {
 pub enum ModelError {
     #[error("not a claimdesk model file (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0}, expected 1 or 2")]
+    #[error("model format version {0}, expected 1, 2 or 3")]
     BadVersion(u32),
     #[error("model uses feature set {0}, which this claimdesk does not know")]
     UnknownFeatures(u32),
