@@ -9,6 +9,7 @@ mod attribution;
 mod claim;
 mod document;
 mod flag;
+pub mod input;
 mod lines;
 mod quotes;
 mod rating;
@@ -23,7 +24,7 @@ pub use claim::{
     Action, Claim, ClaimEvent, Evidence, MAX_CLAIM_REVIEWED, Policy, Stance, Status, TransitionError, group_claims, priority, short_form,
     take_model_scores, take_sentence_scores,
 };
-pub use document::Document;
+pub use document::{Document, DocumentError, MAX_METADATA};
 pub use flag::{Flag, Kind, Severity, UnknownCode};
 pub use lines::{LineCol, LineIndex};
 pub use quotes::{Quote, find_quotes};

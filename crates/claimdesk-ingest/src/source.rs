@@ -28,6 +28,10 @@ pub enum InputError {
     BadRecord { line: usize, reason: String },
     #[error("is empty: there is no text to check")]
     Empty,
+    #[error("{0}")]
+    Invalid(#[from] claimdesk_core::DocumentError),
+    #[error("document too deeply nested: HTML elements nest {depth} deep, over the limit of {limit}")]
+    TooDeep { depth: usize, limit: usize },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,13 +163,18 @@ pub fn parse_documents(text: String, format: Format) -> Result<Vec<Result<Docume
     let (body, title) = match format {
         Format::Text => (text, None),
         Format::Markdown => (markdown_text(&text), None),
-        Format::Html => (html_text(&text), html_title(&text)),
+        Format::Html => {
+            check_html_depth(&text, MAX_HTML_DEPTH)?;
+            html_text_and_title(&text)
+        }
         Format::JsonLines => return Ok(json_lines(&text)),
     };
     if body.trim().is_empty() {
         return Err(InputError::Empty);
     }
-    Ok(vec![Ok(Document { title, ..Document::new(body) })])
+    let doc = Document { title, ..Document::new(body) };
+    doc.validate()?;
+    Ok(vec![Ok(doc)])
 }
 
 fn json_lines(text: &str) -> Vec<Result<Document, InputError>> {
@@ -178,7 +187,7 @@ fn json_lines(text: &str) -> Vec<Result<Document, InputError>> {
             if r.body.trim().is_empty() {
                 return Err(bad("empty body".to_owned()));
             }
-            Ok(Document {
+            let doc = Document {
                 title: r.title,
                 source_url: r.url,
                 outlet: r.outlet,
@@ -186,7 +195,9 @@ fn json_lines(text: &str) -> Vec<Result<Document, InputError>> {
                 published: r.published,
                 language: r.language.unwrap_or_else(|| "en".to_owned()),
                 body: r.body,
-            })
+            };
+            doc.validate().map_err(|e| bad(e.to_string()))?;
+            Ok(doc)
         })
         .collect()
 }
@@ -215,11 +226,91 @@ const BLOCKS: &[&str] = &[
     "figcaption", "title",
 ];
 
-/// HTML's visible text: block elements become paragraphs; script, style and
-/// the head (but for its title, kept as the document title) are dropped.
-fn html_text(html: &str) -> String {
+/// Deepest element nesting an HTML input may have. Building the tree costs
+/// time in proportion to the nesting depth for every element (html5ever
+/// scans the stack of open elements), so unbounded nesting makes parsing
+/// quadratic: 64k nested `<div>`s took 22 s. Real articles nest a few dozen
+/// deep; with this bound parsing stays linear in the input's size.
+pub const MAX_HTML_DEPTH: usize = 256;
+
+/// Refuses HTML whose elements would nest more than `limit` deep, by a
+/// linear pass of html5ever's tokenizer (no tree is built). Depth is
+/// counted from start and end tags: void elements and elements whose end
+/// tag may be left out (`p`, `li`, `td`…) do not nest by themselves, and an
+/// element left open counts until the end, as it would in the tree.
+pub fn check_html_depth(html: &str, limit: usize) -> Result<(), InputError> {
+    use std::cell::{Cell, RefCell};
+    use std::collections::HashMap;
+
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::states::RawKind;
+    use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
+
+    /// Elements that never nest: void elements and those whose end tag is
+    /// optional (closed by their next sibling or their parent's end).
+    const FLAT: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param", "keygen",
+        "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt",
+        "rtc", "rp", "html", "head", "body",
+    ];
+
+    #[derive(Default)]
+    struct Depth {
+        open: RefCell<HashMap<String, usize>>,
+        depth: Cell<usize>,
+        deepest: Cell<usize>,
+    }
+
+    impl TokenSink for Depth {
+        type Handle = ();
+
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            let Token::TagToken(tag) = token else { return TokenSinkResult::Continue };
+            let name: &str = &tag.name;
+            if FLAT.contains(&name) {
+                return TokenSinkResult::Continue;
+            }
+            let mut open = self.open.borrow_mut();
+            match tag.kind {
+                TagKind::StartTag if !tag.self_closing => {
+                    *open.entry(name.to_owned()).or_default() += 1;
+                    self.depth.set(self.depth.get() + 1);
+                    self.deepest.set(self.deepest.get().max(self.depth.get()));
+                }
+                TagKind::StartTag => {}
+                TagKind::EndTag => {
+                    if let Some(n) = open.get_mut(name).filter(|n| **n > 0) {
+                        *n -= 1;
+                        self.depth.set(self.depth.get().saturating_sub(1));
+                    }
+                }
+            }
+            // The tokenizer alone does not know where raw text starts.
+            match (tag.kind, name) {
+                (TagKind::StartTag, "script") => TokenSinkResult::RawData(RawKind::ScriptData),
+                (TagKind::StartTag, "style" | "xmp" | "iframe" | "noembed" | "noframes") => TokenSinkResult::RawData(RawKind::Rawtext),
+                (TagKind::StartTag, "textarea" | "title") => TokenSinkResult::RawData(RawKind::Rcdata),
+                _ => TokenSinkResult::Continue,
+            }
+        }
+    }
+
+    let tokenizer = Tokenizer::new(Depth::default(), Default::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    let depth = tokenizer.sink.deepest.get();
+    if depth > limit { Err(InputError::TooDeep { depth, limit }) } else { Ok(()) }
+}
+
+/// HTML's visible text and title: block elements become paragraphs;
+/// script, style and the head (but for its title, kept as the document
+/// title) are dropped. Parsed once, after [`check_html_depth`].
+fn html_text_and_title(html: &str) -> (String, Option<String>) {
     use scraper::{Html, Node};
     let document = Html::parse_document(html);
+    let title = html_title(&document);
     let mut out = String::with_capacity(html.len() / 2);
     let mut stack = vec![(document.tree.root(), false)];
     while let Some((node, closing)) = stack.pop() {
@@ -259,11 +350,10 @@ fn html_text(html: &str) -> String {
         }
         tidy.push_str(para);
     }
-    tidy
+    (tidy, title)
 }
 
-fn html_title(html: &str) -> Option<String> {
-    let document = scraper::Html::parse_document(html);
+fn html_title(document: &scraper::Html) -> Option<String> {
     let selector = scraper::Selector::parse("title").ok()?;
     let title = document.select(&selector).next()?.text().collect::<String>();
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -284,8 +374,27 @@ mod tests {
     fn html_keeps_visible_text_as_paragraphs() {
         let html = "<html><head><title> Port  deal </title><style>p{}</style></head><body><h1>Port deal</h1>\
                     <p>Talks made <b>huge</b> progress.</p><script>alert(1)</script><ul><li>One</li><li>Two</li></ul></body></html>";
-        assert_eq!(html_text(html), "Port deal\n\nTalks made huge progress.\n\nOne\n\nTwo");
-        assert_eq!(html_title(html).as_deref(), Some("Port deal"));
+        let (text, title) = html_text_and_title(html);
+        assert_eq!(text, "Port deal\n\nTalks made huge progress.\n\nOne\n\nTwo");
+        assert_eq!(title.as_deref(), Some("Port deal"));
+    }
+
+    #[test]
+    fn deeply_nested_html_is_refused_before_parsing() {
+        let nested = |n: usize| format!("{}deep{}", "<div>".repeat(n), "</div>".repeat(n));
+        assert_eq!(check_html_depth(&nested(MAX_HTML_DEPTH), MAX_HTML_DEPTH), Ok(()));
+        assert_eq!(check_html_depth(&nested(MAX_HTML_DEPTH + 1), MAX_HTML_DEPTH), Err(InputError::TooDeep { depth: 257, limit: 256 }));
+        // Left open, elements still nest; closed ones do not add up.
+        assert!(check_html_depth(&"<span>x".repeat(300), MAX_HTML_DEPTH).is_err());
+        assert_eq!(check_html_depth(&"<div><b>x</b></div>".repeat(10_000), MAX_HTML_DEPTH), Ok(()));
+        // Unclosed paragraphs and list items, void elements and tags inside
+        // scripts or comments do not nest.
+        let sloppy = format!("<ul>{}</ul>{}<br><img src=x>", "<li><p>item".repeat(5_000), "<p>para<br>".repeat(5_000));
+        assert_eq!(check_html_depth(&sloppy, MAX_HTML_DEPTH), Ok(()));
+        let hidden = format!("<script>{}</script><!--{}-->", "<div>".repeat(1000), "<div>".repeat(1000));
+        assert_eq!(check_html_depth(&hidden, MAX_HTML_DEPTH), Ok(()));
+        let err = parse_documents(nested(70_000), Format::Html).unwrap_err();
+        assert!(err.to_string().starts_with("document too deeply nested"), "{err}");
     }
 
     #[test]
@@ -297,5 +406,21 @@ mod tests {
         assert_eq!((first.title.as_deref(), first.outlet.as_deref(), first.body.as_str()), (Some("A"), Some("Gazette"), "Prices rose 4%."));
         assert!(matches!(&docs[1], Err(InputError::BadRecord { line: 2, .. })));
         assert!(matches!(&docs[2], Err(InputError::BadRecord { line: 4, reason }) if reason == "empty body"));
+    }
+
+    #[test]
+    fn json_lines_refuse_unsafe_urls_and_bad_dates_line_by_line() {
+        let text = concat!(
+            "{\"body\":\"Officials said big progress.\",\"url\":\"javascript:alert(document.domain)\"}\n",
+            "{\"body\":\"Prices rose 4%.\",\"url\":\"https://news.example/a\",\"published\":\"2024-05-01\"}\n",
+            "{\"body\":\"Taxes fell.\",\"published\":\"not-a-date\"}\n",
+            "{\"body\":\"a\\u0000b\"}\n",
+        );
+        let docs = json_lines(text);
+        assert!(matches!(&docs[0], Err(InputError::BadRecord { line: 1, reason }) if reason.contains("must start with http:// or https://")));
+        assert_eq!(docs[1].as_ref().unwrap().source_url.as_deref(), Some("https://news.example/a"));
+        assert!(matches!(&docs[2], Err(InputError::BadRecord { line: 3, reason }) if reason.contains("not a date")));
+        assert!(matches!(&docs[3], Err(InputError::BadRecord { line: 4, reason }) if reason.contains("U+0000")));
+        assert!(matches!(parse_documents("bell\u{7}".into(), Format::Text), Err(InputError::Invalid(_))));
     }
 }

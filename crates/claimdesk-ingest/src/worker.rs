@@ -30,6 +30,7 @@ fn document_of(payload: &serde_json::Value) -> Result<(Document, Option<String>)
         language: text("language").unwrap_or_else(|| "en".to_owned()),
         body,
     };
+    doc.validate().map_err(|e| e.to_string())?;
     Ok((doc, text("origin")))
 }
 

@@ -9,6 +9,17 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "checker", "approved_by", "reviewed_at", "kinds", "review_url", "document_id", "document_title", "document_url", "outlet",
 ];
 
+/// A text cell a spreadsheet will not run: one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'` (OWASP's advice on
+/// CSV injection), so `=cmd|' /C calc'!A0` reads as text. Numbers we
+/// write ourselves (ids, rating values) are left as they are.
+pub fn text_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_owned(),
+    }
+}
+
 /// Writes `report` as CSV (header row, then one row per claim) into `out`.
 pub fn write_csv<W: Write>(report: &Report, out: W) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
@@ -22,23 +33,23 @@ pub fn write_csv<W: Write>(report: &Report, out: W) -> Result<(), csv::Error> {
                 None => format!("{}: {}", e.stance, e.url),
             })
             .collect();
-        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        let opt = |s: &Option<String>| text_cell(s.as_deref().unwrap_or_default());
         writer.write_record([
             c.id.to_string(),
-            c.status.clone(),
-            c.claim_reviewed.clone(),
-            c.text.clone(),
+            text_cell(&c.status),
+            text_cell(&c.claim_reviewed),
+            text_cell(&c.text),
             opt(&c.speaker),
-            c.verdict.key.clone(),
-            c.verdict.label.clone(),
+            text_cell(&c.verdict.key),
+            text_cell(&c.verdict.label),
             c.verdict.value.map(|v| v.to_string()).unwrap_or_default(),
-            c.explanation.clone(),
-            evidence.join("\n"),
+            text_cell(&c.explanation),
+            text_cell(&evidence.join("\n")),
             opt(&c.checker),
             opt(&c.approved_by),
             opt(&c.reviewed_at),
-            c.kinds.join(" "),
-            c.url.clone(),
+            text_cell(&c.kinds.join(" ")),
+            text_cell(&c.url),
             c.document.id.to_string(),
             opt(&c.document.title),
             opt(&c.document.url),

@@ -54,8 +54,7 @@ impl ReportPage<'_> {
 /// Only web addresses become links; anything else (`javascript:` …) is
 /// shown as text.
 pub(crate) fn is_web_url(url: &str) -> bool {
-    let lower = url.trim_start().get(..8).unwrap_or(url).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+    claimdesk_core::input::is_web_url(url)
 }
 
 /// JSON that cannot close its `<script>` element or open a comment.

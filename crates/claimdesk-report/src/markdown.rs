@@ -68,8 +68,13 @@ pub fn markdown(report: &Report) -> String {
             let title = d.title.as_deref().unwrap_or("Untitled document");
             let _ = write!(out, "Document {}: ", d.id);
             match &d.url {
-                Some(url) => {
+                // Only web addresses become links (stored rows from before
+                // URLs were validated may hold anything).
+                Some(url) if crate::html::is_web_url(url) => {
                     let _ = write!(out, "[{}]({})", escape(title, false), link_destination(url));
+                }
+                Some(url) => {
+                    let _ = write!(out, "{} ({})", escape(title, false), escape(url, false));
                 }
                 None => out.push_str(&escape(title, false)),
             }

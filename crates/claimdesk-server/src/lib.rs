@@ -18,6 +18,7 @@ mod csrf;
 mod error;
 mod highlight;
 mod ingest;
+mod input;
 mod pages;
 mod state;
 

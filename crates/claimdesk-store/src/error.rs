@@ -18,6 +18,9 @@ pub enum StoreError {
     Duplicate { what: &'static str, name: String },
     #[error("claim {id} was changed by someone else (version {found}, you had {expected}); reload it and try again")]
     StaleVersion { id: i64, expected: i32, found: i32 },
+    /// Input the store refuses to keep (an unsafe URL, a control character).
+    #[error("{0}")]
+    Invalid(String),
     #[error(transparent)]
     Transition(claimdesk_core::TransitionError),
     #[error("database error: {0}")]
@@ -37,4 +40,10 @@ impl From<DbErr> for StoreError {
             StoreError::Db(err)
         }
     }
+}
+
+/// Whether `err` is a unique-constraint violation, by the database's own
+/// error code (never by message text).
+pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }

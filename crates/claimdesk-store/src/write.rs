@@ -114,7 +114,14 @@ impl Store {
 
     /// Stores a document with its sentences, claims and flags in one
     /// transaction, unless the same text is already stored.
+    ///
+    /// The document is validated again here ([`Document::validate`]), so no
+    /// way in can store an unsafe URL or a control character. Two writers
+    /// storing the same text at once both succeed: the one whose insert
+    /// meets the other's (a unique violation on the content hash) answers
+    /// [`Stored::Duplicate`].
     pub async fn store_document(&self, new: &NewDocument<'_>) -> Result<Stored, StoreError> {
+        new.document.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
         let hash = new.document.content_hash();
         if let Some(id) = self.document_by_hash(&hash).await? {
             return Ok(Stored::Duplicate { id });
@@ -128,9 +135,9 @@ impl Store {
             return Ok(Stored::Duplicate { id: existing.id });
         }
         let d = new.document;
-        let doc = document::ActiveModel {
+        let row = document::ActiveModel {
             id: Default::default(),
-            content_hash: Set(hash),
+            content_hash: Set(hash.clone()),
             title: Set(d.title.clone()),
             source_url: Set(d.source_url.clone()),
             outlet: Set(d.outlet.clone()),
@@ -141,9 +148,18 @@ impl Store {
             body: Set(d.body.clone()),
             created_at: Set(at),
             checked_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
+        };
+        let doc = match row.insert(&txn).await {
+            Ok(doc) => doc,
+            Err(e) if crate::error::is_unique_violation(&e) => {
+                txn.rollback().await?;
+                return match self.document_by_hash(&hash).await? {
+                    Some(id) => Ok(Stored::Duplicate { id }),
+                    None => Err(e.into()),
+                };
+            }
+            Err(e) => return Err(e.into()),
+        };
         let sentences = new.sentences.iter().enumerate().map(|(i, s)| sentence::ActiveModel {
             id: Default::default(),
             document_id: Set(doc.id),

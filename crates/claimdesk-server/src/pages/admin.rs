@@ -120,7 +120,7 @@ async fn add_user(
     state: web::Data<AppState>,
     session: Session,
     viewer: Viewer,
-    form: web::Form<UserForm>,
+    form: crate::input::Form<UserForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;
@@ -160,7 +160,7 @@ async fn update_user(
     session: Session,
     viewer: Viewer,
     id: web::Path<i64>,
-    form: web::Form<UserForm>,
+    form: crate::input::Form<UserForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;
@@ -209,7 +209,7 @@ async fn settings(
     state: web::Data<AppState>,
     session: Session,
     viewer: Viewer,
-    form: web::Form<SettingsForm>,
+    form: crate::input::Form<SettingsForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;

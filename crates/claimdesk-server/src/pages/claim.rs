@@ -242,7 +242,7 @@ async fn act(
     session: Session,
     viewer: Viewer,
     path: web::Path<(i64, String)>,
-    form: web::Form<ActionForm>,
+    form: crate::input::Form<ActionForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     let (id, action) = path.into_inner();

@@ -13,7 +13,9 @@ use claimdesk_ingest::{Format, InputError};
 use claimdesk_store::{ClaimRow, DocumentRow, DocumentSummary, Stored};
 use serde::Deserialize;
 
-use super::{Chrome, chrome, field, html, is_date, is_web_url, redirect, set_flash};
+use claimdesk_core::input::is_published_date;
+
+use super::{Chrome, chrome, field, html, redirect, set_flash};
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::highlight::{Mark, Paragraph, paragraphs};
@@ -84,7 +86,7 @@ async fn list(
     state: web::Data<AppState>,
     session: Session,
     viewer: Viewer,
-    query: web::Query<ListQuery>,
+    query: crate::input::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let before = match field(&query.before) {
         None => None,
@@ -130,15 +132,20 @@ async fn ingest(
         body: text(&form.body),
     };
     let file = form.file.filter(|f| !f.data.is_empty());
+    // Errors in the form refuse it whole; a bad record of an uploaded file
+    // is skipped with its line number while the others are ingested.
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     let url = input.url.trim();
-    if !url.is_empty() && !is_web_url(url) {
-        errors.push("The URL must start with http:// or https://.".to_owned());
+    if !url.is_empty()
+        && let Err(problem) = claimdesk_core::input::check_url(url)
+    {
+        errors.push(format!("The URL {problem}."));
     }
-    if !input.published.trim().is_empty() && !is_date(input.published.trim()) {
-        errors.push("The date must be a calendar date written YYYY-MM-DD.".to_owned());
+    if !input.published.trim().is_empty() && !is_published_date(input.published.trim()) {
+        errors.push("The date must be a calendar date (YYYY-MM-DD) or a date-time (2024-05-01T09:30:00Z).".to_owned());
     }
-    let documents: Vec<Document> = match (&file, input.body.trim().is_empty()) {
+    let parsed: Vec<Document> = match (&file, input.body.trim().is_empty()) {
         (Some(_), false) => {
             errors.push("Paste a text or upload a file, not both.".to_owned());
             Vec::new()
@@ -150,10 +157,16 @@ async fn ingest(
         (None, false) => vec![Document::new(input.body.clone())],
         (Some(file), true) => {
             let format = Format::of(std::path::Path::new(file.file_name.as_deref().unwrap_or("upload.txt")));
-            match claimdesk_ingest::decode(file.data.to_vec(), claimdesk_ingest::MAX_BYTES)
-                .and_then(|text| claimdesk_ingest::parse_documents(text, format))
-            {
-                Ok(docs) => docs.into_iter().filter_map(|d| d.map_err(|e| errors.push(input_error(&e))).ok()).collect(),
+            let data = file.data.to_vec();
+            // Parsing is CPU work bounded by the input's size (and HTML by
+            // its nesting depth): off the request workers, within a budget.
+            let parse = web::block(move || claimdesk_ingest::decode(data, claimdesk_ingest::MAX_BYTES).and_then(|text| claimdesk_ingest::parse_documents(text, format)));
+            let parsed = actix_web::rt::time::timeout(crate::ingest::TIME_BUDGET, parse)
+                .await
+                .map_err(|_| crate::ingest::over_budget())?
+                .map_err(|e| PageError::Internal(e.to_string()))?;
+            match parsed {
+                Ok(docs) => docs.into_iter().filter_map(|d| d.map_err(|e| skipped.push(input_error(&e))).ok()).collect(),
                 Err(InputError::TooLarge { .. }) => return Err(PageError::TooLarge("the file is larger than 10 MiB".to_owned())),
                 Err(e) => {
                     errors.push(input_error(&e));
@@ -162,6 +175,23 @@ async fn ingest(
             }
         }
     };
+    let mut documents = Vec::with_capacity(parsed.len());
+    for mut doc in parsed {
+        let meta = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        doc.title = meta(&input.title).or(doc.title);
+        doc.source_url = meta(&input.url).or(doc.source_url);
+        doc.outlet = meta(&input.outlet).or(doc.outlet);
+        doc.author = meta(&input.author).or(doc.author);
+        doc.published = meta(&input.published).or(doc.published);
+        match doc.validate() {
+            Ok(()) => documents.push(doc),
+            Err(e) if file.is_none() => errors.push(format!("The document cannot be ingested: {e}.")),
+            Err(e) => skipped.push(format!("A record cannot be ingested: {e}.")),
+        }
+    }
+    if documents.is_empty() {
+        errors.append(&mut skipped);
+    }
     if !errors.is_empty() {
         let page = list_page(&state, &session, viewer, None, input, errors).await?;
         return html(StatusCode::BAD_REQUEST, &page);
@@ -169,13 +199,7 @@ async fn ingest(
     let origin = if file.is_some() { "upload" } else { "pasted" };
     let mut last = None;
     let (mut new, mut duplicates) = (0, 0);
-    for mut doc in documents {
-        let meta = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        doc.title = meta(&input.title).or(doc.title);
-        doc.source_url = meta(&input.url).or(doc.source_url);
-        doc.outlet = meta(&input.outlet).or(doc.outlet);
-        doc.author = meta(&input.author).or(doc.author);
-        doc.published = meta(&input.published).or(doc.published);
+    for doc in documents {
         match crate::ingest::ingest(&state, doc, origin).await? {
             Stored::New { id, .. } => {
                 new += 1;
@@ -193,6 +217,11 @@ async fn ingest(
         (0, 1) => "This text was already ingested; here it is.".to_owned(),
         (n, d) => format!("{n} documents ingested, {d} already there."),
     };
+    if !skipped.is_empty() {
+        let mut page = list_page(&state, &session, viewer, None, IngestInput::default(), skipped).await?;
+        page.chrome.flash = Some(message);
+        return html(StatusCode::OK, &page);
+    }
     set_flash(&session, &message);
     Ok(match (new + duplicates, last) {
         (1, Some(id)) => redirect(&format!("/documents/{id}")),

@@ -27,21 +27,32 @@ struct LoginPage {
     error: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct NextQuery {
-    next: Option<String>,
-}
-
-/// Only paths on this site: never `//evil.example` or `https://…`.
-fn safe_next(next: Option<&str>) -> String {
+/// Only paths on this site: one leading `/`, no `//` anywhere (`/\t/x`
+/// would become `//x` once a browser drops the tab), no backslash, no
+/// control character or white space, at most 2 KiB; anything else goes to
+/// the queue. The value arrives percent-decoded.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.contains("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+                && n.len() <= 2048 =>
+        {
+            // Non-ASCII stays valid in the Location header once encoded.
+            percent_encoding::utf8_percent_encode(n, percent_encoding::CONTROLS).to_string()
+        }
         _ => "/queue".to_owned(),
     }
 }
 
-async fn login_page(session: Session, query: web::Query<NextQuery>) -> Result<HttpResponse, PageError> {
-    ok(&LoginPage { csrf: session_csrf(&session), next: safe_next(query.next.as_deref()), name: String::new(), error: None })
+async fn login_page(req: HttpRequest, session: Session) -> Result<HttpResponse, PageError> {
+    // Read leniently: whatever `next` holds, the login page is shown, and
+    // a `next` that is not a plain path on this site becomes the queue.
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let next = query.iter().find(|(k, _)| k == "next").map(|(_, v)| v.as_str());
+    ok(&LoginPage { csrf: session_csrf(&session), next: safe_next(next), name: String::new(), error: None })
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +69,7 @@ async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    form: web::Form<LoginForm>,
+    form: crate::input::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     let next = safe_next(form.next.as_deref());
@@ -112,7 +123,7 @@ struct CsrfOnly {
     csrf_token: Option<String>,
 }
 
-async fn logout(session: Session, form: web::Form<CsrfOnly>) -> Result<HttpResponse, PageError> {
+async fn logout(session: Session, form: crate::input::Form<CsrfOnly>) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     session.purge();
     Ok(redirect("/login"))
@@ -123,7 +134,20 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(super::safe_next(Some("/claims/4?x=1")), "/claims/4?x=1");
-        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "queue"] {
+        assert_eq!(super::safe_next(Some("/queue?q=café")), "/queue?q=caf%C3%A9");
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "queue",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{b}/evil",
+            "/ /evil",
+            "/a//evil",
+            "",
+        ] {
             assert_eq!(super::safe_next(Some(bad)), "/queue", "{bad}");
         }
     }

@@ -180,16 +180,7 @@ pub fn score(x: impl std::borrow::Borrow<f64>) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-/// Whether `s` is an absolute http(s) address with a host and no spaces.
-pub fn is_web_url(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/')) && !s.chars().any(char::is_whitespace) && s.len() <= 2048
-}
-
-/// Whether `s` is a calendar date `YYYY-MM-DD`.
-pub fn is_date(s: &str) -> bool {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
-}
+pub use claimdesk_core::input::is_web_url;
 
 /// An optional form field: blank means absent.
 pub fn field(value: &Option<String>) -> Option<String> {
@@ -204,8 +195,5 @@ mod tests {
         assert_eq!(super::when(1_795_000_000), "2026-11-18 11:06");
         assert_eq!(super::human("in_review").to_string(), "in review");
         assert_eq!((super::score(0.955), super::score(1.0), super::score(0.04)), ("0.96".into(), "1.00".into(), "0.04".into()));
-        assert!(super::is_web_url("https://a.example/x?y=1") && !super::is_web_url("https:///x") && !super::is_web_url("ftp://a"));
-        assert!(!super::is_web_url("javascript:alert(1)") && !super::is_web_url("https://a.example/ b"));
-        assert!(super::is_date("2024-02-29") && !super::is_date("2023-02-29") && !super::is_date("yesterday"));
     }
 }

@@ -169,7 +169,7 @@ async fn queue(
     state: web::Data<AppState>,
     session: Session,
     viewer: Viewer,
-    query: web::Query<QueueQuery>,
+    query: crate::input::Query<QueueQuery>,
 ) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
     let parsed = query.parse(&viewer.name);

@@ -163,7 +163,7 @@ async fn document_report(
     state: web::Data<AppState>,
     viewer: Viewer,
     id: web::Path<String>,
-    query: web::Query<ReportQuery>,
+    query: crate::input::Query<ReportQuery>,
 ) -> Result<HttpResponse, PageError> {
     let id: i64 = id.trim().parse().map_err(|_| PageError::NotFound(format!("There is no document {:?}.", id.as_str())))?;
     let query = query.into_inner();
@@ -174,7 +174,7 @@ async fn document_report(
     respond(&state, request, format, download, format!("claimdesk-report-document-{id}"), format!("/reports/documents/{id}"), kept).await
 }
 
-async fn period_report(state: web::Data<AppState>, viewer: Viewer, query: web::Query<ReportQuery>) -> Result<HttpResponse, PageError> {
+async fn period_report(state: web::Data<AppState>, viewer: Viewer, query: crate::input::Query<ReportQuery>) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
     let request = query.request(&viewer, None)?;
     let format = query.format()?;
