@@ -26,7 +26,13 @@ impl Document {
     /// storing it, and the store calls it again.
     pub fn validate(&self) -> Result<(), DocumentError> {
         use crate::input::{check_text, check_url, is_published_date};
-        let metadata = [("title", &self.title), ("url", &self.source_url), ("outlet", &self.outlet), ("author", &self.author), ("published", &self.published)];
+        let metadata = [
+            ("title", &self.title),
+            ("url", &self.source_url),
+            ("outlet", &self.outlet),
+            ("author", &self.author),
+            ("published", &self.published),
+        ];
         for (field, value) in metadata {
             if let Some(value) = value {
                 check_text(field, value)?;
@@ -44,9 +50,8 @@ impl Document {
         {
             return Err(DocumentError::Published(date.clone()));
         }
-        let language_ok = !self.language.is_empty()
-            && self.language.len() <= 35
-            && self.language.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let language_ok =
+            !self.language.is_empty() && self.language.len() <= 35 && self.language.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !language_ok {
             return Err(DocumentError::Language(self.language.clone()));
         }

@@ -101,13 +101,31 @@ pub fn is_published_date(s: &str) -> bool {
         || time::OffsetDateTime::parse(s, &Rfc3339).is_ok()
 }
 
+/// The key user names are compared by: Unicode NFKC case folding
+/// (`ADMIN`, `Admin` and full-width `ＡＤＭＩＮ` are one name at login).
+pub fn user_name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    // NFKC_Casefold: normalise, fold, normalise again (folding can undo
+    // a normal form).
+    let folded = caseless::default_case_fold_str(&name.nfkc().collect::<String>());
+    folded.nfkc().collect()
+}
+
+/// What a user name looks like (UTS #39's confusable skeleton of its
+/// folded key): `аdmin` with a Cyrillic `а` looks like `admin`. A new name
+/// whose skeleton matches an existing user's is refused.
+pub fn user_name_skeleton(name: &str) -> String {
+    unicode_security::confusable_detection::skeleton(&user_name_key(name)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn only_absolute_web_addresses_with_a_host_pass() {
-        for good in ["https://a.example/x?y=1#z", "http://a.example", "HTTPS://A.example/", "https://a.example:8080/p", "https://例え.jp/"] {
+        for good in ["https://a.example/x?y=1#z", "http://a.example", "HTTPS://A.example/", "https://a.example:8080/p", "https://例え.jp/"]
+        {
             assert!(is_web_url(good), "{good}");
         }
         let bad = [
@@ -141,6 +159,17 @@ mod tests {
         assert_eq!(check_text("q", "x\u{b}").unwrap_err().code, 0x0b);
         assert_eq!(check_text("q", "\u{7f}").unwrap_err().code, 0x7f);
         assert!(is_refused_control('\u{1b}') && !is_refused_control('\n') && !is_refused_control('é'));
+    }
+
+    #[test]
+    fn user_names_fold_and_look_alikes_share_a_skeleton() {
+        assert_eq!(user_name_key("ADMIN"), "admin");
+        assert_eq!(user_name_key("ＡＤＭＩＮ"), "admin", "full-width folds by NFKC");
+        assert_eq!(user_name_key("Straße"), "strasse");
+        assert_ne!(user_name_key("\u{430}dmin"), "admin", "Cyrillic а is another letter to folding");
+        assert_eq!(user_name_skeleton("\u{430}dmin"), user_name_skeleton("admin"), "but looks the same");
+        assert_eq!(user_name_skeleton("ADMIN"), user_name_skeleton("admin"));
+        assert_ne!(user_name_skeleton("ann"), user_name_skeleton("bob"));
     }
 
     #[test]

@@ -8,5 +8,8 @@ mod source;
 mod worker;
 
 pub use prepare::{CLAIM_THRESHOLD, check_document, prepare};
-pub use source::{Format, InputError, MAX_BYTES, MAX_HTML_DEPTH, check_html_depth, Source, collect_sources, decode, parse_documents, read_documents, read_text};
+pub use source::{
+    Format, InputError, MAX_BYTES, MAX_HTML_DEPTH, Source, check_html_depth, collect_sources, decode, parse_documents, read_documents,
+    read_text,
+};
 pub use worker::{INGEST_JOB, ingest_job_payload, run_jobs};

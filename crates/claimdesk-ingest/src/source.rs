@@ -249,9 +249,9 @@ pub fn check_html_depth(html: &str, limit: usize) -> Result<(), InputError> {
     /// Elements that never nest: void elements and those whose end tag is
     /// optional (closed by their next sibling or their parent's end).
     const FLAT: &[&str] = &[
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param", "keygen",
-        "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt",
-        "rtc", "rp", "html", "head", "body",
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param", "keygen", "p", "li",
+        "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp",
+        "html", "head", "body",
     ];
 
     #[derive(Default)]
@@ -417,7 +417,9 @@ mod tests {
             "{\"body\":\"a\\u0000b\"}\n",
         );
         let docs = json_lines(text);
-        assert!(matches!(&docs[0], Err(InputError::BadRecord { line: 1, reason }) if reason.contains("must start with http:// or https://")));
+        assert!(
+            matches!(&docs[0], Err(InputError::BadRecord { line: 1, reason }) if reason.contains("must start with http:// or https://"))
+        );
         assert_eq!(docs[1].as_ref().unwrap().source_url.as_deref(), Some("https://news.example/a"));
         assert!(matches!(&docs[2], Err(InputError::BadRecord { line: 3, reason }) if reason.contains("not a date")));
         assert!(matches!(&docs[3], Err(InputError::BadRecord { line: 4, reason }) if reason.contains("U+0000")));

@@ -21,7 +21,8 @@ mod native;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use claimdesk_core::{Analysis, Flag};
 use claimdesk_plugin_api::DocBuffers;
@@ -43,7 +44,27 @@ pub struct HostOptions {
 #[derive(Debug, Default)]
 pub struct PluginHost {
     plugins: Vec<Box<dyn CheckerBackend>>,
+    /// One per plugin, same order: what its runs since start came to.
+    health: Vec<Health>,
     load_errors: Vec<LoadError>,
+}
+
+/// A plugin's runs since the host started, counted as they happen.
+#[derive(Debug, Default)]
+struct Health {
+    runs: AtomicU64,
+    failures: AtomicU64,
+    last_error: Mutex<Option<String>>,
+}
+
+/// What [`PluginHost::health`] reports for one plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthReport {
+    /// Documents checked (including failed runs).
+    pub runs: u64,
+    /// Runs that failed: a panic, an error, or a broken contract.
+    pub failures: u64,
+    pub last_error: Option<String>,
 }
 
 /// What running every plugin over one document produced.
@@ -91,6 +112,19 @@ impl PluginHost {
             return;
         }
         self.plugins.push(plugin);
+        self.health.push(Health::default());
+    }
+
+    /// Each plugin with its runs and failures since the host started.
+    pub fn health(&self) -> impl Iterator<Item = (&PluginInfo, HealthReport)> {
+        self.plugins.iter().zip(&self.health).map(|(p, h)| {
+            let report = HealthReport {
+                runs: h.runs.load(Ordering::Relaxed),
+                failures: h.failures.load(Ordering::Relaxed),
+                last_error: h.last_error.lock().ok().and_then(|e| e.clone()),
+            };
+            (p.info(), report)
+        })
     }
 
     pub fn plugins(&self) -> impl Iterator<Item = &PluginInfo> {
@@ -106,12 +140,18 @@ impl PluginHost {
         let buffers = DocBuffers::new(analysis);
         let view = buffers.view(text);
         let mut outcome = CheckOutcome::default();
-        for plugin in &self.plugins {
+        for (plugin, health) in self.plugins.iter().zip(&self.health) {
+            health.runs.fetch_add(1, Ordering::Relaxed);
             match plugin.check(text, &view) {
                 Ok(flags) => outcome.flags.extend(flags),
                 Err(error) => {
                     let info = plugin.info();
-                    outcome.errors.push(RunError { plugin: info.name.to_string(), path: info.path.clone(), error });
+                    let error = RunError { plugin: info.name.to_string(), path: info.path.clone(), error };
+                    health.failures.fetch_add(1, Ordering::Relaxed);
+                    if let Ok(mut last) = health.last_error.lock() {
+                        *last = Some(error.error.to_string());
+                    }
+                    outcome.errors.push(error);
                 }
             }
         }

@@ -51,6 +51,11 @@ impl ReportPage<'_> {
     }
 }
 
+/// The report's style sheet, inlined so the HTML file stands alone. A page
+/// serving the report under a Content-Security-Policy allows exactly this
+/// text by its hash.
+pub const REPORT_CSS: &str = include_str!("../../../templates/report.css");
+
 /// Only web addresses become links; anything else (`javascript:` …) is
 /// shown as text.
 pub(crate) fn is_web_url(url: &str) -> bool {

@@ -79,7 +79,11 @@ pub struct DocumentsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/documents", params(DocumentsQuery), responses((status = 200, body = [DocumentOut]), (status = 401, body = ErrorOut)))]
-async fn list_documents(_user: ApiUser, state: web::Data<AppState>, query: crate::input::Query<DocumentsQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_documents(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    query: crate::input::Query<DocumentsQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let docs = state.store.documents(query.before, limit).await?;
     let out: Vec<DocumentOut> = docs
@@ -121,7 +125,11 @@ pub struct IngestOut {
 }
 
 #[utoipa::path(post, path = "/api/v1/documents", request_body = NewDocumentIn, responses((status = 201, body = IngestOut), (status = 200, description = "already stored", body = IngestOut), (status = 400, body = ErrorOut), (status = 413, body = ErrorOut)))]
-async fn create_document(_user: ApiUser, state: web::Data<AppState>, body: crate::input::Json<NewDocumentIn>) -> Result<HttpResponse, ApiError> {
+async fn create_document(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    body: crate::input::Json<NewDocumentIn>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     if input.body.trim().is_empty() {
         return Err(ApiError::BadRequest("body is empty".to_owned()));

@@ -18,7 +18,66 @@ use crate::error::{ApiError, PageError};
 
 /// Session keys.
 pub(crate) const SESSION_USER: &str = "uid";
+pub(crate) const SESSION_ID: &str = "sid";
 pub(crate) const SESSION_CSRF: &str = "csrf";
+
+/// How long a login lasts. The cookie itself is a browser-session cookie
+/// (no `Max-Age`); the server ends the session in the `sessions` table
+/// after `idle` without a request or `lifetime` after the login, whichever
+/// comes first, and on logout, password change, role change or
+/// deactivation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub lifetime: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy { idle: Duration::from_secs(2 * 3600), lifetime: Duration::from_secs(12 * 3600) }
+    }
+}
+
+impl SessionPolicy {
+    /// How stale `last_seen_at` may get before a request writes it again
+    /// (a minute, or a quarter of the idle timeout when that is shorter).
+    fn touch_every(&self) -> i64 {
+        (self.idle.as_secs() as i64 / 4).clamp(1, 60)
+    }
+
+    /// Whether a session started at `created_at` and last seen at
+    /// `last_seen_at` is over at `now` (unix seconds).
+    pub fn expired(&self, created_at: i64, last_seen_at: i64, now: i64) -> bool {
+        now - created_at >= self.lifetime.as_secs() as i64 || now - last_seen_at >= self.idle.as_secs() as i64
+    }
+}
+
+/// Starts a server-side session for `user_id` in the cookie `session`.
+pub(crate) async fn start_session(state: &AppState, session: &actix_session::Session, user_id: i64) -> Result<(), PageError> {
+    let id = try_random_token(32).map_err(|e| PageError::Internal(e.to_string()))?;
+    state.store.add_session(&token_hash(&id), user_id).await?;
+    session.renew();
+    session.clear();
+    session.insert(SESSION_USER, user_id).map_err(|e| PageError::Internal(e.to_string()))?;
+    session.insert(SESSION_ID, &id).map_err(|e| PageError::Internal(e.to_string()))?;
+    session_csrf(session);
+    // Now and then, forget sessions that ran out.
+    let now = claimdesk_store::now();
+    let policy = state.session_policy;
+    let _ = state.store.purge_sessions(now - policy.idle.as_secs() as i64, now - policy.lifetime.as_secs() as i64).await;
+    Ok(())
+}
+
+/// Ends the cookie's server-side session, if any.
+pub(crate) async fn end_session(state: &AppState, session: &actix_session::Session) -> Result<(), PageError> {
+    if let Ok(Some(id)) = session.get::<String>(SESSION_ID) {
+        let hash = token_hash(&id);
+        state.store.end_session(&hash).await?;
+        state.sessions.forget(&hash);
+    }
+    session.purge();
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -134,10 +193,35 @@ impl FromRequest for Viewer {
                 PageError::LoginRequired(next)
             };
             let session = req.get_session();
-            let Some(id) = session.get::<i64>(SESSION_USER).ok().flatten() else {
+            let (Some(id), Some(sid)) = (session.get::<i64>(SESSION_USER).ok().flatten(), session.get::<String>(SESSION_ID).ok().flatten())
+            else {
+                session.purge();
                 return Err(login());
             };
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| PageError::Internal("no state".into()))?;
+            // The server-side session must exist (not logged out, not ended
+            // by a password or role change) and be within its timeouts.
+            let hash = token_hash(&sid);
+            let now = claimdesk_store::now();
+            let policy = state.session_policy;
+            match state.sessions.get(&state.store, &hash).await? {
+                Some(s) if s.user_id == id && !policy.expired(s.created_at, s.last_seen_at, now) => {
+                    if now - s.last_seen_at >= policy.touch_every() {
+                        state.store.touch_session(&hash, now).await?;
+                        state.sessions.touched(&hash, now);
+                    }
+                }
+                Some(_) => {
+                    state.store.end_session(&hash).await?;
+                    state.sessions.forget(&hash);
+                    session.purge();
+                    return Err(login());
+                }
+                None => {
+                    session.purge();
+                    return Err(login());
+                }
+            }
             // Looked up on every request (cached for two seconds), so a
             // deactivation or role change takes effect at once on this node
             // and within two seconds on the others.
@@ -189,48 +273,99 @@ impl FromRequest for ApiUser {
     }
 }
 
-/// Failed logins per user name and per client address: after
-/// [`Throttle::MAX_FAILURES`] within [`Throttle::WINDOW`], further attempts
-/// are refused until the window has passed. Kept in memory: each node
-/// throttles on its own, which still caps guessing at a few tries a minute.
+/// Login throttling, per node, in memory. Three counters of failed logins
+/// within [`Throttle::WINDOW`]:
+/// - per (account, address): after [`Throttle::PAIR_LIMIT`] failures that
+///   address may not try that account again until the window has passed;
+/// - per address: after [`Throttle::ADDRESS_LIMIT`] it may not try any;
+/// - per account, from every address: never a refusal (that would lock the
+///   real user out), but each attempt then waits a little, up to
+///   [`Throttle::MAX_DELAY`].
+///
+/// An attempt is counted when it starts, under one lock, so concurrent
+/// attempts cannot all slip under a limit; it is taken back if it succeeds.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    counters: Mutex<HashMap<String, Counter>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Counter {
+    attempts: u32,
+    since: Instant,
+}
+
+/// A login attempt under way; hand it back to [`Throttle::finish`].
+#[derive(Debug)]
+#[must_use]
+pub struct Attempt {
+    pair: String,
+    address: String,
+    account: String,
+    /// How long to wait before checking the password.
+    pub delay: Duration,
 }
 
 impl Throttle {
-    pub const MAX_FAILURES: u32 = 5;
+    pub const PAIR_LIMIT: u32 = 5;
+    pub const ADDRESS_LIMIT: u32 = 20;
+    /// Account-wide failures before attempts on it are slowed down.
+    pub const ACCOUNT_SLOWDOWN: u32 = 5;
+    pub const MAX_DELAY: Duration = Duration::from_secs(3);
     pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-    /// Seconds to wait if any of `keys` is locked out.
-    pub fn locked(&self, keys: &[&str]) -> Option<u64> {
-        let map = self.failures.lock().ok()?;
-        keys.iter()
-            .filter_map(|k| map.get(*k))
-            .filter(|(n, _)| *n >= Self::MAX_FAILURES)
-            .filter_map(|(_, since)| Self::WINDOW.checked_sub(since.elapsed()))
-            .map(|d| d.as_secs().max(1))
-            .max()
-    }
-
-    pub fn fail(&self, keys: &[&str]) {
-        if let Ok(mut map) = self.failures.lock() {
-            if map.len() > 100_000 {
-                map.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
+    fn live(map: &mut HashMap<String, Counter>, key: &str) -> u32 {
+        match map.get(key) {
+            Some(c) if c.since.elapsed() < Self::WINDOW => c.attempts,
+            Some(_) => {
+                map.remove(key);
+                0
             }
-            for key in keys {
-                let entry = map.entry((*key).to_owned()).or_insert((0, Instant::now()));
-                if entry.1.elapsed() >= Self::WINDOW {
-                    *entry = (0, Instant::now());
-                }
-                entry.0 += 1;
-            }
+            None => 0,
         }
     }
 
-    pub fn succeed(&self, key: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(key);
+    fn wait(map: &HashMap<String, Counter>, key: &str) -> u64 {
+        map.get(key).and_then(|c| Self::WINDOW.checked_sub(c.since.elapsed())).map_or(1, |d| d.as_secs().max(1))
+    }
+
+    /// Starts an attempt on `account` (a folded user name) from `address`:
+    /// refused with the seconds to wait when a limit is reached.
+    pub fn begin(&self, account: &str, address: &str) -> Result<Attempt, u64> {
+        let pair = format!("pair:{account}\u{1f}{address}");
+        let address = format!("ip:{address}");
+        let account = format!("user:{account}");
+        let Ok(mut map) = self.counters.lock() else { return Err(Self::WINDOW.as_secs()) };
+        if map.len() > 100_000 {
+            map.retain(|_, c| c.since.elapsed() < Self::WINDOW);
+        }
+        if Self::live(&mut map, &pair) >= Self::PAIR_LIMIT {
+            return Err(Self::wait(&map, &pair));
+        }
+        if Self::live(&mut map, &address) >= Self::ADDRESS_LIMIT {
+            return Err(Self::wait(&map, &address));
+        }
+        let failures = Self::live(&mut map, &account);
+        let over = failures.saturating_sub(Self::ACCOUNT_SLOWDOWN - 1);
+        let delay = Duration::from_millis(500 * u64::from(over)).min(Self::MAX_DELAY);
+        for key in [&pair, &address, &account] {
+            map.entry(key.clone()).or_insert(Counter { attempts: 0, since: Instant::now() }).attempts += 1;
+        }
+        Ok(Attempt { pair, address, account, delay })
+    }
+
+    /// Ends an attempt: a failure stays counted; a success takes back its
+    /// count from every key and clears the account and the pair.
+    pub fn finish(&self, attempt: Attempt, succeeded: bool) {
+        if !succeeded {
+            return;
+        }
+        if let Ok(mut map) = self.counters.lock() {
+            map.remove(&attempt.pair);
+            map.remove(&attempt.account);
+            if let Some(c) = map.get_mut(&attempt.address) {
+                c.attempts = c.attempts.saturating_sub(1);
+            }
         }
     }
 }
@@ -250,18 +385,45 @@ mod tests {
     }
 
     #[test]
-    fn throttle_locks_after_five_failures_per_key() {
+    fn throttle_refuses_a_pair_and_an_address_but_only_slows_an_account() {
         let t = Throttle::default();
-        for _ in 0..4 {
-            t.fail(&["user:ann", "ip:1"]);
+        for _ in 0..Throttle::PAIR_LIMIT {
+            let attempt = t.begin("ann", "10.0.0.1").unwrap();
+            t.finish(attempt, false);
         }
-        assert_eq!(t.locked(&["user:ann"]), None);
-        t.fail(&["user:ann", "ip:1"]);
-        assert!(t.locked(&["user:ann"]).is_some_and(|s| s > 800));
-        assert!(t.locked(&["user:bob", "ip:1"]).is_some(), "the address is locked too");
-        assert_eq!(t.locked(&["user:bob", "ip:2"]), None);
-        t.succeed("user:ann");
-        assert_eq!(t.locked(&["user:ann"]), None);
+        assert!(t.begin("ann", "10.0.0.1").is_err_and(|wait| wait > 800), "this address is done with ann");
+        let from_home = t.begin("ann", "10.0.0.2").expect("the real user, elsewhere, may still try");
+        assert!(from_home.delay > Duration::ZERO && from_home.delay <= Throttle::MAX_DELAY, "but waits a little");
+        t.finish(from_home, true);
+        assert_eq!(t.begin("ann", "10.0.0.3").unwrap().delay, Duration::ZERO, "a success clears the account");
+        assert!(t.begin("bob", "10.0.0.1").is_ok(), "other accounts from that address are fine");
+        // One address trying many accounts.
+        let t = Throttle::default();
+        for i in 0..Throttle::ADDRESS_LIMIT {
+            let attempt = t.begin(&format!("user{i}"), "10.9.9.9").unwrap();
+            t.finish(attempt, false);
+        }
+        assert!(t.begin("someone", "10.9.9.9").is_err());
+    }
+
+    #[test]
+    fn concurrent_attempts_cannot_slip_under_the_limit() {
+        let t = std::sync::Arc::new(Throttle::default());
+        let started = std::sync::atomic::AtomicU32::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..32 {
+                scope.spawn(|| {
+                    // Held open while the others start: as if all 32 were
+                    // checking their passwords at once.
+                    if let Ok(attempt) = t.begin("admin", "10.0.0.9") {
+                        started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(50));
+                        t.finish(attempt, false);
+                    }
+                });
+            }
+        });
+        assert_eq!(started.into_inner(), Throttle::PAIR_LIMIT);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use claimdesk_store::{Store, StoreError, User};
+use claimdesk_store::{Session, Store, StoreError, User};
 
 pub const USER_TTL: Duration = Duration::from_secs(2);
 /// Entries kept before a cache starts over (bounds memory, not correctness).
@@ -42,6 +42,59 @@ impl UserCache {
     pub fn forget(&self, id: i64) {
         if let Ok(mut map) = self.0.lock() {
             map.remove(&id);
+        }
+    }
+}
+
+/// Session id hash → its row, for [`USER_TTL`]: a session ended on this
+/// node is forgotten at once, one ended on another node is refused here
+/// within [`USER_TTL`].
+#[derive(Debug, Default)]
+pub struct SessionCache(Mutex<HashMap<String, (Instant, Session)>>);
+
+impl SessionCache {
+    pub async fn get(&self, store: &Store, id_hash: &str) -> Result<Option<Session>, StoreError> {
+        if let Ok(map) = self.0.lock()
+            && let Some((at, session)) = map.get(id_hash)
+            && at.elapsed() < USER_TTL
+        {
+            return Ok(Some(session.clone()));
+        }
+        let session = store.session(id_hash).await?;
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+            match &session {
+                Some(s) => {
+                    map.insert(id_hash.to_owned(), (Instant::now(), s.clone()));
+                }
+                None => {
+                    map.remove(id_hash);
+                }
+            }
+        }
+        Ok(session)
+    }
+
+    pub fn touched(&self, id_hash: &str, at: i64) {
+        if let Ok(mut map) = self.0.lock()
+            && let Some((_, s)) = map.get_mut(id_hash)
+        {
+            s.last_seen_at = at;
+        }
+    }
+
+    pub fn forget(&self, id_hash: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(id_hash);
+        }
+    }
+
+    /// Forgets every session of `user_id` (their sessions were ended).
+    pub fn forget_user(&self, user_id: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            map.retain(|_, (_, s)| s.user_id != user_id);
         }
     }
 }

@@ -46,7 +46,10 @@ impl From<IngestError> for crate::error::ApiError {
 pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub(crate) fn over_budget() -> crate::error::PageError {
-    crate::error::PageError::Unavailable(format!("checking the document took longer than {} seconds; try a smaller file", TIME_BUDGET.as_secs()))
+    crate::error::PageError::Unavailable(format!(
+        "checking the document took longer than {} seconds; try a smaller file",
+        TIME_BUDGET.as_secs()
+    ))
 }
 
 /// Checks and stores `doc`. Plugin failures are logged; the other plugins'

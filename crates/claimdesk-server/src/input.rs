@@ -87,8 +87,8 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let read = || {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-                .map_err(|e| refusal(req, format!("malformed query string: {e}")))?;
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_str(req.query_string()).map_err(|e| refusal(req, format!("malformed query string: {e}")))?;
             check_pairs(&pairs).map_err(|e| refusal(req, e.to_string()))?;
             let value = serde_urlencoded::from_str(req.query_string()).map_err(|e| refusal(req, format!("malformed query string: {e}")))?;
             Ok(Query(value))

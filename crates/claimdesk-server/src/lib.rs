@@ -30,6 +30,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::{App, HttpServer, web};
 
+pub use auth::SessionPolicy;
 pub use ingest::ingest;
 pub use pages::admin::{MIN_PASSWORD, valid_user_name};
 pub use state::{AppState, ServerOptions};
@@ -55,8 +56,11 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
 /// Binds `options.bind` (port 0 picks a free port) and returns the server,
 /// to be awaited, with the addresses it listens on.
 pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>)> {
+    let mut state = state;
+    state.session_policy = options.sessions;
     let key = Key::derive_from(state.session_secret.as_bytes());
     let secure = options.secure_cookies;
+    let csp = content_security_policy();
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -67,6 +71,7 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
             .cookie_content_security(CookieContentSecurity::Private)
             .build();
         let headers = actix_web::middleware::DefaultHeaders::new()
+            .add(("Content-Security-Policy", csp.clone()))
             .add(("X-Content-Type-Options", "nosniff"))
             .add(("Referrer-Policy", "same-origin"))
             .add(("X-Frame-Options", "DENY"));
@@ -79,6 +84,22 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
     let server = server.bind(&options.bind)?;
     let addrs = server.addrs();
     Ok((server.run(), addrs))
+}
+
+/// The Content-Security-Policy of every response: scripts, styles, images
+/// and fonts only from this site (no inline script, no `eval`), forms only
+/// to this site, never framed. The one inline style allowed is the verdict
+/// report's own style sheet, by its SHA-256, so a report page renders as
+/// its downloaded file does. JSON-LD `<script type="application/ld+json">`
+/// blocks are data, not scripts: the policy does not apply to them.
+pub fn content_security_policy() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let report_css = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(claimdesk_report::REPORT_CSS.as_bytes()));
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-{report_css}'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 }
 
 /// The shared state, once per process.

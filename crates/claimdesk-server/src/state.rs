@@ -18,6 +18,7 @@ pub struct ServerOptions {
     pub secure_cookies: bool,
     /// actix worker threads; `None` is one per core.
     pub workers: Option<usize>,
+    pub sessions: crate::auth::SessionPolicy,
 }
 
 #[derive(Debug)]
@@ -34,6 +35,9 @@ pub struct AppState {
     pub dummy_hash: String,
     pub users: crate::cache::UserCache,
     pub labels: crate::cache::LabelCache,
+    pub sessions: crate::cache::SessionCache,
+    /// Set from [`ServerOptions::sessions`] by [`crate::bind`].
+    pub session_policy: crate::auth::SessionPolicy,
 }
 
 impl AppState {
@@ -49,6 +53,8 @@ impl AppState {
             dummy_hash,
             users: Default::default(),
             labels: Default::default(),
+            sessions: Default::default(),
+            session_policy: Default::default(),
         })
     }
 

@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use jobs::{Job, JobStatus};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
-pub use people::User;
+pub use people::{Session, User};
 pub use queue::{ClaimFilter, ClaimRow, Cursor, FlagView, QueueOrder, QueueRow};
 pub use recheck::RecheckOutcome;
 pub use report::{ReportDocument, ReportFilter, ReportRow};

@@ -4,34 +4,56 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
-use crate::entity::{api_token, setting, user};
+use claimdesk_core::input::{user_name_key, user_name_skeleton};
+use sea_orm::QuerySelect;
+use sea_orm::sea_query::ExprTrait;
+
+use crate::entity::{api_token, session, setting, user};
 use crate::{Store, StoreError, now};
 
 pub type User = user::Model;
+pub type Session = session::Model;
 
 impl Store {
-    /// Adds a user; a taken name is [`StoreError::Duplicate`].
+    /// Adds a user. A name that folds to a taken one (`ADMIN`) or looks
+    /// like one (`аdmin` in Cyrillic) is [`StoreError::Duplicate`], naming
+    /// the existing user.
     pub async fn add_user(&self, name: &str, password_hash: &str, role: &str) -> Result<User, StoreError> {
+        let key = user_name_key(name);
+        let skeleton = user_name_skeleton(name);
         let txn = self.begin_write().await?;
-        if user::Entity::find().filter(user::Column::Name.eq(name)).one(&txn).await?.is_some() {
-            return Err(StoreError::Duplicate { what: "user", name: name.to_owned() });
+        let names: Vec<String> = user::Entity::find().select_only().column(user::Column::Name).into_tuple().all(&txn).await?;
+        if let Some(existing) = names.into_iter().find(|n| n == name || user_name_key(n) == key || user_name_skeleton(n) == skeleton) {
+            return Err(StoreError::Duplicate { what: "user", name: existing });
         }
-        let user = user::ActiveModel {
+        let inserted = user::ActiveModel {
             id: Default::default(),
             name: Set(name.to_owned()),
             password_hash: Set(password_hash.to_owned()),
             role: Set(role.to_owned()),
             active: Set(true),
             created_at: Set(now()),
+            name_key: Set(Some(key)),
         }
         .insert(&txn)
-        .await?;
+        .await;
+        let user = match inserted {
+            Ok(user) => user,
+            // Another writer took the name in between (PostgreSQL).
+            Err(e) if crate::error::is_unique_violation(&e) => return Err(StoreError::Duplicate { what: "user", name: name.to_owned() }),
+            Err(e) => return Err(e.into()),
+        };
         txn.commit().await?;
         Ok(user)
     }
 
+    /// The user a login names: by exact name, else by folded name
+    /// ([`user_name_key`]), so `ADMIN` logs in as `admin`.
     pub async fn user_by_name(&self, name: &str) -> Result<Option<User>, StoreError> {
-        Ok(user::Entity::find().filter(user::Column::Name.eq(name)).one(&self.read).await?)
+        if let Some(user) = user::Entity::find().filter(user::Column::Name.eq(name)).one(&self.read).await? {
+            return Ok(Some(user));
+        }
+        Ok(user::Entity::find().filter(user::Column::NameKey.eq(user_name_key(name))).one(&self.read).await?)
     }
 
     pub async fn user(&self, id: i64) -> Result<User, StoreError> {
@@ -47,10 +69,18 @@ impl Store {
     }
 
     /// Changes a user's role, whether they may log in, and (when given)
-    /// their password hash.
+    /// their password hash. A new password, a new role or a deactivation
+    /// ends all the user's sessions; a deactivation also revokes their API
+    /// tokens (reactivating does not bring them back).
     pub async fn update_user(&self, id: i64, role: &str, active: bool, password_hash: Option<&str>) -> Result<User, StoreError> {
         let txn = self.begin_write().await?;
         let row = user::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound { what: "user", id })?;
+        if password_hash.is_some() || row.role != role || !active {
+            session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(&txn).await?;
+        }
+        if !active {
+            api_token::Entity::delete_many().filter(api_token::Column::UserId.eq(id)).exec(&txn).await?;
+        }
         let mut active_model: user::ActiveModel = row.into();
         active_model.role = Set(role.to_owned());
         active_model.active = Set(active);
@@ -84,6 +114,54 @@ impl Store {
             return Ok(None);
         };
         Ok(user::Entity::find_by_id(token.user_id).one(&self.read).await?.filter(|u| u.active))
+    }
+
+    /// Records a new session of `user_id` under the hash of its id.
+    pub async fn add_session(&self, id_hash: &str, user_id: i64) -> Result<(), StoreError> {
+        let at = now();
+        let txn = self.begin_write().await?;
+        session::ActiveModel { id_hash: Set(id_hash.to_owned()), user_id: Set(user_id), created_at: Set(at), last_seen_at: Set(at) }
+            .insert(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The session with this id hash, if it has not been ended.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
+        Ok(session::Entity::find_by_id(id_hash).one(&self.read).await?)
+    }
+
+    /// Notes that the session was used at `at`.
+    pub async fn touch_session(&self, id_hash: &str, at: i64) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(at))
+            .filter(session::Column::IdHash.eq(id_hash))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Ends one session (a logout).
+    pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        session::Entity::delete_by_id(id_hash).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes sessions idle since before `idle_before` or started before
+    /// `started_before`; returns how many.
+    pub async fn purge_sessions(&self, idle_before: i64, started_before: i64) -> Result<u64, StoreError> {
+        let txn = self.begin_write().await?;
+        let done = session::Entity::delete_many()
+            .filter(session::Column::LastSeenAt.lt(idle_before).or(session::Column::CreatedAt.lt(started_before)))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(done.rows_affected)
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -248,6 +248,12 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, value_name = "N")]
         workers: Option<usize>,
+        /// End a login session after this many seconds without a request.
+        #[arg(long, value_name = "SECONDS", default_value_t = 2 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+        session_idle: u64,
+        /// End a login session this many seconds after the login, however busy.
+        #[arg(long, value_name = "SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+        session_lifetime: u64,
     },
     /// Write a verdict report of published claims: one document, or a
     /// period and filters.
@@ -446,12 +452,22 @@ fn main() -> ExitCode {
         Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
         Command::Bench { command: BenchCommand::Report { claims, runs, database } } => bench::report(&database.url, claims, runs),
-        Command::Serve { bind, database, plugins, demo, secure_cookies, workers } => serve::serve(serve::ServeArgs {
-            url: &database.url,
-            plugins: &plugins,
-            options: claimdesk_server::ServerOptions { bind, secure_cookies, workers },
-            demo,
-        }),
+        Command::Serve { bind, database, plugins, demo, secure_cookies, workers, session_idle, session_lifetime } => {
+            serve::serve(serve::ServeArgs {
+                url: &database.url,
+                plugins: &plugins,
+                options: claimdesk_server::ServerOptions {
+                    bind,
+                    secure_cookies,
+                    workers,
+                    sessions: claimdesk_server::SessionPolicy {
+                        idle: std::time::Duration::from_secs(session_idle),
+                        lifetime: std::time::Duration::from_secs(session_lifetime),
+                    },
+                },
+                demo,
+            })
+        }
         Command::Report { document, from, to, filter, drafts, format, output, base_url, database } => {
             let mut request =
                 claimdesk_report::ReportRequest { document_id: document, from, to, include_drafts: drafts, base_url, ..Default::default() };

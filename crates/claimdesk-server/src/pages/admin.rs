@@ -22,6 +22,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub struct PluginRow {
+    /// Runs and failures since the server started.
+    health: claimdesk_plugin_host::HealthReport,
     pub name: String,
     pub version: String,
     pub description: String,
@@ -41,8 +43,9 @@ async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -
     viewer.require(Role::Admin)?;
     let plugins = state
         .host
-        .plugins()
-        .map(|p| PluginRow {
+        .health()
+        .map(|(p, health)| PluginRow {
+            health,
             name: p.name.to_string(),
             version: p.version.to_string(),
             description: p.description.clone(),
@@ -186,6 +189,7 @@ async fn update_user(
     let hash = if password.is_empty() { None } else { Some(hash_password_off_thread(password).await?) };
     state.store.update_user(id, role.as_str(), active, hash.as_deref()).await?;
     state.users.forget(id);
+    state.sessions.forget_user(id);
     let changed_password = if hash.is_some() { ", with a new password" } else { "" };
     set_flash(
         &session,

@@ -160,7 +160,9 @@ async fn ingest(
             let data = file.data.to_vec();
             // Parsing is CPU work bounded by the input's size (and HTML by
             // its nesting depth): off the request workers, within a budget.
-            let parse = web::block(move || claimdesk_ingest::decode(data, claimdesk_ingest::MAX_BYTES).and_then(|text| claimdesk_ingest::parse_documents(text, format)));
+            let parse = web::block(move || {
+                claimdesk_ingest::decode(data, claimdesk_ingest::MAX_BYTES).and_then(|text| claimdesk_ingest::parse_documents(text, format))
+            });
             let parsed = actix_web::rt::time::timeout(crate::ingest::TIME_BUDGET, parse)
                 .await
                 .map_err(|_| crate::ingest::over_budget())?

@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{html, ok, redirect};
-use crate::auth::{SESSION_USER, Viewer, session_csrf, verify_password};
+use crate::auth::{Viewer, end_session, session_csrf, start_session, verify_password};
 use crate::error::PageError;
 use crate::{AppState, csrf};
 
@@ -74,10 +74,11 @@ async fn login(
     csrf::verify(&session, form.csrf_token.as_deref())?;
     let next = safe_next(form.next.as_deref());
     let name = form.name.trim().to_owned();
-    let user_key = format!("user:{}", name.to_lowercase());
-    let ip_key = format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default());
-    if let Some(wait) = state.throttle.locked(&[&user_key, &ip_key]) {
-        return Err(PageError::TooManyRequests(wait));
+    let account = claimdesk_core::input::user_name_key(&name);
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let attempt = state.throttle.begin(&account, &address).map_err(PageError::TooManyRequests)?;
+    if !attempt.delay.is_zero() {
+        actix_web::rt::time::sleep(attempt.delay).await;
     }
     let user = state.store.user_by_name(&name).await?;
     // Hash even for unknown users, so timing does not reveal which names exist.
@@ -85,17 +86,14 @@ async fn login(
     let password = form.password.clone();
     let hash = hash.to_owned();
     let matches = web::block(move || verify_password(&password, &hash)).await.map_err(|e| PageError::Internal(e.to_string()))?;
+    let succeeded = matches && user.as_ref().is_some_and(|u| u.active);
+    state.throttle.finish(attempt, succeeded);
     match user {
-        Some(user) if matches && user.active => {
-            state.throttle.succeed(&user_key);
-            session.renew();
-            session.clear();
-            session.insert(SESSION_USER, user.id).map_err(|e| PageError::Internal(e.to_string()))?;
-            session_csrf(&session);
+        Some(user) if succeeded => {
+            start_session(&state, &session, user.id).await?;
             Ok(redirect(&next))
         }
         _ => {
-            state.throttle.fail(&[&user_key, &ip_key]);
             let page = LoginPage {
                 csrf: session_csrf(&session),
                 next,
@@ -123,9 +121,9 @@ struct CsrfOnly {
     csrf_token: Option<String>,
 }
 
-async fn logout(session: Session, form: crate::input::Form<CsrfOnly>) -> Result<HttpResponse, PageError> {
+async fn logout(state: web::Data<AppState>, session: Session, form: crate::input::Form<CsrfOnly>) -> Result<HttpResponse, PageError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
-    session.purge();
+    end_session(&state, &session).await?;
     Ok(redirect("/login"))
 }
 
@@ -136,17 +134,8 @@ mod tests {
         assert_eq!(super::safe_next(Some("/claims/4?x=1")), "/claims/4?x=1");
         assert_eq!(super::safe_next(Some("/queue?q=café")), "/queue?q=caf%C3%A9");
         for bad in [
-            "//evil.example/",
-            "https://evil.example/",
-            "/\\evil",
-            "queue",
-            "/\t/evil.example/",
-            "/\n/evil.example/",
-            "/\r\nSet-Cookie: x=1",
-            "/\u{b}/evil",
-            "/ /evil",
-            "/a//evil",
-            "",
+            "//evil.example/", "https://evil.example/", "/\\evil", "queue", "/\t/evil.example/", "/\n/evil.example/",
+            "/\r\nSet-Cookie: x=1", "/\u{b}/evil", "/ /evil", "/a//evil", "",
         ] {
             assert_eq!(super::safe_next(Some(bad)), "/queue", "{bad}");
         }

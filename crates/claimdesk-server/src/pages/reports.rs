@@ -174,7 +174,11 @@ async fn document_report(
     respond(&state, request, format, download, format!("claimdesk-report-document-{id}"), format!("/reports/documents/{id}"), kept).await
 }
 
-async fn period_report(state: web::Data<AppState>, viewer: Viewer, query: crate::input::Query<ReportQuery>) -> Result<HttpResponse, PageError> {
+async fn period_report(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: crate::input::Query<ReportQuery>,
+) -> Result<HttpResponse, PageError> {
     let query = query.into_inner();
     let request = query.request(&viewer, None)?;
     let format = query.format()?;

@@ -12,5 +12,6 @@ pub mod flag_text;
 pub mod job;
 pub mod rating;
 pub mod sentence;
+pub mod session;
 pub mod setting;
 pub mod user;

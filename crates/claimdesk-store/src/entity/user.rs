@@ -13,6 +13,10 @@ pub struct Model {
     pub role: String,
     pub active: bool,
     pub created_at: i64,
+    /// [`claimdesk_core::input::user_name_key`] of `name` (unique): what a
+    /// login compares. Set for every user since m005.
+    #[sea_orm(unique)]
+    pub name_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -40,3 +40,26 @@ pub(crate) mod claim_v1 {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// `users` as `m001_initial` created it (before `name_key`, m005).
+pub(crate) mod user_v1 {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub name: String,
+        pub password_hash: String,
+        pub role: String,
+        pub active: bool,
+        pub created_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

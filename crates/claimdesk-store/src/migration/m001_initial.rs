@@ -2,8 +2,9 @@ use sea_orm::{ActiveModelTrait, Set};
 use sea_orm_migration::prelude::*;
 
 use super::frozen::claim_v1 as claim;
+use super::frozen::user_v1 as user;
 use super::{create_index, create_table, create_unique_index};
-use crate::entity::{api_token, document, event, evidence, flag, flag_rule, flag_text, rating, sentence, user};
+use crate::entity::{api_token, document, event, evidence, flag, flag_rule, flag_text, rating, sentence};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -13,6 +13,7 @@ mod m001_initial;
 mod m002_jobs;
 mod m003_settings;
 mod m004_claim_reviewed;
+mod m005_sessions;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m002_jobs::Migration),
             Box::new(m003_settings::Migration),
             Box::new(m004_claim_reviewed::Migration),
+            Box::new(m005_sessions::Migration),
         ]
     }
 }
