@@ -84,6 +84,8 @@ async fn connect(port: u16, profile: &Path) -> Browser {
     let mut args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
     caps.insert("goog:chromeOptions".to_owned(), serde_json::json!({ "binary": CHROMIUM, "args": args }));
+    // The browser's console, where Chromium reports CSP violations.
+    caps.insert("goog:loggingPrefs".to_owned(), serde_json::json!({ "browser": "ALL" }));
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -111,7 +113,50 @@ fn a_checker_reviews_a_claim_in_a_real_browser() {
         let _driver = Driver(chromedriver, profile.clone());
         super::add_user(&server.db, "brenda", "checker", &super::password_of("brenda"));
         claimdesk_tests::tokio_runtime().block_on(review(&server, port, &profile));
+        claimdesk_tests::tokio_runtime().block_on(csp_violations_are_reported(&server, port, &profile));
     }
+}
+
+/// The browser's console messages since the last call (chromedriver's log
+/// endpoint drains them).
+async fn console(b: &Browser, port: u16) -> Vec<String> {
+    let session = b.session_id().await.unwrap().expect("a WebDriver session");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut resp = agent
+        .post(format!("http://127.0.0.1:{port}/session/{session}/se/log"))
+        .send_json(serde_json::json!({ "type": "browser" }))
+        .unwrap();
+    let body: serde_json::Value = resp.body_mut().read_json().unwrap();
+    body["value"].as_array().expect("log entries").iter().map(|e| e["message"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+fn csp_violations(messages: &[String]) -> Vec<&String> {
+    messages.iter().filter(|m| m.contains("Content Security Policy")).collect()
+}
+
+/// A page that breaks the policy is reported in the console, which is
+/// what the review test reads: the check it makes can fail.
+async fn csp_violations_are_reported(server: &Server, port: u16, profile: &Path) {
+    let b = connect(port, profile).await;
+    b.goto(&format!("{}/login", server.base)).await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("input[name=name]")).await.unwrap();
+    assert!(csp_violations(&console(&b, port).await).is_empty());
+    b.execute("const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.body.appendChild(s);", vec![])
+        .await
+        .unwrap();
+    let injected = b.execute("return window.injected === 1", vec![]).await.unwrap();
+    assert_eq!(injected, serde_json::json!(false), "the policy blocks an injected inline script");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let messages = console(&b, port).await;
+        if !csp_violations(&messages).is_empty() {
+            assert!(messages.iter().any(|m| m.contains("script-src")), "{messages:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the blocked script never reached the console log");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.close().await.unwrap();
 }
 
 async fn review(server: &Server, port: u16, profile: &Path) {
@@ -236,6 +281,9 @@ async fn review(server: &Server, port: u16, profile: &Path) {
         .unwrap();
     assert_eq!(reviewed, "Stadium \"created thousands\" of jobs");
     assert!(b.find(Locator::Css("figure.chart svg")).await.is_ok(), "the chart is inline");
+    // The report's inline style sheet is allowed by its hash: it applies.
+    let radius = b.execute("return getComputedStyle(document.querySelector('article.claim')).borderTopLeftRadius", vec![]).await.unwrap();
+    assert_eq!(radius, "6px", "the report's style sheet applies under the CSP");
     shot(&b, "08-report").await;
 
     // The document view highlights flags by kind, with a legend.
@@ -244,5 +292,8 @@ async fn review(server: &Server, port: u16, profile: &Path) {
     assert!(!marks.is_empty());
     assert!(!b.find_all(Locator::Css(".legend .kind")).await.unwrap().is_empty());
     shot(&b, "06-document").await;
+    // Every page above ran under the Content-Security-Policy: none broke it.
+    let messages = console(&b, port).await;
+    assert!(csp_violations(&messages).is_empty(), "CSP violations in the browser: {messages:#?}");
     b.close().await.unwrap();
 }

@@ -5,6 +5,7 @@
 mod api;
 mod bad_input;
 mod browser;
+mod hardening;
 mod reports;
 mod routes;
 mod workflow;
@@ -131,6 +132,7 @@ pub struct Response {
     pub set_cookie: Vec<String>,
     pub content_type: String,
     pub content_disposition: Option<String>,
+    pub csp: Option<String>,
     pub body: String,
 }
 
@@ -160,6 +162,18 @@ impl Client {
         Client { agent, base: base.to_owned(), cookie: Default::default(), token: None }
     }
 
+    /// The session cookie as the browser would send it.
+    pub fn cookie(&self) -> Option<String> {
+        self.cookie.lock().unwrap().clone()
+    }
+
+    /// A client sending `cookie` (a copy of another client's session).
+    pub fn with_cookie(base: &str, cookie: &str) -> Client {
+        let client = Client::new(base);
+        *client.cookie.lock().unwrap() = Some(cookie.to_owned());
+        client
+    }
+
     pub fn with_token(base: &str, token: &str) -> Client {
         Client { token: Some(token.to_owned()), ..Client::new(base) }
     }
@@ -170,6 +184,7 @@ impl Client {
         let location = header("location");
         let content_type = header("content-type").unwrap_or_default();
         let content_disposition = header("content-disposition");
+        let csp = header("content-security-policy");
         let set_cookie: Vec<String> =
             resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
         for c in &set_cookie {
@@ -178,7 +193,7 @@ impl Client {
             }
         }
         let body = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
-        Response { status: resp.status().as_u16(), location, set_cookie, content_type, content_disposition, body }
+        Response { status: resp.status().as_u16(), location, set_cookie, content_type, content_disposition, csp, body }
     }
 
     fn headers<B>(&self, mut req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {

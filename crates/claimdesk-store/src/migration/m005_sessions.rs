@@ -57,7 +57,9 @@ impl MigrationTrait for Migration {
             db.execute(&update).await?;
         }
         manager
-            .create_index(Index::create().name("users_name_key").table(Alias::new("users")).col(Alias::new("name_key")).unique().to_owned())
+            .create_index(
+                Index::create().name("users_folded_name").table(Alias::new("users")).col(Alias::new("name_key")).unique().to_owned(),
+            )
             .await
     }
 }
