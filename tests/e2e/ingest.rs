@@ -199,7 +199,7 @@ fn killed_mid_ingest_the_database_stays_consistent_and_a_rerun_completes() {
 fn recheck_and_migrate_commands() {
     let (_, url) = sqlite_url("recheck-cli");
     let migrate = claimdesk(&["migrate", "--database", &url]);
-    assert!(stdout(&migrate).contains("4 migration(s) applied; schema at m004_claim_reviewed"), "{}", stdout(&migrate));
+    assert!(stdout(&migrate).contains("5 migration(s) applied; schema at m005_sessions"), "{}", stdout(&migrate));
     let again = claimdesk(&["migrate", "--database", &url]);
     assert!(stdout(&again).contains("0 migration(s) applied"));
     let ingest = claimdesk(&["ingest", "--database", &url, path_str(&fixture("harbour.txt"))]);

@@ -257,15 +257,25 @@ fn an_old_schema_is_migrated() {
                 "INSERT INTO documents (id, content_hash, title, language, body, created_at, checked_at) \
                  VALUES (1000, 'old-hash', 'Old article', 'en', 'An old article. Prices doubled.', 1, 1); \
                  INSERT INTO claims (id, document_id, sentence_idx, start, \"end\", text, priority, status, verdict, version, created_at, updated_at) \
-                 VALUES (1000, 1000, 1, 16, 31, 'Prices doubled.', 0.5, 'resolved', 'false', 2, 1, 1);",
+                 VALUES (1000, 1000, 1, 16, 31, 'Prices doubled.', 0.5, 'resolved', 'false', 2, 1, 1); \
+                 INSERT INTO users (id, name, password_hash, role, active, created_at) VALUES \
+                 (1000, 'Ann', 'x', 'checker', true, 1), (1001, 'ann', 'y', 'editor', true, 1), (1002, 'ＢＯＢ', 'z', 'admin', true, 1);",
             )
             .await
             .unwrap();
             let store = Store::open(&url).await.unwrap();
             assert_eq!(
                 store.applied_migrations().await.unwrap(),
-                ["m001_initial", "m002_jobs", "m003_settings", "m004_claim_reviewed"]
+                ["m001_initial", "m002_jobs", "m003_settings", "m004_claim_reviewed", "m005_sessions"]
             );
+            // m005 gave old users their folded names; of two that fold
+            // alike, the older keeps the key and both keep their exact name.
+            let by = |name: &'static str| {
+                let store = store.clone();
+                async move { store.user_by_name(name).await.unwrap().map(|u| u.id) }
+            };
+            assert_eq!((by("Ann").await, by("ann").await, by("ANN").await, by("bob").await), (Some(1000), Some(1001), Some(1000), Some(1002)));
+            assert!(store.add_user("BOB", "h", "checker").await.is_err(), "a folded duplicate of an old name is refused");
             assert_eq!(store.document(1000).await.unwrap().body, "An old article. Prices doubled.");
             let claim = store.claim(1000).await.unwrap();
             assert_eq!((claim.text.as_str(), claim.verdict.as_deref(), claim.claim_reviewed), ("Prices doubled.", Some("false"), None));

@@ -32,7 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
     paths(list_documents, create_document, get_document, list_claims, get_claim, assign, add_evidence, verdict, dismiss, publish),
     components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, ClaimOut, ClaimDetail, ClaimPage, FlagOut, EvidenceOut, EventOut, AssignIn, EvidenceIn, VerdictIn, DismissIn, VersionIn, ErrorOut)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -44,6 +44,44 @@ impl utoipa::Modify for BearerAuth {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The error answers each endpoint can give, added to every operation from
+/// one table so no endpoint forgets one: 401 everywhere (a bearer token is
+/// required), 400 where there are parameters or a body (malformed input, a
+/// control character), 404 where the path names a record, 413 and 503
+/// (over the time budget) for ingestion, 403 and 409 for claim actions.
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in [("get", item.get.as_mut()), ("post", item.post.as_mut())] {
+                let Some(operation) = operation else { continue };
+                let has_input = operation.request_body.is_some() || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let is_action = path.starts_with("/api/v1/claims/{id}/");
+                let ingests = path == "/api/v1/documents" && method == "post";
+                let errors = [
+                    (400, has_input, "malformed or refused input: a bad parameter, body or control character"),
+                    (401, true, "no bearer token, or an unknown or revoked one"),
+                    (403, is_action, "the caller's role may not take this action"),
+                    (404, path.contains("{id}"), "no such record"),
+                    (409, is_action, "the claim changed since `version`, or the action does not apply to its state"),
+                    (413, method == "post", "the body is over the size limit"),
+                    (503, ingests, "checking took longer than the time budget, or the database is unavailable"),
+                ];
+                for (status, applies, description) in errors {
+                    if !applies || operation.responses.responses.contains_key(&status.to_string()) {
+                        continue;
+                    }
+                    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorOut"))).build();
+                    let response = ResponseBuilder::new().description(description).content("application/json", content).build();
+                    operation.responses.responses.insert(status.to_string(), response.into());
+                }
+            }
+        }
     }
 }
 
@@ -73,8 +111,10 @@ pub struct DocumentOut {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DocumentsQuery {
     /// Return documents with ids below this (the previous page's last id).
+    #[param(minimum = 1)]
     pub before: Option<i64>,
     /// At most this many (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -84,7 +124,7 @@ async fn list_documents(
     state: web::Data<AppState>,
     query: crate::input::Query<DocumentsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let limit = page_limit(query.limit)?;
     let docs = state.store.documents(query.before, limit).await?;
     let out: Vec<DocumentOut> = docs
         .into_iter()
@@ -168,7 +208,7 @@ pub struct DocumentDetail {
     pub claims: Vec<ClaimOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/documents/{id}", params(("id" = i64, Path)), responses((status = 200, body = DocumentDetail), (status = 404, body = ErrorOut)))]
+#[utoipa::path(get, path = "/api/v1/documents/{id}", params(("id" = i64, Path, minimum = 1, description = "The record's id")), responses((status = 200, body = DocumentDetail), (status = 404, body = ErrorOut)))]
 async fn get_document(_user: ApiUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let d = state.store.document(id).await?;
@@ -247,7 +287,16 @@ pub struct ClaimPage {
 #[into_params(parameter_in = Query)]
 pub struct LimitQuery {
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
+}
+
+/// `limit` as given, or 50; outside 1 to 200 is a 400, as the schema says.
+fn page_limit(limit: Option<u64>) -> Result<u64, ApiError> {
+    match limit.unwrap_or(50) {
+        n @ 1..=200 => Ok(n),
+        n => Err(ApiError::BadRequest(format!("limit must be between 1 and 200, not {n}"))),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/claims", params(QueueQuery, LimitQuery), responses((status = 200, body = ClaimPage), (status = 400, body = ErrorOut)))]
@@ -257,7 +306,7 @@ async fn list_claims(
     filters: crate::input::Query<QueueQuery>,
     limit: crate::input::Query<LimitQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = limit.limit.unwrap_or(50).clamp(1, 200);
+    let limit = page_limit(limit.limit)?;
     let (filter, order, after) = filters.parse(&user.name).map_err(|errors| ApiError::BadRequest(errors.join("; ")))?;
     let claims = state.store.list_claims(&filter, order, after, limit).await?;
     let next = (claims.len() as u64 == limit).then(|| claims.last().map(|c| format!("{}:{}", c.priority, c.id))).flatten();
@@ -360,7 +409,7 @@ async fn claim_detail(state: &AppState, id: i64) -> Result<ClaimDetail, ApiError
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/claims/{id}", params(("id" = i64, Path)), responses((status = 200, body = ClaimDetail), (status = 404, body = ErrorOut)))]
+#[utoipa::path(get, path = "/api/v1/claims/{id}", params(("id" = i64, Path, minimum = 1, description = "The record's id")), responses((status = 200, body = ClaimDetail), (status = 404, body = ErrorOut)))]
 async fn get_claim(_user: ApiUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(claim_detail(&state, id.into_inner()).await?))
 }
@@ -368,6 +417,7 @@ async fn get_claim(_user: ApiUser, state: web::Data<AppState>, id: web::Path<i64
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignIn {
+    #[schema(minimum = 0)]
     pub version: i32,
     /// A user name; absent or null unassigns.
     pub to: Option<String>,
@@ -387,6 +437,7 @@ pub struct EvidenceIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerdictIn {
+    #[schema(minimum = 0)]
     pub version: i32,
     /// A key of the rating scale, e.g. `false`.
     pub rating: String,
@@ -396,6 +447,7 @@ pub struct VerdictIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DismissIn {
+    #[schema(minimum = 0)]
     pub version: i32,
     pub reason: String,
 }
@@ -403,6 +455,7 @@ pub struct DismissIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VersionIn {
+    #[schema(minimum = 0)]
     pub version: i32,
 }
 
@@ -418,7 +471,7 @@ async fn act(state: &AppState, user: &ApiUser, id: i64, action: &str, form: Acti
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/assign", params(("id" = i64, Path)), request_body = AssignIn, responses((status = 200, body = ClaimDetail), (status = 409, description = "stale version", body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/assign", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = AssignIn, responses((status = 200, body = ClaimDetail), (status = 409, description = "stale version", body = ErrorOut)))]
 async fn assign(
     user: ApiUser,
     state: web::Data<AppState>,
@@ -429,7 +482,7 @@ async fn assign(
     act(&state, &user, id.into_inner(), "assign", form).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path)), request_body = EvidenceIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = EvidenceIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut)))]
 async fn add_evidence(
     user: ApiUser,
     state: web::Data<AppState>,
@@ -448,7 +501,7 @@ async fn add_evidence(
     act(&state, &user, id.into_inner(), "evidence", form).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/verdict", params(("id" = i64, Path)), request_body = VerdictIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut), (status = 409, description = "stale version", body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/verdict", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = VerdictIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut), (status = 409, description = "stale version", body = ErrorOut)))]
 async fn verdict(
     user: ApiUser,
     state: web::Data<AppState>,
@@ -460,7 +513,7 @@ async fn verdict(
     act(&state, &user, id.into_inner(), "verdict", form).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/dismiss", params(("id" = i64, Path)), request_body = DismissIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/dismiss", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = DismissIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
 async fn dismiss(
     user: ApiUser,
     state: web::Data<AppState>,
@@ -472,7 +525,7 @@ async fn dismiss(
     act(&state, &user, id.into_inner(), "dismiss", form).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/publish", params(("id" = i64, Path)), request_body = VersionIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/publish", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = VersionIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
 async fn publish(
     user: ApiUser,
     state: web::Data<AppState>,

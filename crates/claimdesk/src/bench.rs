@@ -240,3 +240,48 @@ pub fn report(url: &str, claims: usize, runs: usize) -> anyhow::Result<ExitCode>
         Ok(ExitCode::SUCCESS)
     })
 }
+
+/// `bench html`: how long reading adversarial HTML takes as it grows.
+/// Deep nesting past the limit is refused after a linear tokenizer pass;
+/// nesting up to the limit, repeated, is parsed in full. Both should cost
+/// the same per megabyte at every size.
+pub fn html(runs: usize) -> anyhow::Result<ExitCode> {
+    use claimdesk_ingest::{Format, MAX_HTML_DEPTH, parse_documents};
+    let time = |html: &str| -> (Duration, String) {
+        let mut best = Duration::MAX;
+        let mut outcome = String::new();
+        for _ in 0..runs.max(1) {
+            let started = Instant::now();
+            let result = parse_documents(html.to_owned(), Format::Html);
+            best = best.min(started.elapsed());
+            outcome = match result {
+                Ok(docs) => format!("parsed ({} bytes of text)", docs.first().and_then(|d| d.as_ref().ok()).map_or(0, |d| d.body.len())),
+                Err(e) => format!("refused: {e}"),
+            };
+        }
+        (best, outcome)
+    };
+    println!("input\tbytes\tbest of {runs} (ms)\tms per MB\toutcome");
+    for levels in [25_000, 50_000, 100_000, 200_000, 400_000] {
+        let html = format!("<html><body>{}Costs doubled.{}</body></html>", "<div>".repeat(levels), "</div>".repeat(levels));
+        let (t, outcome) = time(&html);
+        let mb = html.len() as f64 / 1e6;
+        println!("{levels} nested divs\t{}\t{:.1}\t{:.1}\t{outcome}", html.len(), t.as_secs_f64() * 1e3, t.as_secs_f64() * 1e3 / mb);
+    }
+    let block =
+        format!("{}<p>The council said costs doubled.</p>{}", "<div>".repeat(MAX_HTML_DEPTH - 3), "</div>".repeat(MAX_HTML_DEPTH - 3));
+    for megabytes in [1, 2, 4, 8] {
+        let copies = megabytes * 1_000_000 / block.len();
+        let html = format!("<html><body>{}</body></html>", block.repeat(copies));
+        let (t, outcome) = time(&html);
+        let mb = html.len() as f64 / 1e6;
+        println!(
+            "{copies} blocks nested {} deep\t{}\t{:.1}\t{:.1}\t{outcome}",
+            MAX_HTML_DEPTH - 3,
+            html.len(),
+            t.as_secs_f64() * 1e3,
+            t.as_secs_f64() * 1e3 / mb
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

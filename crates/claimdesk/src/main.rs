@@ -349,6 +349,11 @@ enum BenchCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// HTML ingestion time against adversarial nesting, by input size.
+    Html {
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Report generation over this many published claims (published first
     /// through the real workflow if the database has fewer), every format.
     Report {
@@ -452,6 +457,7 @@ fn main() -> ExitCode {
         Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
         Command::Bench { command: BenchCommand::Report { claims, runs, database } } => bench::report(&database.url, claims, runs),
+        Command::Bench { command: BenchCommand::Html { runs } } => bench::html(runs),
         Command::Serve { bind, database, plugins, demo, secure_cookies, workers, session_idle, session_lifetime } => {
             serve::serve(serve::ServeArgs {
                 url: &database.url,

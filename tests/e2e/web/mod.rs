@@ -8,6 +8,7 @@ mod browser;
 mod hardening;
 mod reports;
 mod routes;
+mod schemathesis;
 mod workflow;
 
 use std::io::{BufRead, BufReader, Write};
