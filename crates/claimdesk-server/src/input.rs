@@ -28,22 +28,29 @@ fn check_pairs(pairs: &[(String, String)]) -> Result<(), ControlChar> {
     Ok(())
 }
 
-/// A urlencoded form body, checked.
-#[derive(Debug)]
-pub struct Form<T>(pub T);
+/// Checked extractors: each holds the value read into `T`.
+macro_rules! checked {
+    ($($name:ident: $doc:literal),*) => {$(
+        #[doc = $doc]
+        #[derive(Debug)]
+        pub struct $name<T>(pub T);
 
-impl<T> Form<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
+        impl<T> $name<T> {
+            pub fn into_inner(self) -> T {
+                self.0
+            }
+        }
+
+        impl<T> std::ops::Deref for $name<T> {
+            type Target = T;
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+    )*};
 }
 
-impl<T> std::ops::Deref for Form<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
+checked!(Form: "A urlencoded form body, checked.", Query: "A query string, checked.", Json: "A JSON body, checked: every string and key in it.");
 
 impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     type Error = actix_web::Error;
@@ -64,23 +71,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     }
 }
 
-/// A query string, checked.
-#[derive(Debug)]
-pub struct Query<T>(pub T);
-
-impl<T> Query<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> std::ops::Deref for Query<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
 impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, actix_web::Error>>;
@@ -94,23 +84,6 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             Ok(Query(value))
         };
         std::future::ready(read())
-    }
-}
-
-/// A JSON body, checked: every string and key in it.
-#[derive(Debug)]
-pub struct Json<T>(pub T);
-
-impl<T> Json<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> std::ops::Deref for Json<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
