@@ -101,7 +101,14 @@ fn claim_review(report: &Report, claim: &ReportClaim) -> ClaimReview {
             type_: "Claim",
             author: claimant(claim),
             date_published: claim.document.published.clone(),
-            appearance: claim.document.url.iter().map(|url| CreativeWork { type_: "CreativeWork", url: url.clone() }).collect(),
+            // Only web addresses (a row stored before URLs were validated may hold anything).
+            appearance: claim
+                .document
+                .url
+                .iter()
+                .filter(|url| crate::html::is_web_url(url))
+                .map(|url| CreativeWork { type_: "CreativeWork", url: url.clone() })
+                .collect(),
         },
     }
 }

@@ -353,3 +353,15 @@ fn formats_parse_from_their_names() {
     assert_eq!(Format::parse("markdown"), Some(Format::Markdown));
     assert_eq!(Format::parse("pdf"), None);
 }
+
+#[test]
+fn unsafe_stored_addresses_never_become_links_or_appearances() {
+    let mut report = report();
+    report.claims[0].document.url = Some("javascript:alert(document.domain)".to_owned());
+    let reviews = serde_json::to_value(claim_reviews(&report)).expect("JSON");
+    assert!(reviews[0]["itemReviewed"].get("appearance").is_none(), "{reviews}");
+    let md = render(&report, Format::Markdown).expect("render");
+    assert!(!md.contains("](javascript"), "{md}");
+    let html = render(&report, Format::Html).expect("render");
+    assert!(!html.contains("href=\"javascript"), "no javascript: link in the HTML");
+}
