@@ -427,6 +427,18 @@ mod tests {
     }
 
     #[test]
+    fn sessions_expire_when_idle_or_old() {
+        let policy = SessionPolicy { idle: Duration::from_secs(100), lifetime: Duration::from_secs(1000) };
+        assert!(!policy.expired(0, 0, 99));
+        assert!(policy.expired(0, 0, 100), "idle for the whole idle timeout");
+        assert!(!policy.expired(0, 950, 999), "busy, within the lifetime");
+        assert!(policy.expired(0, 990, 1000), "busy, but past the lifetime");
+        assert_eq!(policy.touch_every(), 25, "a quarter of a short idle timeout");
+        assert_eq!(SessionPolicy::default().touch_every(), 60);
+        assert_eq!((SessionPolicy::default().idle.as_secs(), SessionPolicy::default().lifetime.as_secs()), (7200, 43200));
+    }
+
+    #[test]
     fn roles_are_ordered_and_parse() {
         assert!(Role::Admin > Role::Editor && Role::Editor > Role::Checker);
         assert_eq!(Role::parse("editor"), Some(Role::Editor));
