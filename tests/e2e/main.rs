@@ -12,6 +12,7 @@ mod plugins_list;
 mod rules;
 mod segmentation;
 mod store;
+mod tidy;
 mod training;
 mod web;
 

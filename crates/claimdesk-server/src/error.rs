@@ -101,7 +101,7 @@ impl ResponseError for PageError {
         let message = match self {
             // Internal details go to the log, not the page.
             PageError::Internal(detail) => {
-                eprintln!("claimdesk serve: {detail}");
+                tracing::error!(%detail, "page request failed");
                 "Something went wrong on our side; the error is in the server log.".to_owned()
             }
             other => other.to_string(),
@@ -184,7 +184,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let message = match self {
             ApiError::Internal(detail) => {
-                eprintln!("claimdesk serve: {detail}");
+                tracing::error!(%detail, "API request failed");
                 "internal error; see the server log".to_owned()
             }
             other => other.to_string(),

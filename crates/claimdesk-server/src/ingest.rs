@@ -69,7 +69,7 @@ pub async fn ingest(state: &AppState, doc: Document, origin: &str) -> Result<Sto
         .map_err(|_| IngestError::OverBudget)?
         .map_err(|e| IngestError::Check(e.to_string()))?;
     for e in &errors {
-        eprintln!("claimdesk serve: plugin failed while ingesting: {e}");
+        tracing::warn!(plugin = %e.plugin, error = %e.error, "plugin failed while ingesting");
     }
     let new = claimdesk_store::NewDocument { document: &doc, origin: stored_origin, sentences: new_sentences, claims };
     Ok(state.store.store_document(&new).await?)

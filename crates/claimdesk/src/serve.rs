@@ -23,7 +23,19 @@ pub struct ServeArgs<'a> {
     pub demo: bool,
 }
 
+/// The server's log: `tracing` events on standard error, filtered by
+/// `CLAIMDESK_LOG` (`RUST_LOG` syntax; default `warn,claimdesk=info,
+/// claimdesk_server=info`, which keeps the database driver's per-query
+/// events out).
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CLAIMDESK_LOG").unwrap_or_else(|_| EnvFilter::new("warn,claimdesk=info,claimdesk_server=info"));
+    // A second call (never made) would only be refused; nothing to report.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
+}
+
 pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
+    init_logging();
     let host = Arc::new(plugins::load(args.plugins));
     actix_web::rt::System::new().block_on(async move {
         let store = open(args.url).await?;
