@@ -112,17 +112,14 @@ impl ResponseError for PageError {
     }
 }
 
-/// Percent-encodes everything but unreserved characters and `/`.
+/// Everything but unreserved characters and `/` gets percent-encoded.
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+
+/// Percent-encodes a query value (everything but unreserved characters
+/// and `/`), by the percent-encoding crate.
 pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -242,6 +239,12 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(url_encode("/claims/4?x=1&y=a b"), "/claims/4%3Fx%3D1%26y%3Da%20b");
+        assert_eq!(url_encode("café-~_."), "caf%C3%A9-~_.");
+    }
 
     #[test]
     fn pages_and_api_answer_store_errors_alike() {
