@@ -173,3 +173,33 @@ pub struct PluginV1 {
 /// The size of a `PluginV1` as ABI v1.0 defined it (before
 /// `instance_rules`): the smallest descriptor a host accepts.
 pub const PLUGIN_V1_0_SIZE: usize = std::mem::offset_of!(PluginV1, instance_rules);
+
+/// The layout of every type that crosses the boundary, frozen: a change
+/// that would move a field breaks the build here, not a plugin in the
+/// field. (Figures for 64-bit targets, the only ones claimdesk builds for.)
+#[cfg(target_pointer_width = "64")]
+mod layout {
+    use std::mem::{align_of, offset_of, size_of};
+
+    use super::*;
+
+    macro_rules! frozen {
+        ($ty:ty, size $size:literal, align $align:literal, $($field:ident @ $offset:literal),*) => {
+            const _: () = assert!(size_of::<$ty>() == $size && align_of::<$ty>() == $align);
+            $(const _: () = assert!(offset_of!($ty, $field) == $offset);)*
+        };
+    }
+
+    frozen!(Str, size 16, align 8, ptr @ 0, len @ 8);
+    frozen!(SpanV1, size 16, align 8, start @ 0, end @ 8);
+    frozen!(QuoteV1, size 48, align 8, span @ 0, inner @ 16, speaker @ 32, closed @ 40);
+    frozen!(AttributionV1, size 56, align 8, sentence @ 0, speaker @ 8, cue @ 24, has_speaker @ 40, anonymous @ 41, refers_to @ 48);
+    frozen!(DocViewV1, size 72, align 8, struct_size @ 0, text @ 8, sentences @ 24, sentences_len @ 32, quotes @ 40, quotes_len @ 48,
+        attributions @ 56, attributions_len @ 64);
+    frozen!(FlagV1, size 64, align 8, span @ 0, rule @ 16, kind @ 20, severity @ 24, score @ 28, message @ 32, question @ 48);
+    frozen!(SinkV1, size 24, align 8, ctx @ 0, flag @ 8, error @ 16);
+    frozen!(RuleInfoV1, size 40, align 8, id @ 0, kind @ 16, severity @ 20, description @ 24);
+    frozen!(PluginV1, size 112, align 8, abi_version @ 0, struct_size @ 8, name @ 16, version @ 32, description @ 48, rules @ 64,
+        rules_len @ 72, create @ 80, check @ 88, destroy @ 96, instance_rules @ 104);
+    const _: () = assert!(PLUGIN_V1_0_SIZE == 104);
+}

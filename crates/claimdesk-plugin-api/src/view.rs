@@ -99,19 +99,35 @@ unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
 }
 
 impl<'a> Text<'a> {
+    /// Reads the view a host lent for one call. Only the fields that
+    /// `view.struct_size` covers are read: a field a host's view does not
+    /// have reads as empty, and fields a newer host appends are ignored, so
+    /// the view can grow without breaking plugins built before.
+    ///
     /// # Safety
     /// `view` must come from a host honouring ABI v1: valid UTF-8 text and
     /// arrays that outlive `'a`, with spans inside the text.
     pub unsafe fn from_view(view: &'a DocViewV1) -> Text<'a> {
-        // SAFETY: the host guarantees the text is UTF-8 and borrowed for the call.
-        let text = unsafe { std::str::from_utf8_unchecked(view.text.as_bytes()) };
+        use std::mem::{offset_of, size_of};
+        let covers = |offset: usize, size: usize| view.struct_size >= offset + size;
+        let text = if covers(offset_of!(DocViewV1, text), size_of::<crate::abi::Str>()) {
+            // SAFETY: the host guarantees the text is UTF-8 and borrowed for the call.
+            unsafe { std::str::from_utf8_unchecked(view.text.as_bytes()) }
+        } else {
+            ""
+        };
+        let array = |len_offset: usize| covers(len_offset, size_of::<usize>());
         // SAFETY: the host lends these arrays for the duration of the call.
         unsafe {
             Text {
                 text,
-                sentences: slice(view.sentences, view.sentences_len),
-                quotes: slice(view.quotes, view.quotes_len),
-                attributions: slice(view.attributions, view.attributions_len),
+                sentences: if array(offset_of!(DocViewV1, sentences_len)) { slice(view.sentences, view.sentences_len) } else { &[] },
+                quotes: if array(offset_of!(DocViewV1, quotes_len)) { slice(view.quotes, view.quotes_len) } else { &[] },
+                attributions: if array(offset_of!(DocViewV1, attributions_len)) {
+                    slice(view.attributions, view.attributions_len)
+                } else {
+                    &[]
+                },
             }
         }
     }
@@ -154,5 +170,34 @@ impl<'a> Text<'a> {
     /// Attributions of sentence `index`.
     pub fn attributions_of(&self, index: usize) -> impl Iterator<Item = (usize, &'a AttributionV1)> + 'a {
         self.attributions.iter().enumerate().filter(move |(_, a)| a.sentence == index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_view_is_read_only_as_far_as_its_struct_size_says() {
+        let text = "“It will pay for itself,” the mayor said. Costs doubled.";
+        let analysis = claimdesk_core::analyze(text);
+        let buffers = DocBuffers::new(&analysis);
+        let full = buffers.view(text);
+        // SAFETY: the view and its buffers live for the whole test.
+        let read = unsafe { Text::from_view(&full) };
+        assert_eq!((read.as_str(), read.sentences().count()), (text, 2));
+        assert!(read.quotes().len() == 1 && !read.attributions().is_empty());
+        // A newer host's larger view: the fields we know are read as before.
+        let newer = DocViewV1 { struct_size: full.struct_size + 16, ..full };
+        // SAFETY: as above; the extra size is never read.
+        assert_eq!(unsafe { Text::from_view(&newer) }.sentences().count(), 2);
+        // A view that ends before the quotes: they, and what follows, read as empty.
+        let older = DocViewV1 { struct_size: std::mem::offset_of!(DocViewV1, quotes), ..full };
+        // SAFETY: as above.
+        let read = unsafe { Text::from_view(&older) };
+        assert_eq!((read.sentences().count(), read.quotes().len(), read.attributions().len()), (2, 0, 0));
+        let bare = DocViewV1 { struct_size: 0, ..full };
+        // SAFETY: as above.
+        assert_eq!(unsafe { Text::from_view(&bare) }.as_str(), "");
     }
 }
