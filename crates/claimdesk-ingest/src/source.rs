@@ -256,7 +256,7 @@ pub fn check_html_depth(html: &str, limit: usize) -> Result<(), InputError> {
 
     #[derive(Default)]
     struct Depth {
-        open: RefCell<HashMap<String, usize>>,
+        open: RefCell<HashMap<html5ever::LocalName, usize>>,
         depth: Cell<usize>,
         deepest: Cell<usize>,
     }
@@ -273,13 +273,13 @@ pub fn check_html_depth(html: &str, limit: usize) -> Result<(), InputError> {
             let mut open = self.open.borrow_mut();
             match tag.kind {
                 TagKind::StartTag if !tag.self_closing => {
-                    *open.entry(name.to_owned()).or_default() += 1;
+                    *open.entry(tag.name.clone()).or_default() += 1;
                     self.depth.set(self.depth.get() + 1);
                     self.deepest.set(self.deepest.get().max(self.depth.get()));
                 }
                 TagKind::StartTag => {}
                 TagKind::EndTag => {
-                    if let Some(n) = open.get_mut(name).filter(|n| **n > 0) {
+                    if let Some(n) = open.get_mut(&tag.name).filter(|n| **n > 0) {
                         *n -= 1;
                         self.depth.set(self.depth.get().saturating_sub(1));
                     }

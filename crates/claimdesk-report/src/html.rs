@@ -58,9 +58,7 @@ pub const REPORT_CSS: &str = include_str!("../../../templates/report.css");
 
 /// Only web addresses become links; anything else (`javascript:` …) is
 /// shown as text.
-pub(crate) fn is_web_url(url: &str) -> bool {
-    claimdesk_core::input::is_web_url(url)
-}
+pub(crate) use claimdesk_core::input::is_web_url;
 
 /// JSON that cannot close its `<script>` element or open a comment.
 fn script_safe_json<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {

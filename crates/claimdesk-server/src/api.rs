@@ -185,7 +185,8 @@ async fn create_document(
         published: input.published,
         ..Document::new(input.body)
     };
-    doc.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    // `ingest` validates the document (400 on an unsafe URL, a bad date, a
+    // control character) before checking it.
     let stored = crate::ingest::ingest(&state, doc, "api").await?;
     state.counts.invalidate();
     Ok(match stored {

@@ -13,36 +13,70 @@ pub const USER_TTL: Duration = Duration::from_secs(2);
 /// Entries kept before a cache starts over (bounds memory, not correctness).
 const MAX_ENTRIES: usize = 50_000;
 
-#[derive(Debug, Default)]
-pub struct UserCache(Mutex<HashMap<i64, (Instant, User)>>);
+/// Entries that are fresh for [`USER_TTL`] after they were read from the
+/// store: the shared mechanism of [`UserCache`] and [`SessionCache`].
+#[derive(Debug)]
+struct Fresh<K, V>(Mutex<HashMap<K, (Instant, V)>>);
 
-impl UserCache {
-    /// User `id`, from the cache when fresh; `None` when there is no such user.
-    pub async fn get(&self, store: &Store, id: i64) -> Result<Option<User>, StoreError> {
-        if let Ok(map) = self.0.lock()
-            && let Some((at, user)) = map.get(&id)
-            && at.elapsed() < USER_TTL
-        {
-            return Ok(Some(user.clone()));
-        }
-        let user = match store.user(id).await {
-            Ok(user) => user,
-            Err(StoreError::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
+impl<K, V> Default for Fresh<K, V> {
+    fn default() -> Self {
+        Fresh(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> Fresh<K, V> {
+    fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        let map = self.0.lock().ok()?;
+        map.get(key).filter(|(at, _)| at.elapsed() < USER_TTL).map(|(_, v)| v.clone())
+    }
+
+    /// Remembers what the store said: `Some` is cached, `None` forgets.
+    fn put(&self, key: K, value: Option<&V>) {
         if let Ok(mut map) = self.0.lock() {
             if map.len() >= MAX_ENTRIES {
                 map.clear();
             }
-            map.insert(id, (Instant::now(), user.clone()));
+            match value {
+                Some(v) => {
+                    map.insert(key, (Instant::now(), v.clone()));
+                }
+                None => {
+                    map.remove(&key);
+                }
+            }
         }
-        Ok(Some(user))
+    }
+
+    fn with_map(&self, f: impl FnOnce(&mut HashMap<K, (Instant, V)>)) {
+        if let Ok(mut map) = self.0.lock() {
+            f(&mut map);
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct UserCache(Fresh<i64, User>);
+
+impl UserCache {
+    /// User `id`, from the cache when fresh; `None` when there is no such user.
+    pub async fn get(&self, store: &Store, id: i64) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.0.get(&id) {
+            return Ok(Some(user));
+        }
+        let user = match store.user(id).await {
+            Ok(user) => Some(user),
+            Err(StoreError::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        self.0.put(id, user.as_ref());
+        Ok(user)
     }
 
     pub fn forget(&self, id: i64) {
-        if let Ok(mut map) = self.0.lock() {
-            map.remove(&id);
-        }
+        self.0.put(id, None);
     }
 }
 
@@ -50,52 +84,33 @@ impl UserCache {
 /// node is forgotten at once, one ended on another node is refused here
 /// within [`USER_TTL`].
 #[derive(Debug, Default)]
-pub struct SessionCache(Mutex<HashMap<String, (Instant, Session)>>);
+pub struct SessionCache(Fresh<String, Session>);
 
 impl SessionCache {
     pub async fn get(&self, store: &Store, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        if let Ok(map) = self.0.lock()
-            && let Some((at, session)) = map.get(id_hash)
-            && at.elapsed() < USER_TTL
-        {
-            return Ok(Some(session.clone()));
+        if let Some(session) = self.0.get(id_hash) {
+            return Ok(Some(session));
         }
         let session = store.session(id_hash).await?;
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-            match &session {
-                Some(s) => {
-                    map.insert(id_hash.to_owned(), (Instant::now(), s.clone()));
-                }
-                None => {
-                    map.remove(id_hash);
-                }
-            }
-        }
+        self.0.put(id_hash.to_owned(), session.as_ref());
         Ok(session)
     }
 
     pub fn touched(&self, id_hash: &str, at: i64) {
-        if let Ok(mut map) = self.0.lock()
-            && let Some((_, s)) = map.get_mut(id_hash)
-        {
-            s.last_seen_at = at;
-        }
+        self.0.with_map(|map| {
+            if let Some((_, s)) = map.get_mut(id_hash) {
+                s.last_seen_at = at;
+            }
+        });
     }
 
     pub fn forget(&self, id_hash: &str) {
-        if let Ok(mut map) = self.0.lock() {
-            map.remove(id_hash);
-        }
+        self.0.put(id_hash.to_owned(), None);
     }
 
     /// Forgets every session of `user_id` (their sessions were ended).
     pub fn forget_user(&self, user_id: i64) {
-        if let Ok(mut map) = self.0.lock() {
-            map.retain(|_, (_, s)| s.user_id != user_id);
-        }
+        self.0.with_map(|map| map.retain(|_, (_, s)| s.user_id != user_id));
     }
 }
 

@@ -20,10 +20,10 @@ fn refusal(req: &HttpRequest, message: String) -> actix_web::Error {
     if req.path().starts_with("/api/") { ApiError::BadRequest(message).into() } else { PageError::BadRequest(message).into() }
 }
 
-fn check_pairs(pairs: &[(String, String)]) -> Result<(), ControlChar> {
+fn check_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<(), ControlChar> {
     for (key, value) in pairs {
-        check_text("a field name", key)?;
-        check_text(key, value)?;
+        check_text("a field name", key.as_ref())?;
+        check_text(key.as_ref(), value.as_ref())?;
     }
     Ok(())
 }
@@ -63,7 +63,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
         let req = req.clone();
         Box::pin(async move {
             let pairs = pairs.await?.into_inner();
-            check_pairs(&pairs).map_err(|e| refusal(&req, e.to_string()))?;
+            check_pairs(pairs.iter().map(|(k, v)| (k, v))).map_err(|e| refusal(&req, e.to_string()))?;
             let encoded = serde_urlencoded::to_string(&pairs).map_err(|e| refusal(&req, format!("malformed form: {e}")))?;
             let value = serde_urlencoded::from_str(&encoded).map_err(|e| refusal(&req, format!("malformed form: {e}")))?;
             Ok(Form(value))
@@ -77,9 +77,9 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let read = || {
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_str(req.query_string()).map_err(|e| refusal(req, format!("malformed query string: {e}")))?;
-            check_pairs(&pairs).map_err(|e| refusal(req, e.to_string()))?;
+            // Decoded in place (no copy unless a value is escaped), checked,
+            // then read into `T` as actix's own `Query` would.
+            check_pairs(form_urlencoded::parse(req.query_string().as_bytes())).map_err(|e| refusal(req, e.to_string()))?;
             let value = serde_urlencoded::from_str(req.query_string()).map_err(|e| refusal(req, format!("malformed query string: {e}")))?;
             Ok(Query(value))
         };
@@ -121,10 +121,11 @@ mod tests {
 
     #[test]
     fn control_characters_are_found_in_keys_values_and_nested_json() {
-        assert!(check_pairs(&[("q".into(), "a b\tc".into())]).is_ok());
-        let err = check_pairs(&[("q".into(), "a\u{0}b".into())]).unwrap_err();
+        assert!(check_pairs([("q", "a b\tc")]).is_ok());
+        let err = check_pairs(form_urlencoded::parse(b"x=1&q=a%00b")).unwrap_err();
         assert_eq!((err.field.as_str(), err.code), ("q", 0));
-        assert!(check_pairs(&[("a\u{1}".into(), "x".into())]).is_err());
+        assert!(check_pairs([("a\u{1}", "x")]).is_err());
+        assert_eq!(check_pairs(form_urlencoded::parse(b"outlet=%0B")).unwrap_err().code, 0x0b);
         let json = serde_json::json!({"body": "ok", "list": [1, {"note": "x\u{0}"}]});
         assert_eq!(check_json(&json, "the body").unwrap_err().field, "note");
         assert!(check_json(&serde_json::json!({"body": "fine\n"}), "the body").is_ok());

