@@ -88,7 +88,7 @@ fn queue_filters_and_keyset_pages() {
             };
             let rule = by(ClaimFilter { rule: Some("numbers.percentage".into()), ..Default::default() }).await;
             assert!(!rule.is_empty() && rule.iter().all(|c| c.text.contains('%') || c.text.contains("percent")), "{rule:?}");
-            let kind = by(ClaimFilter { kind: Some("hedge".into()), ..Default::default() }).await;
+            let kind = by(ClaimFilter { kind: Some(claimdesk_core::Kind::Hedge), ..Default::default() }).await;
             assert!(kind.iter().any(|c| c.text.contains("akin to")));
             assert_eq!(by(ClaimFilter { plugin: Some("nonexistent".into()), ..Default::default() }).await.len(), 0);
             let text = by(ClaimFilter { text: Some("14%".into()), ..Default::default() }).await;
@@ -98,24 +98,30 @@ fn queue_filters_and_keyset_pages() {
             assert_eq!(by(ClaimFilter { outlet: Some("Gazette".into()), ..Default::default() }).await.len(), all.len());
             assert_eq!(by(ClaimFilter { status: Some(claimdesk_core::Status::Resolved), ..Default::default() }).await.len(), 0);
             assert_eq!(store.counts().await.unwrap().1 as usize, all.len(), "the claims table survived");
-            assert_eq!(store.status_counts().await.unwrap(), [("new".to_owned(), all.len() as i64)]);
+            assert_eq!(
+                store.status_counts().await.unwrap(),
+                claimdesk_core::Status::ALL
+                    .iter()
+                    .map(|&s| (s, if s == claimdesk_core::Status::New { all.len() as i64 } else { 0 }))
+                    .collect::<Vec<_>>()
+            );
             // The queue page's narrow rows are the same claims, in the same
             // order, filtered and paged the same way.
             for (filter, after) in [
                 (ClaimFilter::default(), None),
                 (ClaimFilter::default(), Some(all[5].cursor())),
-                (ClaimFilter { kind: Some("hedge".into()), ..Default::default() }, None),
+                (ClaimFilter { kind: Some(claimdesk_core::Kind::Hedge), ..Default::default() }, None),
                 (ClaimFilter { text: Some("%".into()), ..Default::default() }, None),
             ] {
                 let whole = store.list_claims(&filter, QueueOrder::Priority, after, 7).await.unwrap();
                 let narrow = store.queue_rows(&filter, QueueOrder::Priority, after, 7).await.unwrap();
                 let projected: Vec<_> = whole
                     .iter()
-                    .map(|c| (c.id, c.document_id, c.text.clone(), c.speaker.clone(), c.priority, c.status.clone(), c.version))
+                    .map(|c| (c.id, c.document_id, c.text.clone(), c.speaker.clone(), c.priority, c.status, c.version))
                     .collect();
                 let got: Vec<_> = narrow
                     .iter()
-                    .map(|c| (c.id, c.document_id, c.text.clone(), c.speaker.clone(), c.priority, c.status.clone(), c.version))
+                    .map(|c| (c.id, c.document_id, c.text.clone(), c.speaker.clone(), c.priority, c.status, c.version))
                     .collect();
                 assert_eq!(got, projected, "{filter:?}");
                 assert!(!got.is_empty(), "{filter:?}");
@@ -275,7 +281,7 @@ fn an_old_schema_is_migrated() {
                 async move { store.user_by_name(name).await.unwrap().map(|u| u.id) }
             };
             assert_eq!((by("Ann").await, by("ann").await, by("ANN").await, by("bob").await), (Some(1000), Some(1001), Some(1000), Some(1002)));
-            assert!(store.add_user("BOB", "h", "checker").await.is_err(), "a folded duplicate of an old name is refused");
+            assert!(store.add_user("BOB", "h", claimdesk_core::Role::Checker).await.is_err(), "a folded duplicate of an old name is refused");
             assert_eq!(store.document(1000).await.unwrap().body, "An old article. Prices doubled.");
             let claim = store.claim(1000).await.unwrap();
             assert_eq!((claim.text.as_str(), claim.verdict.as_deref(), claim.claim_reviewed), ("Prices doubled.", Some("false"), None));

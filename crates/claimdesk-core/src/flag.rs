@@ -2,36 +2,39 @@ use serde::{Deserialize, Serialize};
 
 use crate::Span;
 
-/// What sort of unverified assertion a flag points at.
-///
-/// The list is closed for ABI v1: a plugin that reports another code gets an
-/// error, not a silent `Other`. Each variant has a stable numeric code used by
-/// the plugin ABI and a stable snake_case name used in JSON and the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Vague,
-    Hedge,
-    Unattributed,
-    AnonymousSource,
-    Numeric,
-    Superlative,
-    Quote,
-    Prediction,
-    Checkworthy,
-    Other,
-    /// Opinion or loaded wording presented as report (added after `Other`,
-    /// so the older codes keep their numbers).
-    Subjective,
+crate::named_enum! {
+    /// What sort of unverified assertion a flag points at.
+    ///
+    /// The list is closed for ABI v1: a plugin that reports another code gets
+    /// an error, not a silent `Other`. Each variant has a stable numeric code
+    /// (its explicit discriminant, used by the plugin ABI) and a stable
+    /// snake_case name (used in JSON and the database). Codes never change
+    /// or get reused; a new kind takes the next free number.
+    #[repr(u32)]
+    pub enum Kind as "flag kind" {
+        Vague = "vague" => 0,
+        Hedge = "hedge" => 1,
+        Unattributed = "unattributed" => 2,
+        AnonymousSource = "anonymous_source" => 3,
+        Numeric = "numeric" => 4,
+        Superlative = "superlative" => 5,
+        Quote = "quote" => 6,
+        Prediction = "prediction" => 7,
+        Checkworthy = "checkworthy" => 8,
+        Other = "other" => 9,
+        /// Opinion or loaded wording presented as report.
+        Subjective = "subjective" => 10,
+    }
 }
 
-/// How loudly a flag asks for attention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
+crate::named_enum! {
+    /// How loudly a flag asks for attention (ordered: info < warning < error).
+    #[repr(u32)]
+    pub enum Severity as "severity" {
+        Info = "info" => 0,
+        Warning = "warning" => 1,
+        Error = "error" => 2,
+    }
 }
 
 /// A numeric code that names no known [`Kind`] or [`Severity`].
@@ -43,75 +46,24 @@ pub struct UnknownCode {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
-        Kind::Vague,
-        Kind::Hedge,
-        Kind::Unattributed,
-        Kind::AnonymousSource,
-        Kind::Numeric,
-        Kind::Superlative,
-        Kind::Quote,
-        Kind::Prediction,
-        Kind::Checkworthy,
-        Kind::Other,
-        Kind::Subjective,
-    ];
-
-    /// The ABI code: the variant's position in [`Kind::ALL`].
+    /// The ABI code: the variant's explicit discriminant.
     pub fn code(self) -> u32 {
-        Kind::ALL.iter().position(|&k| k == self).unwrap_or(9) as u32
+        self as u32
     }
 
     pub fn from_code(code: u32) -> Result<Kind, UnknownCode> {
-        Kind::ALL.get(code as usize).copied().ok_or(UnknownCode { what: "kind", code })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Vague => "vague",
-            Kind::Hedge => "hedge",
-            Kind::Unattributed => "unattributed",
-            Kind::AnonymousSource => "anonymous_source",
-            Kind::Numeric => "numeric",
-            Kind::Superlative => "superlative",
-            Kind::Quote => "quote",
-            Kind::Prediction => "prediction",
-            Kind::Checkworthy => "checkworthy",
-            Kind::Other => "other",
-            Kind::Subjective => "subjective",
-        }
+        Kind::ALL.iter().copied().find(|k| k.code() == code).ok_or(UnknownCode { what: "kind", code })
     }
 }
 
 impl Severity {
-    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
-
+    /// The ABI code: the variant's explicit discriminant.
     pub fn code(self) -> u32 {
         self as u32
     }
 
     pub fn from_code(code: u32) -> Result<Severity, UnknownCode> {
-        Severity::ALL.get(code as usize).copied().ok_or(UnknownCode { what: "severity", code })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
+        Severity::ALL.iter().copied().find(|s| s.code() == code).ok_or(UnknownCode { what: "severity", code })
     }
 }
 
@@ -147,10 +99,13 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_unknown_codes_are_errors() {
-        for kind in Kind::ALL {
+        for &kind in Kind::ALL {
             assert_eq!(Kind::from_code(kind.code()), Ok(kind));
         }
-        for severity in Severity::ALL {
+        let mut codes: Vec<u32> = Kind::ALL.iter().map(|k| k.code()).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), Kind::ALL.len(), "codes are unique");
+        for &severity in Severity::ALL {
             assert_eq!(Severity::from_code(severity.code()), Ok(severity));
         }
         assert_eq!(Kind::from_code(11), Err(UnknownCode { what: "kind", code: 11 }));

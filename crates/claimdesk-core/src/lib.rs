@@ -9,8 +9,11 @@ mod attribution;
 mod claim;
 mod document;
 mod flag;
+mod grouping;
 pub mod input;
+mod lifecycle;
 mod lines;
+mod names;
 mod quotes;
 mod rating;
 mod segment;
@@ -20,14 +23,16 @@ mod stack_weights;
 
 pub use analysis::{Analysis, analyze};
 pub use attribution::Attribution;
-pub use claim::{
-    Action, Claim, ClaimEvent, Evidence, MAX_CLAIM_REVIEWED, Policy, Stance, Status, TransitionError, group_claims, priority, short_form,
-    take_model_scores, take_sentence_scores,
-};
+pub use claim::{Claim, MAX_CLAIM_REVIEWED, NewEvidence, Stance, short_form};
 pub use document::{Document, DocumentError, MAX_METADATA};
 pub use flag::{Flag, Kind, Severity, UnknownCode};
+pub use grouping::{group_claims, priority, take_model_scores, take_sentence_scores};
+pub use lifecycle::{Action, ClaimEvent, Command, Policy, Role, Standing, Status, TransitionError, Verb, permitted};
 pub use lines::{LineCol, LineIndex};
+pub use names::{Named, UnknownName};
 pub use quotes::{Quote, find_quotes};
 pub use rating::{Rating, RatingScale, RatingScaleError};
 pub use segment::{Sentence, sections, segment};
+#[doc(hidden)]
+pub use serde as __serde;
 pub use span::Span;

@@ -13,5 +13,5 @@ mod view;
 pub mod words;
 
 pub use claimdesk_core::{Kind, Severity};
-pub use sdk::{Checker, DynamicRule, Flags, Output, Rule, entry};
-pub use view::{DocBuffers, Sentence, Text};
+pub use sdk::{Checker, DynamicRule, Flags, Hit, Output, Rule, entry};
+pub use view::{Attribution, DocBuffers, Quote, Sentence, Text};

@@ -29,6 +29,20 @@ pub struct DynamicRule {
     pub description: String,
 }
 
+/// Where and how strongly an instance rule matched, for
+/// [`Flags::raise_dynamic`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit<'m> {
+    /// Byte offsets into the text.
+    pub start: usize,
+    pub end: usize,
+    /// In `[0, 1]`.
+    pub score: f32,
+    pub message: &'m str,
+    /// The question a checker should answer.
+    pub question: &'m str,
+}
+
 /// A checker: what a plugin author writes.
 pub trait Checker: Sized + Send + Sync + 'static {
     /// Short lowercase name, unique among loaded plugins.
@@ -102,8 +116,8 @@ impl<'a> Flags<'a> {
     }
 
     /// Raises the instance rule at `index` of [`Checker::instance_rules`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn raise_dynamic(&mut self, index: usize, rule: &DynamicRule, start: usize, end: usize, score: f32, message: &str, question: &str) {
+    pub fn raise_dynamic(&mut self, index: usize, rule: &DynamicRule, hit: Hit<'_>) {
+        let Hit { start, end, score, message, question } = hit;
         self.out.flag(&FlagV1 {
             span: SpanV1 { start, end },
             rule: u32::try_from(index).unwrap_or(u32::MAX),
@@ -303,13 +317,19 @@ pub mod entry {
     }
 
     unsafe extern "C" fn instance_rules<C: Checker>(state: *mut c_void, len: *mut usize) -> *const RuleInfoV1 {
-        // SAFETY: `state` came from `create::<C>` and is not yet destroyed;
-        // `len` is the host's.
-        let (Some(instance), Some(len)) = (unsafe { state.cast::<Instance<C>>().as_ref() }, unsafe { len.as_mut() }) else {
-            return std::ptr::null();
-        };
-        *len = instance.rules.len();
-        instance.rules.as_ptr()
+        // A panic must not unwind into the host: it reads as "no rules".
+        catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: `len` is the host's, valid for this call.
+            let len = unsafe { len.as_mut() }?;
+            *len = 0;
+            // SAFETY: `state` came from `create::<C>` and is not yet destroyed.
+            let instance = unsafe { state.cast::<Instance<C>>().as_ref() }?;
+            *len = instance.rules.len();
+            Some(instance.rules.as_ptr())
+        }))
+        .ok()
+        .flatten()
+        .unwrap_or(std::ptr::null())
     }
 }
 

@@ -8,6 +8,57 @@ fn span_v1(span: Span) -> SpanV1 {
     SpanV1 { start: span.start, end: span.end }
 }
 
+/// A quotation as a plugin sees it: the ABI's [`QuoteV1`] with its
+/// sentinels and byte flags turned into Rust types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quote {
+    /// The quotation including its marks.
+    pub span: SpanV1,
+    /// The quoted words.
+    pub inner: SpanV1,
+    /// Index into [`Text::attributions`] of who said it.
+    pub speaker: Option<usize>,
+    /// Whether the closing mark was found.
+    pub closed: bool,
+}
+
+impl From<&QuoteV1> for Quote {
+    fn from(q: &QuoteV1) -> Self {
+        Quote { span: q.span, inner: q.inner, speaker: index(q.speaker), closed: q.closed == 1 }
+    }
+}
+
+/// A speech attribution as a plugin sees it ([`AttributionV1`], typed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attribution {
+    /// Index of the sentence it belongs to.
+    pub sentence: usize,
+    /// The speaker's words, when the attribution names one.
+    pub speaker: Option<SpanV1>,
+    /// The reporting verb or phrase ("said", "according to").
+    pub cue: SpanV1,
+    /// An unnamed source ("officials", "a person familiar with").
+    pub anonymous: bool,
+    /// For a pronoun, the attribution naming the person.
+    pub refers_to: Option<usize>,
+}
+
+impl From<&AttributionV1> for Attribution {
+    fn from(a: &AttributionV1) -> Self {
+        Attribution {
+            sentence: a.sentence,
+            speaker: (a.has_speaker == 1).then_some(a.speaker),
+            cue: a.cue,
+            anonymous: a.anonymous == 1,
+            refers_to: index(a.refers_to),
+        }
+    }
+}
+
+fn index(raw: usize) -> Option<usize> {
+    (raw != NO_INDEX).then_some(raw)
+}
+
 /// The ABI arrays for one analysed document, built once and lent to every
 /// plugin (through [`DocBuffers::view`]) or to a linked checker (through
 /// [`DocBuffers::text`]).
@@ -146,30 +197,33 @@ impl<'a> Text<'a> {
         })
     }
 
-    pub fn quotes(&self) -> &'a [QuoteV1] {
-        self.quotes
+    /// The quotations, in text order.
+    pub fn quotes(&self) -> impl ExactSizeIterator<Item = Quote> + 'a {
+        self.quotes.iter().map(Quote::from)
     }
 
-    pub fn attributions(&self) -> &'a [AttributionV1] {
-        self.attributions
+    /// The speech attributions, in text order.
+    pub fn attributions(&self) -> impl ExactSizeIterator<Item = Attribution> + 'a {
+        self.attributions.iter().map(Attribution::from)
     }
 
     /// The quotation containing byte `offset`, if any.
-    pub fn quote_at(&self, offset: usize) -> Option<&'a QuoteV1> {
+    pub fn quote_at(&self, offset: usize) -> Option<Quote> {
         let i = self.quotes.partition_point(|q| q.span.end <= offset);
-        self.quotes.get(i).filter(|q| q.span.start <= offset)
+        self.quotes.get(i).filter(|q| q.span.start <= offset).map(Quote::from)
     }
 
-    /// The name of whoever an attribution points at, following pronouns.
-    pub fn speaker_name(&self, attribution: usize) -> Option<&'a str> {
-        let a = self.attributions.get(attribution)?;
-        let named = self.attributions.get(a.refers_to).unwrap_or(a);
-        (named.has_speaker == 1).then(|| self.text.get(named.speaker.start..named.speaker.end)).flatten()
+    /// The name of whoever an attribution points at, following pronouns;
+    /// `None` for `None`, an unknown index or an unnamed speaker.
+    pub fn speaker_name(&self, attribution: Option<usize>) -> Option<&'a str> {
+        let a = Attribution::from(self.attributions.get(attribution?)?);
+        let named = a.refers_to.and_then(|i| self.attributions.get(i)).map_or(a, Attribution::from);
+        named.speaker.and_then(|s| self.text.get(s.start..s.end))
     }
 
-    /// Attributions of sentence `index`.
-    pub fn attributions_of(&self, index: usize) -> impl Iterator<Item = (usize, &'a AttributionV1)> + 'a {
-        self.attributions.iter().enumerate().filter(move |(_, a)| a.sentence == index)
+    /// Attributions of sentence `index`, with their indexes.
+    pub fn attributions_of(&self, index: usize) -> impl Iterator<Item = (usize, Attribution)> + 'a {
+        self.attributions.iter().map(Attribution::from).enumerate().filter(move |(_, a)| a.sentence == index)
     }
 }
 
@@ -186,7 +240,7 @@ mod tests {
         // SAFETY: the view and its buffers live for the whole test.
         let read = unsafe { Text::from_view(&full) };
         assert_eq!((read.as_str(), read.sentences().count()), (text, 2));
-        assert!(read.quotes().len() == 1 && !read.attributions().is_empty());
+        assert!(read.quotes().len() == 1 && read.attributions().len() > 0);
         // A newer host's larger view: the fields we know are read as before.
         let newer = DocViewV1 { struct_size: full.struct_size + 16, ..full };
         // SAFETY: as above; the extra size is never read.

@@ -52,8 +52,11 @@ impl<'a> Collector<'a> {
         if !(0.0..=1.0).contains(&raw.score) {
             return Err(RunProblem::BadScore(raw.score));
         }
-        let message = utf8(raw.message).ok_or(RunProblem::InvalidUtf8("message"))?;
-        let question = utf8(raw.question).ok_or(RunProblem::InvalidUtf8("question"))?;
+        // SAFETY: ABI v1 lends a flag's strings until the callback returns;
+        // they are interned (copied) below, before it does.
+        let (message, question) = unsafe { (utf8(raw.message), utf8(raw.question)) };
+        let message = message.ok_or(RunProblem::InvalidUtf8("message"))?;
+        let question = question.ok_or(RunProblem::InvalidUtf8("question"))?;
         Ok(Flag {
             plugin: self.info.name.clone(),
             plugin_version: self.info.version.clone(),
@@ -85,9 +88,13 @@ impl<'a> Collector<'a> {
 }
 
 /// Borrowed plugin bytes as `&str`, if they are UTF-8.
-fn utf8<'s>(s: Str) -> Option<&'s str> {
-    // SAFETY: the plugin guarantees the bytes live until its callback returns,
-    // and the caller copies (interns) them before that.
+///
+/// # Safety
+/// `s` must point to `s.len` readable bytes that stay valid for `'s`: for a
+/// flag's strings, until the plugin's callback returns, so the caller must
+/// copy (intern) what it keeps before then.
+unsafe fn utf8<'s>(s: Str) -> Option<&'s str> {
+    // SAFETY: upheld by the caller.
     std::str::from_utf8(unsafe { s.as_bytes() }).ok()
 }
 

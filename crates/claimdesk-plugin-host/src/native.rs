@@ -45,8 +45,13 @@ impl Drop for NativePlugin {
     }
 }
 
-fn utf8(s: Str, field: &str) -> Result<String, LoadProblem> {
-    // SAFETY: descriptor strings are 'static in the loaded library.
+/// A descriptor string, copied.
+///
+/// # Safety
+/// `s` must point to `s.len` readable bytes (ABI v1: descriptor and rule
+/// strings are `'static` in the loaded library, which is never unloaded).
+unsafe fn utf8(s: Str, field: &str) -> Result<String, LoadProblem> {
+    // SAFETY: upheld by the caller.
     let bytes = unsafe { s.as_bytes() };
     std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| LoadProblem::InvalidUtf8 { field: field.to_owned() })
 }
@@ -70,6 +75,7 @@ unsafe extern "C" fn on_error(ctx: *mut c_void, message: Str) {
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: as in `on_flag`; the message is valid during the call.
         if let Some(collector) = unsafe { ctx.cast::<Collector<'_>>().as_mut() } {
+            // SAFETY: the message is valid for the duration of the call.
             let bytes = unsafe { message.as_bytes() };
             collector.error(&String::from_utf8_lossy(bytes));
         }
@@ -81,14 +87,23 @@ unsafe extern "C" fn on_create_error(ctx: *mut c_void, message: Str) {
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: `ctx` is the `String` lent for the `create` call.
         if let Some(out) = unsafe { ctx.cast::<String>().as_mut() } {
-            out.push_str(&String::from_utf8_lossy(unsafe { message.as_bytes() }));
+            // SAFETY: the message is valid for the duration of the call.
+            let bytes = unsafe { message.as_bytes() };
+            out.push_str(&String::from_utf8_lossy(bytes));
         }
     }));
 }
 
-fn rule_meta(index: usize, rule: &RuleInfoV1) -> Result<RuleMeta, LoadProblem> {
+/// A rule as the plugin declared it, copied.
+///
+/// # Safety
+/// The rule's strings must be readable for the call (ABI v1: `'static` in
+/// the library, or alive until the instance is destroyed).
+unsafe fn rule_meta(index: usize, rule: &RuleInfoV1) -> Result<RuleMeta, LoadProblem> {
     let bad = |problem: String| LoadProblem::BadRule { index, problem };
-    let id = utf8(rule.id, "rule id").map_err(|e| bad(e.to_string()))?;
+    // SAFETY: upheld by the caller.
+    let (id, description) = unsafe { (utf8(rule.id, "rule id"), utf8(rule.description, "rule description")) };
+    let id = id.map_err(|e| bad(e.to_string()))?;
     if id.is_empty() {
         return Err(bad("empty rule id".to_owned()));
     }
@@ -96,7 +111,7 @@ fn rule_meta(index: usize, rule: &RuleInfoV1) -> Result<RuleMeta, LoadProblem> {
         id: Arc::from(id),
         kind: Kind::from_code(rule.kind).map_err(|e| bad(e.to_string()))?,
         severity: Severity::from_code(rule.severity).map_err(|e| bad(e.to_string()))?,
-        description: utf8(rule.description, "rule description").map_err(|e| bad(e.to_string()))?,
+        description: description.map_err(|e| bad(e.to_string()))?,
     })
 }
 
@@ -140,7 +155,11 @@ impl NativePlugin {
             );
             copy.assume_init()
         };
-        let name = utf8(d.name, "plugin name")?;
+        // SAFETY: descriptor strings are 'static in the loaded library,
+        // which is never unloaded.
+        let (name, version, description) =
+            unsafe { (utf8(d.name, "plugin name"), utf8(d.version, "plugin version"), utf8(d.description, "plugin description")) };
+        let name = name?;
         if !valid_name(&name) {
             return Err(LoadProblem::BadName(name));
         }
@@ -154,11 +173,16 @@ impl NativePlugin {
         };
         let info = PluginInfo {
             name: Arc::from(name.as_str()),
-            version: Arc::from(utf8(d.version, "plugin version")?),
-            description: utf8(d.description, "plugin description")?,
+            version: Arc::from(version?),
+            description: description?,
             abi_version,
             path: path.to_path_buf(),
-            rules: rules.iter().enumerate().map(|(i, r)| rule_meta(i, r)).collect::<Result<_, _>>()?,
+            rules: rules
+                .iter()
+                .enumerate()
+                // SAFETY: the rule array and its strings are 'static in the library.
+                .map(|(i, r)| unsafe { rule_meta(i, r) })
+                .collect::<Result<_, _>>()?,
         };
         let create = d.create.ok_or(LoadProblem::MissingEntryPoint("create"))?;
         let check = d.check.ok_or(LoadProblem::MissingEntryPoint("check"))?;
@@ -196,7 +220,9 @@ impl NativePlugin {
                 // copied before anything else happens to the state.
                 let rules = unsafe { std::slice::from_raw_parts(rules, len) };
                 // On error `plugin` is dropped, which destroys the state.
-                plugin.info.rules = rules.iter().enumerate().map(|(i, r)| rule_meta(i, r)).collect::<Result<_, _>>()?;
+                // SAFETY: instance rules live until the state is destroyed,
+                // and they are copied here.
+                plugin.info.rules = rules.iter().enumerate().map(|(i, r)| unsafe { rule_meta(i, r) }).collect::<Result<_, _>>()?;
             }
         }
         Ok(plugin)

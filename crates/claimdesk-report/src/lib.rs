@@ -27,34 +27,28 @@ pub use load::{DEFAULT_ORGANIZATION, DEFAULT_PUBLIC_URL, LoadError, ORGANIZATION
 pub use markdown::markdown;
 pub use model::{Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict};
 
-/// The formats a report comes in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Html,
-    Markdown,
-    Json,
-    Csv,
-    ClaimReview,
-    Svg,
+claimdesk_core::named_enum! {
+    /// The formats a report comes in; the names are used on the command
+    /// line, in `?format=` and in download links.
+    pub enum Format as "report format" {
+        Html = "html",
+        Markdown = "md",
+        Json = "json",
+        Csv = "csv",
+        ClaimReview = "claimreview",
+        Svg = "svg",
+    }
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [Format::Html, Format::Markdown, Format::Json, Format::Csv, Format::ClaimReview, Format::Svg];
-
     /// The name used on the command line and in download links.
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Html => "html",
-            Format::Markdown => "md",
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::ClaimReview => "claimreview",
-            Format::Svg => "svg",
-        }
+        self.as_str()
     }
 
+    /// A format by name; `markdown` is accepted for `md`.
     pub fn parse(name: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.name() == name || (name == "markdown" && *f == Format::Markdown))
+        if name == "markdown" { Some(Format::Markdown) } else { name.parse().ok() }
     }
 
     pub fn content_type(self) -> &'static str {

@@ -33,7 +33,7 @@ pub struct ReportRequest {
     /// Last day, inclusive (UTC).
     pub to: Option<Date>,
     pub outlet: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<claimdesk_core::Kind>,
     pub checker: Option<String>,
     pub verdict: Option<String>,
     pub include_drafts: bool,
@@ -49,7 +49,8 @@ impl ReportRequest {
     /// The other filters as `name=value`, for headings.
     fn filter_labels(&self) -> Vec<String> {
         let mut labels = Vec::new();
-        for (name, value) in [("outlet", &self.outlet), ("kind", &self.kind), ("checker", &self.checker), ("verdict", &self.verdict)] {
+        let kind = self.kind.map(|k| k.as_str().to_owned());
+        for (name, value) in [("outlet", &self.outlet), ("kind", &kind), ("checker", &self.checker), ("verdict", &self.verdict)] {
             if let Some(value) = value {
                 labels.push(format!("{name}={value}"));
             }
@@ -64,7 +65,7 @@ impl ReportRequest {
             // Through the end of the last day.
             until: self.to.map(|to| midnight(to) + Duration::DAY.whole_seconds()),
             outlet: self.outlet.clone(),
-            kind: self.kind.clone(),
+            kind: self.kind,
             checker: self.checker.clone(),
             verdict: self.verdict.clone(),
             include_drafts: self.include_drafts,

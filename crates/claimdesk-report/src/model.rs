@@ -158,18 +158,23 @@ impl Report {
                     claim_reviewed: c.claim_reviewed.unwrap_or_else(|| short_form(&c.text)),
                     text: c.text,
                     speaker: c.speaker,
-                    status: if c.status == "published" { "published" } else { "draft" }.to_owned(),
+                    status: if c.status == claimdesk_core::Status::Published { "published" } else { "draft" }.to_owned(),
                     verdict,
                     explanation: c.explanation.unwrap_or_default(),
                     evidence: row
                         .evidence
                         .into_iter()
-                        .map(|e| EvidenceLink { url: e.url, title: e.title, stance: e.stance, quoted_passage: e.quoted_passage })
+                        .map(|e| EvidenceLink {
+                            url: e.url,
+                            title: e.title,
+                            stance: e.stance.to_string(),
+                            quoted_passage: e.quoted_passage,
+                        })
                         .collect(),
                     checker: c.resolved_by,
                     approved_by: c.approved_by,
                     reviewed_at: row.reviewed_at.map(rfc3339),
-                    kinds: row.kinds,
+                    kinds: row.kinds.iter().map(|k| k.to_string()).collect(),
                     document: d.into(),
                 }
             })

@@ -1,9 +1,8 @@
 //! Every format parsed back: the claims come out as they went in, one entry
 //! per claim, whatever characters they hold.
 
-use claimdesk_core::RatingScale;
-use claimdesk_store::entity::claim;
-use claimdesk_store::{EvidenceRow, ReportDocument, ReportRow};
+use claimdesk_core::{Kind, RatingScale, Stance, Status};
+use claimdesk_store::{ClaimRow, EvidenceRow, ReportDocument, ReportRow};
 use serde_json::Value;
 
 use super::*;
@@ -12,17 +11,17 @@ const HOSTILE_TEXT: &str = "He said \"we'll win\", costs < 5% & rising | *really
 const SCRIPT_SUMMARY: &str = "Tax </script><script>alert(1)</script> & \"cuts\" | paid";
 const HOSTILE_URL: &str = "https://example.org/a?x=1&y=<2>|(3)\"q\"";
 
-fn claim_row(id: i64, text: &str, verdict: &str, summary: Option<&str>) -> claim::Model {
-    claim::Model {
+fn claim_row(id: i64, text: &str, verdict: &str, summary: Option<&str>) -> ClaimRow {
+    ClaimRow {
         id,
         document_id: 7,
-        sentence_idx: id as i32,
+        sentence_index: id as i32,
         start: 0,
         end: text.len() as i64,
         text: text.to_owned(),
         speaker: Some("O'Brien, \"Jr.\" <b>&".to_owned()),
         priority: 0.5,
-        status: "published".to_owned(),
+        status: Status::Published,
         assignee: None,
         verdict: Some(verdict.to_owned()),
         explanation: Some("Line one, with a comma.\nLine two | with a pipe & <em>tag</em>.".to_owned()),
@@ -36,7 +35,7 @@ fn claim_row(id: i64, text: &str, verdict: &str, summary: Option<&str>) -> claim
     }
 }
 
-fn evidence(claim_id: i64, url: &str, title: Option<&str>, stance: &str) -> EvidenceRow {
+fn evidence(claim_id: i64, url: &str, title: Option<&str>, stance: Stance) -> EvidenceRow {
     EvidenceRow {
         id: claim_id * 10,
         claim_id,
@@ -44,7 +43,7 @@ fn evidence(claim_id: i64, url: &str, title: Option<&str>, stance: &str) -> Evid
         title: title.map(str::to_owned),
         quoted_passage: Some("The \"figure\" was 4,5 — not 5.\nSee table 2.".to_owned()),
         note: None,
-        stance: stance.to_owned(),
+        stance,
         added_by: "chk".to_owned(),
         added_at: 0,
     }
@@ -65,10 +64,10 @@ fn rows() -> Vec<ReportRow> {
             document: document.clone(),
             reviewed_at: Some(1_780_000_000),
             evidence: vec![
-                evidence(1, HOSTILE_URL, Some("Report \"A\" | <b>&"), "refutes"),
-                evidence(1, "javascript:alert(1)", None, "context"),
+                evidence(1, HOSTILE_URL, Some("Report \"A\" | <b>&"), Stance::Refutes),
+                evidence(1, "javascript:alert(1)", None, Stance::Context),
             ],
-            kinds: vec!["numeric".to_owned(), "vague".to_owned()],
+            kinds: vec![Kind::Numeric, Kind::Vague],
         },
         // No evidence at all, an unrated verdict, an edited short form.
         ReportRow {
@@ -76,7 +75,7 @@ fn rows() -> Vec<ReportRow> {
             document,
             reviewed_at: Some(1_780_086_400),
             evidence: vec![],
-            kinds: vec!["superlative".to_owned()],
+            kinds: vec![Kind::Superlative],
         },
     ]
 }
@@ -332,7 +331,7 @@ fn svg_chart_has_a_bar_per_rating_and_escapes_labels() {
 fn an_empty_report_is_valid_in_every_format() {
     let report = Report::build(meta(), RatingScale::default(), Vec::new());
     assert_eq!(report.totals.claims, 0);
-    for format in Format::ALL {
+    for &format in Format::ALL {
         let text = render(&report, format).unwrap_or_else(|e| panic!("{format:?}: {e}"));
         match format {
             Format::Html => assert!(!text.contains("application/ld+json") && text.contains("No claims match")),
@@ -347,7 +346,7 @@ fn an_empty_report_is_valid_in_every_format() {
 
 #[test]
 fn formats_parse_from_their_names() {
-    for format in Format::ALL {
+    for &format in Format::ALL {
         assert_eq!(Format::parse(format.name()), Some(format));
     }
     assert_eq!(Format::parse("markdown"), Some(Format::Markdown));

@@ -2,15 +2,14 @@
 //! document is generated from these handlers by utoipa.
 
 use actix_web::{HttpResponse, web};
-use claimdesk_core::Document;
-use claimdesk_store::{ClaimRow, Stored};
+use claimdesk_core::{Command, Document, Kind, NewEvidence, Severity, Stance, Status};
+use claimdesk_store::{ClaimRow, EventRow, EvidenceRow, FlagView, Stored};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::AppState;
-use crate::auth::{ApiUser, Role};
-use crate::error::ApiError;
-use crate::pages::claim::{ActionForm, perform};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
 use crate::pages::queue::QueueQuery;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -21,17 +20,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims", web::get().to(list_claims))
         .route("/claims/{id}", web::get().to(get_claim))
         .route("/claims/{id}/assign", web::post().to(assign))
+        .route("/claims/{id}/start", web::post().to(start))
         .route("/claims/{id}/evidence", web::post().to(add_evidence))
         .route("/claims/{id}/verdict", web::post().to(verdict))
+        .route("/claims/{id}/approve", web::post().to(approve))
         .route("/claims/{id}/dismiss", web::post().to(dismiss))
-        .route("/claims/{id}/publish", web::post().to(publish));
+        .route("/claims/{id}/reopen", web::post().to(reopen))
+        .route("/claims/{id}/publish", web::post().to(publish))
+        .route("/claims/{id}/unpublish", web::post().to(unpublish))
+        .route("/claims/{id}/summarize", web::post().to(summarize));
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, list_claims, get_claim, assign, add_evidence, verdict, dismiss, publish),
-    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, ClaimOut, ClaimDetail, ClaimPage, FlagOut, EvidenceOut, EventOut, AssignIn, EvidenceIn, VerdictIn, DismissIn, VersionIn, ErrorOut)),
+    paths(list_documents, create_document, get_document, list_claims, get_claim, assign, start, add_evidence, verdict, approve, dismiss, reopen, publish, unpublish, summarize),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, ClaimOut, ClaimDetail, ClaimPage, FlagOut, EvidenceOut, EventOut, AssignIn, EvidenceIn, VerdictIn, DismissIn, SummarizeIn, VersionIn, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]
@@ -89,10 +93,14 @@ async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
+/// Every error answer: a stable `code` to match on, and a message for people.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorOut {
-    pub error: String,
-    pub status: u16,
+    /// One of: login_required, unauthorized, forbidden, not_found,
+    /// bad_request, duplicate, stale_version, not_allowed_now, too_large,
+    /// too_many_requests, unavailable, internal.
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -172,10 +180,10 @@ async fn create_document(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     if input.body.trim().is_empty() {
-        return Err(ApiError::BadRequest("body is empty".to_owned()));
+        return Err(AppError::BadRequest("body is empty".to_owned()).into());
     }
     if input.body.len() > claimdesk_ingest::MAX_BYTES {
-        return Err(ApiError::TooLarge(format!("body is larger than {} bytes", claimdesk_ingest::MAX_BYTES)));
+        return Err(AppError::TooLarge(format!("body is larger than {} bytes", claimdesk_ingest::MAX_BYTES)).into());
     }
     let doc = Document {
         title: input.title,
@@ -238,14 +246,20 @@ pub struct ClaimOut {
     pub text: String,
     pub speaker: Option<String>,
     pub priority: f64,
+    #[schema(value_type = String, example = "in_review")]
     /// new, in_review, resolved, published or dismissed
-    pub status: String,
+    pub status: Status,
     pub assignee: Option<String>,
     pub verdict: Option<String>,
     pub explanation: Option<String>,
     pub resolved_by: Option<String>,
     pub approved_by: Option<String>,
     pub dismissal_reason: Option<String>,
+    /// The short form reports publish as ClaimReview `claimReviewed`: the
+    /// editor's, or the default (the sentence, cut at 75 characters).
+    pub claim_reviewed: String,
+    /// Whether `claim_reviewed` was set by an editor (else it is the default).
+    pub claim_reviewed_set: bool,
     /// Send it back with every change; a stale one gets 409.
     pub version: i32,
     pub created_at: i64,
@@ -257,7 +271,9 @@ impl From<ClaimRow> for ClaimOut {
         ClaimOut {
             id: c.id,
             document_id: c.document_id,
-            sentence_index: c.sentence_idx,
+            claim_reviewed: c.claim_reviewed_or_default(),
+            claim_reviewed_set: c.claim_reviewed.is_some(),
+            sentence_index: c.sentence_index,
             start: c.start,
             end: c.end,
             text: c.text,
@@ -296,7 +312,7 @@ pub struct LimitQuery {
 fn page_limit(limit: Option<u64>) -> Result<u64, ApiError> {
     match limit.unwrap_or(50) {
         n @ 1..=200 => Ok(n),
-        n => Err(ApiError::BadRequest(format!("limit must be between 1 and 200, not {n}"))),
+        n => Err(AppError::BadRequest(format!("limit must be between 1 and 200, not {n}")).into()),
     }
 }
 
@@ -308,7 +324,7 @@ async fn list_claims(
     limit: crate::input::Query<LimitQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(limit.limit)?;
-    let (filter, order, after) = filters.parse(&user.name).map_err(|errors| ApiError::BadRequest(errors.join("; ")))?;
+    let (filter, order, after) = filters.parse(&user.name).map_err(|errors| AppError::BadRequest(errors.join("; ")))?;
     let claims = state.store.list_claims(&filter, order, after, limit).await?;
     let next = (claims.len() as u64 == limit).then(|| claims.last().map(|c| format!("{}:{}", c.priority, c.id))).flatten();
     Ok(HttpResponse::Ok().json(ClaimPage { claims: claims.into_iter().map(ClaimOut::from).collect(), next }))
@@ -319,8 +335,10 @@ pub struct FlagOut {
     pub plugin: String,
     pub plugin_version: String,
     pub rule: String,
-    pub kind: String,
-    pub severity: String,
+    #[schema(value_type = String, example = "numeric")]
+    pub kind: Kind,
+    #[schema(value_type = String, example = "warning")]
+    pub severity: Severity,
     pub start: i64,
     pub end: i64,
     pub score: f64,
@@ -336,7 +354,8 @@ pub struct EvidenceOut {
     pub title: Option<String>,
     pub quoted_passage: Option<String>,
     pub note: Option<String>,
-    pub stance: String,
+    #[schema(value_type = String, example = "refutes")]
+    pub stance: Stance,
     pub added_by: String,
     pub added_at: i64,
 }
@@ -346,8 +365,10 @@ pub struct EventOut {
     pub actor: String,
     pub at: i64,
     pub action: String,
-    pub before: String,
-    pub after: String,
+    #[schema(value_type = String)]
+    pub before: Status,
+    #[schema(value_type = String)]
+    pub after: Status,
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
@@ -360,6 +381,28 @@ pub struct ClaimDetail {
     pub history: Vec<EventOut>,
 }
 
+impl From<FlagView> for FlagOut {
+    fn from(f: FlagView) -> Self {
+        let FlagView { plugin, plugin_version, rule, kind, severity, start, end, score, message, question, stale, .. } = f;
+        FlagOut { plugin, plugin_version, rule, kind, severity, start, end, score, message, question, stale }
+    }
+}
+
+impl From<EvidenceRow> for EvidenceOut {
+    fn from(e: EvidenceRow) -> Self {
+        let EvidenceRow { id, url, title, quoted_passage, note, stance, added_by, added_at, .. } = e;
+        EvidenceOut { id, url, title, quoted_passage, note, stance, added_by, added_at }
+    }
+}
+
+impl From<EventRow> for EventOut {
+    fn from(e: EventRow) -> Self {
+        let detail = serde_json::from_str(&e.detail).unwrap_or_default();
+        let EventRow { actor, at, action, before, after, .. } = e;
+        EventOut { actor, at, action, before, after, detail }
+    }
+}
+
 async fn claim_detail(state: &AppState, id: i64) -> Result<ClaimDetail, ApiError> {
     let claim = state.store.claim(id).await?;
     let flags = state.store.claim_flags(id).await?;
@@ -367,46 +410,9 @@ async fn claim_detail(state: &AppState, id: i64) -> Result<ClaimDetail, ApiError
     let events = state.store.claim_events(id).await?;
     Ok(ClaimDetail {
         claim: claim.into(),
-        flags: flags
-            .into_iter()
-            .map(|f| FlagOut {
-                plugin: f.plugin,
-                plugin_version: f.plugin_version,
-                rule: f.rule,
-                kind: f.kind,
-                severity: f.severity,
-                start: f.start,
-                end: f.end,
-                score: f.score,
-                message: f.message,
-                question: f.question,
-                stale: f.stale,
-            })
-            .collect(),
-        evidence: evidence
-            .into_iter()
-            .map(|e| EvidenceOut {
-                id: e.id,
-                url: e.url,
-                title: e.title,
-                quoted_passage: e.quoted_passage,
-                note: e.note,
-                stance: e.stance,
-                added_by: e.added_by,
-                added_at: e.added_at,
-            })
-            .collect(),
-        history: events
-            .into_iter()
-            .map(|e| EventOut {
-                detail: serde_json::from_str(&e.detail).unwrap_or_default(),
-                actor: e.actor,
-                at: e.at,
-                action: e.action,
-                before: e.before,
-                after: e.after,
-            })
-            .collect(),
+        flags: flags.into_iter().map(FlagOut::from).collect(),
+        evidence: evidence.into_iter().map(EvidenceOut::from).collect(),
+        history: events.into_iter().map(EventOut::from).collect(),
     })
 }
 
@@ -432,7 +438,8 @@ pub struct EvidenceIn {
     pub quoted_passage: Option<String>,
     pub note: Option<String>,
     /// supports, refutes or context
-    pub stance: String,
+    #[schema(value_type = String, example = "refutes")]
+    pub stance: Stance,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -460,30 +467,38 @@ pub struct VersionIn {
     pub version: i32,
 }
 
-/// Runs a claim action as the pages do, answering with the claim's new state.
-async fn act(state: &AppState, user: &ApiUser, id: i64, action: &str, form: ActionForm) -> Result<HttpResponse, ApiError> {
-    let claim = state.store.claim(id).await?;
-    match perform(state, &user.name, user.role, &claim, action, &form).await {
-        Ok(_) => {
-            state.counts.invalidate();
-            Ok(HttpResponse::Ok().json(claim_detail(state, id).await?))
-        }
-        Err(refusal) => Err(ApiError::with_status(refusal.status, refusal.message)),
-    }
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SummarizeIn {
+    #[schema(minimum = 0)]
+    pub version: i32,
+    /// The short form, at most 75 characters; empty resets it to the default.
+    pub text: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/assign", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = AssignIn, responses((status = 200, body = ClaimDetail), (status = 409, description = "stale version", body = ErrorOut)))]
+/// Runs `command` through the one executor pages use too, answering with
+/// the claim's new state.
+async fn act(state: &AppState, user: &ApiUser, id: i64, version: Option<i32>, command: Command) -> Result<HttpResponse, ApiError> {
+    let claim = state.store.claim(id).await?;
+    crate::claims::execute(state, &user.name, user.role, &claim, version, command).await?;
+    Ok(HttpResponse::Ok().json(claim_detail(state, id).await?))
+}
+
+const ID: &str = "The record's id";
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/assign", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = AssignIn, responses((status = 200, body = ClaimDetail)))]
 async fn assign(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: crate::input::Json<AssignIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = ActionForm { version: body.version.to_string(), to: body.to.clone().unwrap_or_default(), ..Default::default() };
-    act(&state, &user, id.into_inner(), "assign", form).await
+    let AssignIn { version, to } = body.into_inner();
+    let to = to.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    act(&state, &user, id.into_inner(), Some(version), Command::Assign { to }).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = EvidenceIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = EvidenceIn, responses((status = 200, body = ClaimDetail)))]
 async fn add_evidence(
     user: ApiUser,
     state: web::Data<AppState>,
@@ -491,49 +506,68 @@ async fn add_evidence(
     body: crate::input::Json<EvidenceIn>,
 ) -> Result<HttpResponse, ApiError> {
     let e = body.into_inner();
-    let form = ActionForm {
-        url: e.url,
-        title: e.title.unwrap_or_default(),
-        quoted_passage: e.quoted_passage.unwrap_or_default(),
-        note: e.note.unwrap_or_default(),
-        stance: e.stance,
-        ..Default::default()
-    };
-    act(&state, &user, id.into_inner(), "evidence", form).await
+    let url = e.url.trim().to_owned();
+    if !claimdesk_core::input::is_web_url(&url) {
+        return Err(AppError::BadRequest("The evidence needs a web address starting with http:// or https://.".to_owned()).into());
+    }
+    let opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let evidence = NewEvidence { url, title: opt(e.title), quoted_passage: opt(e.quoted_passage), note: opt(e.note), stance: e.stance };
+    act(&state, &user, id.into_inner(), None, Command::AddEvidence(evidence)).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/verdict", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = VerdictIn, responses((status = 200, body = ClaimDetail), (status = 400, body = ErrorOut), (status = 409, description = "stale version", body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/verdict", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = VerdictIn, responses((status = 200, body = ClaimDetail)))]
 async fn verdict(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: crate::input::Json<VerdictIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = body.into_inner();
-    let form = ActionForm { version: v.version.to_string(), rating: v.rating, explanation: v.explanation, ..Default::default() };
-    act(&state, &user, id.into_inner(), "verdict", form).await
+    let VerdictIn { version, rating, explanation } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::Verdict { rating, explanation }).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/dismiss", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = DismissIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/claims/{id}/dismiss", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = DismissIn, responses((status = 200, body = ClaimDetail)))]
 async fn dismiss(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: crate::input::Json<DismissIn>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(Role::Editor)?;
-    let form = ActionForm { version: body.version.to_string(), reason: body.reason.clone(), ..Default::default() };
-    act(&state, &user, id.into_inner(), "dismiss", form).await
+    let DismissIn { version, reason } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::Dismiss { reason }).await
 }
 
-#[utoipa::path(post, path = "/api/v1/claims/{id}/publish", params(("id" = i64, Path, minimum = 1, description = "The record's id")), request_body = VersionIn, responses((status = 200, body = ClaimDetail), (status = 403, description = "editors only", body = ErrorOut)))]
-async fn publish(
+#[utoipa::path(post, path = "/api/v1/claims/{id}/summarize", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = SummarizeIn, responses((status = 200, body = ClaimDetail)))]
+async fn summarize(
     user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: crate::input::Json<VersionIn>,
+    body: crate::input::Json<SummarizeIn>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(Role::Editor)?;
-    let form = ActionForm { version: body.version.to_string(), ..Default::default() };
-    act(&state, &user, id.into_inner(), "publish", form).await
+    let SummarizeIn { version, text } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::Summarize { text }).await
+}
+
+/// The actions that carry nothing but the version: one handler each, so
+/// that each has its own OpenAPI operation.
+macro_rules! version_only {
+    ($($name:ident => $command:expr, $path:literal;)+) => {$(
+        #[utoipa::path(post, path = $path, params(("id" = i64, Path, minimum = 1, description = ID)), request_body = VersionIn, responses((status = 200, body = ClaimDetail)))]
+        async fn $name(
+            user: ApiUser,
+            state: web::Data<AppState>,
+            id: web::Path<i64>,
+            body: crate::input::Json<VersionIn>,
+        ) -> Result<HttpResponse, ApiError> {
+            act(&state, &user, id.into_inner(), Some(body.version), $command).await
+        }
+    )+};
+}
+
+version_only! {
+    start => Command::Start, "/api/v1/claims/{id}/start";
+    approve => Command::Approve, "/api/v1/claims/{id}/approve";
+    reopen => Command::Reopen, "/api/v1/claims/{id}/reopen";
+    publish => Command::Publish, "/api/v1/claims/{id}/publish";
+    unpublish => Command::Unpublish, "/api/v1/claims/{id}/unpublish";
 }

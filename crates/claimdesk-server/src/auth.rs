@@ -14,7 +14,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
+use crate::error::{ApiError, AppError};
 
 /// Session keys.
 pub(crate) const SESSION_USER: &str = "uid";
@@ -53,13 +53,13 @@ impl SessionPolicy {
 }
 
 /// Starts a server-side session for `user_id` in the cookie `session`.
-pub(crate) async fn start_session(state: &AppState, session: &actix_session::Session, user_id: i64) -> Result<(), PageError> {
-    let id = try_random_token(32).map_err(|e| PageError::Internal(e.to_string()))?;
+pub(crate) async fn start_session(state: &AppState, session: &actix_session::Session, user_id: i64) -> Result<(), AppError> {
+    let id = try_random_token(32).map_err(|e| AppError::Internal(e.to_string()))?;
     state.store.add_session(&token_hash(&id), user_id).await?;
     session.renew();
     session.clear();
-    session.insert(SESSION_USER, user_id).map_err(|e| PageError::Internal(e.to_string()))?;
-    session.insert(SESSION_ID, &id).map_err(|e| PageError::Internal(e.to_string()))?;
+    session.insert(SESSION_USER, user_id).map_err(|e| AppError::Internal(e.to_string()))?;
+    session.insert(SESSION_ID, &id).map_err(|e| AppError::Internal(e.to_string()))?;
     session_csrf(session);
     // Now and then, forget sessions that ran out.
     let now = claimdesk_store::now();
@@ -69,7 +69,7 @@ pub(crate) async fn start_session(state: &AppState, session: &actix_session::Ses
 }
 
 /// Ends the cookie's server-side session, if any.
-pub(crate) async fn end_session(state: &AppState, session: &actix_session::Session) -> Result<(), PageError> {
+pub(crate) async fn end_session(state: &AppState, session: &actix_session::Session) -> Result<(), AppError> {
     if let Ok(Some(id)) = session.get::<String>(SESSION_ID) {
         let hash = token_hash(&id);
         state.store.end_session(&hash).await?;
@@ -79,32 +79,7 @@ pub(crate) async fn end_session(state: &AppState, session: &actix_session::Sessi
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Reviews claims and gives verdicts.
-    Checker,
-    /// Also dismisses, publishes and builds reports.
-    Editor,
-    /// Also manages users and sees plugins.
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Checker, Role::Editor, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Checker => "checker",
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+pub use claimdesk_core::Role;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -123,11 +98,11 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
 }
 
 /// [`hash_password`] on a blocking thread: argon2 is deliberately slow.
-pub(crate) async fn hash_password_off_thread(password: String) -> Result<String, PageError> {
+pub(crate) async fn hash_password_off_thread(password: String) -> Result<String, AppError> {
     actix_web::web::block(move || hash_password(&password))
         .await
-        .map_err(|e| PageError::Internal(e.to_string()))?
-        .map_err(|e| PageError::Internal(e.to_string()))
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// Whether `password` matches the PHC string `hash` (false for a malformed hash).
@@ -165,8 +140,8 @@ pub struct Viewer {
 
 impl Viewer {
     /// Refuses (403) unless the viewer has at least `role`.
-    pub fn require(&self, role: Role) -> Result<(), PageError> {
-        if self.role >= role { Ok(()) } else { Err(PageError::Forbidden(format!("this needs the {} role", role.as_str()))) }
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.role >= role { Ok(()) } else { Err(AppError::Forbidden(format!("this needs the {} role", role.as_str()))) }
     }
 }
 
@@ -182,15 +157,15 @@ pub(crate) fn session_csrf(session: &actix_session::Session) -> String {
 }
 
 impl FromRequest for Viewer {
-    type Error = PageError;
-    type Future = Pin<Box<dyn Future<Output = Result<Viewer, PageError>>>>;
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Viewer, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
             let login = || {
                 let next = req.uri().path_and_query().map_or("/queue".to_owned(), |p| p.to_string());
-                PageError::LoginRequired(next)
+                AppError::LoginRequired(next)
             };
             let session = req.get_session();
             let (Some(id), Some(sid)) = (session.get::<i64>(SESSION_USER).ok().flatten(), session.get::<String>(SESSION_ID).ok().flatten())
@@ -198,7 +173,7 @@ impl FromRequest for Viewer {
                 session.purge();
                 return Err(login());
             };
-            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| PageError::Internal("no state".into()))?;
+            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::Internal("no state".into()))?;
             // The server-side session must exist (not logged out, not ended
             // by a password or role change) and be within its timeouts.
             let hash = token_hash(&sid);
@@ -232,7 +207,7 @@ impl FromRequest for Viewer {
                     return Err(login());
                 }
             };
-            let role = Role::parse(&user.role).unwrap_or(Role::Checker);
+            let role = user.role;
             Ok(Viewer { id: user.id, name: user.name, role, csrf: session_csrf(&session) })
         })
     }
@@ -247,7 +222,7 @@ pub struct ApiUser {
 
 impl ApiUser {
     pub fn require(&self, role: Role) -> Result<(), ApiError> {
-        if self.role >= role { Ok(()) } else { Err(ApiError::Forbidden(format!("this needs the {} role", role.as_str()))) }
+        if self.role >= role { Ok(()) } else { Err(AppError::Forbidden(format!("this needs the {} role", role.as_str())).into()) }
     }
 }
 
@@ -259,16 +234,17 @@ impl FromRequest for ApiUser {
         let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
-            let token = header
-                .as_deref()
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or(ApiError::Unauthorized("send `Authorization: Bearer TOKEN` (create one with `claimdesk token create`)"))?;
-            let state = state.ok_or_else(|| ApiError::Internal("no state".into()))?;
-            let user =
-                state.store.user_by_token_hash(&token_hash(token)).await?.ok_or(ApiError::Unauthorized("unknown or revoked token"))?;
-            Ok(ApiUser { name: user.name, role: Role::parse(&user.role).unwrap_or(Role::Checker) })
+            let token =
+                header.as_deref().and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
+                    AppError::Unauthorized("send `Authorization: Bearer TOKEN` (create one with `claimdesk token create`)".to_owned())
+                })?;
+            let state = state.ok_or_else(|| AppError::Internal("no state".into()))?;
+            let user = state
+                .store
+                .user_by_token_hash(&token_hash(token))
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("unknown or revoked token".to_owned()))?;
+            Ok(ApiUser { name: user.name, role: user.role })
         })
     }
 }
@@ -441,7 +417,7 @@ mod tests {
     #[test]
     fn roles_are_ordered_and_parse() {
         assert!(Role::Admin > Role::Editor && Role::Editor > Role::Checker);
-        assert_eq!(Role::parse("editor"), Some(Role::Editor));
-        assert_eq!(Role::parse("root"), None);
+        assert_eq!("editor".parse::<Role>(), Ok(Role::Editor));
+        assert!("root".parse::<Role>().is_err());
     }
 }

@@ -5,67 +5,141 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{ContentType, LOCATION, WWW_AUTHENTICATE};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
+use claimdesk_core::TransitionError;
 use claimdesk_store::StoreError;
 
+/// Every error a request can end in, pages and API alike. Each variant has
+/// a stable snake_case [`AppError::code`] that API clients may match on
+/// (the JSON answer is `{ "code": …, "message": … }`); pages show the
+/// message on an HTML error page. Handlers of pages return `AppError`;
+/// handlers of the API return [`ApiError`], the same error rendered as JSON.
 #[derive(Debug, thiserror::Error)]
-pub enum PageError {
+pub enum AppError {
+    /// A page needs a login; the answer redirects to it, then back here.
     #[error("log in first")]
     LoginRequired(String),
+    /// The API needs a valid bearer token.
+    #[error("{0}")]
+    Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// Input refused: malformed, out of range, or unsafe.
     #[error("{0}")]
     BadRequest(String),
+    /// A name (of a user, say) that is taken.
     #[error("{0}")]
-    Conflict(String),
+    Duplicate(String),
+    /// The claim changed since the client read it.
+    #[error("{0}")]
+    StaleVersion(String),
+    /// The lifecycle does not allow this now (the claim's status, a missing
+    /// second review).
+    #[error("{0}")]
+    NotAllowedNow(String),
     #[error("{0}")]
     TooLarge(String),
     #[error("too many failed logins; try again in {0} seconds")]
     TooManyRequests(u64),
+    /// The database is locked or read-only, or the work took too long.
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-/// Which HTTP status a store error answers with: the one table pages, the
-/// API and the claim forms all use.
-pub fn store_status(e: &StoreError) -> StatusCode {
-    match e {
-        StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-        StoreError::StaleVersion { .. } | StoreError::Transition(_) => StatusCode::CONFLICT,
-        StoreError::Duplicate { .. } | StoreError::Invalid(_) => StatusCode::BAD_REQUEST,
-        StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+impl AppError {
+    /// The stable name API clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::LoginRequired(_) => "login_required",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Duplicate(_) => "duplicate",
+            AppError::StaleVersion(_) => "stale_version",
+            AppError::NotAllowedNow(_) => "not_allowed_now",
+            AppError::TooLarge(_) => "too_large",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
     }
-}
 
-impl PageError {
-    /// The error for `status` with `message` (statuses without a variant
-    /// of their own are bad requests).
-    pub fn with_status(status: StatusCode, message: String) -> PageError {
-        match status {
-            StatusCode::FORBIDDEN => PageError::Forbidden(message),
-            StatusCode::NOT_FOUND => PageError::NotFound(message),
-            StatusCode::CONFLICT => PageError::Conflict(message),
-            StatusCode::PAYLOAD_TOO_LARGE => PageError::TooLarge(message),
-            StatusCode::SERVICE_UNAVAILABLE => PageError::Unavailable(message),
-            StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal(message),
-            _ => PageError::BadRequest(message),
+    /// Every code, for the API's documentation and its test.
+    pub const CODES: [&'static str; 12] = [
+        "login_required", "unauthorized", "forbidden", "not_found", "bad_request", "duplicate", "stale_version", "not_allowed_now",
+        "too_large", "too_many_requests", "unavailable", "internal",
+    ];
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) | AppError::Duplicate(_) => StatusCode::BAD_REQUEST,
+            AppError::StaleVersion(_) | AppError::NotAllowedNow(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the user is told: internal details go to the log instead.
+    fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                "Something went wrong on our side; the error is in the server log.".to_owned()
+            }
+            other => other.to_string(),
         }
     }
 }
 
-impl From<StoreError> for PageError {
+impl From<StoreError> for AppError {
+    /// The one table from store errors to answers.
     fn from(e: StoreError) -> Self {
-        PageError::with_status(store_status(&e), e.to_string())
+        let message = e.to_string();
+        match e {
+            StoreError::NotFound { .. } => AppError::NotFound(message),
+            StoreError::StaleVersion { .. } => AppError::StaleVersion(message),
+            StoreError::Transition(t) => t.into(),
+            StoreError::Duplicate { .. } => AppError::Duplicate(message),
+            StoreError::Invalid(_) => AppError::BadRequest(message),
+            StoreError::Locked(_) | StoreError::ReadOnly(_) | StoreError::Open { .. } => AppError::Unavailable(message),
+            StoreError::UnsupportedUrl(_) | StoreError::Migration(_) | StoreError::Corrupt { .. } | StoreError::Db(_) => {
+                AppError::Internal(message)
+            }
+        }
     }
 }
 
-impl From<askama::Error> for PageError {
+impl From<TransitionError> for AppError {
+    fn from(t: TransitionError) -> Self {
+        let message = t.to_string();
+        match t {
+            TransitionError::Forbidden { .. } => AppError::Forbidden(message),
+            TransitionError::UnknownRating(_)
+            | TransitionError::MissingExplanation
+            | TransitionError::MissingReason
+            | TransitionError::SummaryTooLong { .. } => AppError::BadRequest(message),
+            TransitionError::Illegal { .. }
+            | TransitionError::NeedsSecondReview
+            | TransitionError::NoSecondReview
+            | TransitionError::AlreadyApproved
+            | TransitionError::SelfApproval(_) => AppError::NotAllowedNow(message),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        PageError::Internal(format!("rendering failed: {e}"))
+        AppError::Internal(format!("rendering failed: {e}"))
     }
 }
 
@@ -74,39 +148,28 @@ impl From<askama::Error> for PageError {
 struct ErrorPage<'a> {
     status: u16,
     reason: &'a str,
+    code: &'a str,
     message: String,
 }
 
-impl ResponseError for PageError {
+impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            PageError::LoginRequired(_) => StatusCode::SEE_OTHER,
-            PageError::Forbidden(_) => StatusCode::FORBIDDEN,
-            PageError::NotFound(_) => StatusCode::NOT_FOUND,
-            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            PageError::Conflict(_) => StatusCode::CONFLICT,
-            PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            PageError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.status()
     }
 
+    /// An HTML error page (or, for a missing login, the redirect to it).
     fn error_response(&self) -> HttpResponse {
-        if let PageError::LoginRequired(next) = self {
+        if let AppError::LoginRequired(next) = self {
             let target = format!("/login?next={}", url_encode(next));
             return HttpResponse::SeeOther().insert_header((LOCATION, target)).finish();
         }
-        let status = self.status_code();
-        let message = match self {
-            // Internal details go to the log, not the page.
-            PageError::Internal(detail) => {
-                tracing::error!(%detail, "page request failed");
-                "Something went wrong on our side; the error is in the server log.".to_owned()
-            }
-            other => other.to_string(),
+        let status = self.status();
+        let page = ErrorPage {
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("Error"),
+            code: self.code(),
+            message: self.public_message(),
         };
-        let page = ErrorPage { status: status.as_u16(), reason: status.canonical_reason().unwrap_or("Error"), message };
         let body = page.render().unwrap_or_else(|_| "error".to_owned());
         HttpResponse::build(status).content_type(ContentType::html()).body(body)
     }
@@ -122,75 +185,38 @@ pub fn url_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{0}")]
-    Unauthorized(&'static str),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    TooLarge(String),
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
+/// An [`AppError`] answered as JSON: what API handlers return. Anything
+/// that converts into an `AppError` converts into this, so `?` works alike.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
 
-impl ApiError {
-    /// The error for `status` with `message` (statuses without a variant
-    /// of their own are bad requests).
-    pub fn with_status(status: StatusCode, message: String) -> ApiError {
-        match status {
-            StatusCode::FORBIDDEN => ApiError::Forbidden(message),
-            StatusCode::NOT_FOUND => ApiError::NotFound(message),
-            StatusCode::CONFLICT => ApiError::Conflict(message),
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(message),
-            StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable(message),
-            StatusCode::INTERNAL_SERVER_ERROR => ApiError::Internal(message),
-            _ => ApiError::BadRequest(message),
-        }
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::with_status(store_status(&e), e.to_string())
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        match self.0 {
+            // The API has no login page to send anyone to.
+            AppError::LoginRequired(_) => StatusCode::UNAUTHORIZED,
+            ref other => other.status(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        let message = match self {
-            ApiError::Internal(detail) => {
-                tracing::error!(%detail, "API request failed");
-                "internal error; see the server log".to_owned()
-            }
-            other => other.to_string(),
-        };
         let mut response = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::Unauthorized(_)) {
+        if matches!(self.0, AppError::Unauthorized(_)) {
             response.insert_header((WWW_AUTHENTICATE, "Bearer"));
         }
-        response.json(serde_json::json!({ "error": message, "status": self.status_code().as_u16() }))
+        response.json(serde_json::json!({ "code": self.0.code(), "message": self.0.public_message() }))
     }
 }
 
@@ -199,12 +225,13 @@ fn is_api(req: &HttpRequest) -> bool {
 }
 
 fn payload_error(req: &HttpRequest, message: String, too_large: bool) -> actix_web::Error {
-    match (is_api(req), too_large) {
-        (true, true) => ApiError::TooLarge(message).into(),
-        (true, false) => ApiError::BadRequest(message).into(),
-        (false, true) => PageError::TooLarge(message).into(),
-        (false, false) => PageError::BadRequest(message).into(),
-    }
+    let error = if too_large { AppError::TooLarge(message) } else { AppError::BadRequest(message) };
+    answer(req, error)
+}
+
+/// `error` as the request's side expects it: JSON under `/api/`, else HTML.
+pub fn answer(req: &HttpRequest, error: AppError) -> actix_web::Error {
+    if is_api(req) { ApiError(error).into() } else { error.into() }
 }
 
 pub fn form_error(err: actix_web::error::UrlencodedError, req: &HttpRequest) -> actix_web::Error {
@@ -227,13 +254,11 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) 
 
 pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
     // `/claims/abc` names no claim: a 404, like an unknown number.
-    let message = format!("no such page: {err}");
-    if is_api(req) { ApiError::NotFound(message).into() } else { PageError::NotFound(message).into() }
+    answer(req, AppError::NotFound(format!("no such page: {err}")))
 }
 
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let message = format!("nothing at {}", req.path());
-    if is_api(&req) { ApiError::NotFound(message).error_response() } else { PageError::NotFound(message).error_response() }
+    answer(&req, AppError::NotFound(format!("nothing at {}", req.path()))).error_response()
 }
 
 #[cfg(test)]
@@ -249,17 +274,29 @@ mod tests {
     #[test]
     fn pages_and_api_answer_store_errors_alike() {
         let errors = [
-            StoreError::NotFound { what: "claim", id: 7 },
-            StoreError::StaleVersion { id: 7, expected: 1, found: 2 },
-            StoreError::Locked("busy".into()),
-            StoreError::Duplicate { what: "user", name: "ann".into() },
+            (StoreError::NotFound { what: "claim", id: 7 }, 404, "not_found"),
+            (StoreError::StaleVersion { id: 7, expected: 1, found: 2 }, 409, "stale_version"),
+            (StoreError::Locked("busy".into()), 503, "unavailable"),
+            (StoreError::Duplicate { what: "user", name: "ann".into() }, 400, "duplicate"),
+            (StoreError::Transition(TransitionError::MissingReason), 400, "bad_request"),
+            (StoreError::Transition(TransitionError::NeedsSecondReview), 409, "not_allowed_now"),
+            (StoreError::Corrupt { table: "claims", column: "status", reason: "x".into() }, 500, "internal"),
         ];
-        let expected = [404, 409, 503, 400];
-        for (e, want) in errors.into_iter().zip(expected) {
-            let status = store_status(&e);
-            assert_eq!(status.as_u16(), want, "{e}");
-            assert_eq!(PageError::with_status(status, e.to_string()).status_code(), status);
-            assert_eq!(ApiError::from(e).status_code(), status);
+        for (e, status, code) in errors {
+            let api = ApiError::from(AppError::from(StoreError::Invalid(String::new())));
+            assert_eq!(api.status_code(), 400);
+            let page = AppError::from(e);
+            assert_eq!((page.status().as_u16(), page.code()), (status, code), "{page}");
+            assert!(AppError::CODES.contains(&page.code()));
+            assert_eq!(ApiError(page).status_code().as_u16(), status);
         }
+    }
+
+    #[test]
+    fn every_code_is_listed_once() {
+        let mut codes = AppError::CODES.to_vec();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), AppError::CODES.len());
     }
 }

@@ -18,24 +18,13 @@ pub enum IngestError {
     OverBudget,
 }
 
-impl From<IngestError> for crate::error::PageError {
+impl From<IngestError> for crate::error::AppError {
     fn from(e: IngestError) -> Self {
         match e {
             IngestError::Store(e) => e.into(),
-            IngestError::Check(m) => crate::error::PageError::Internal(m),
-            IngestError::Invalid(m) => crate::error::PageError::BadRequest(m),
+            IngestError::Check(m) => crate::error::AppError::Internal(m),
+            IngestError::Invalid(m) => crate::error::AppError::BadRequest(m),
             IngestError::OverBudget => over_budget(),
-        }
-    }
-}
-
-impl From<IngestError> for crate::error::ApiError {
-    fn from(e: IngestError) -> Self {
-        match e {
-            IngestError::Store(e) => e.into(),
-            IngestError::Check(m) => crate::error::ApiError::Internal(m),
-            IngestError::Invalid(m) => crate::error::ApiError::BadRequest(m),
-            IngestError::OverBudget => crate::error::ApiError::Unavailable(over_budget().to_string()),
         }
     }
 }
@@ -45,8 +34,8 @@ impl From<IngestError> for crate::error::ApiError {
 /// this is the backstop that answers 503 instead of holding the client.
 pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 
-pub(crate) fn over_budget() -> crate::error::PageError {
-    crate::error::PageError::Unavailable(format!(
+pub(crate) fn over_budget() -> crate::error::AppError {
+    crate::error::AppError::Unavailable(format!(
         "checking the document took longer than {} seconds; try a smaller file",
         TIME_BUDGET.as_secs()
     ))

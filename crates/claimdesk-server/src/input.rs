@@ -14,10 +14,10 @@ use actix_web::{FromRequest, HttpRequest, web};
 use claimdesk_core::input::{ControlChar, check_text};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, PageError};
+use crate::error::AppError;
 
 fn refusal(req: &HttpRequest, message: String) -> actix_web::Error {
-    if req.path().starts_with("/api/") { ApiError::BadRequest(message).into() } else { PageError::BadRequest(message).into() }
+    crate::error::answer(req, AppError::BadRequest(message))
 }
 
 fn check_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<(), ControlChar> {

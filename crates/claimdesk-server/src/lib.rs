@@ -14,6 +14,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod cache;
+mod claims;
 mod csrf;
 mod error;
 mod highlight;

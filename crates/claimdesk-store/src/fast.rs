@@ -15,8 +15,7 @@ use std::time::Duration;
 use rusqlite::types::Value as SqlValue;
 use sea_orm::{Statement, Value};
 
-use crate::StoreError;
-use crate::entity::claim;
+use crate::{ClaimRow, StoreError};
 
 /// The database file of a `sqlite:` URL, when it names one.
 pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
@@ -51,42 +50,52 @@ fn value(v: &Value) -> rusqlite::Result<SqlValue> {
     })
 }
 
-/// A whole claim row, columns in entity order.
-pub(crate) fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<claim::Model> {
-    Ok(claim::Model {
-        id: r.get(0)?,
-        document_id: r.get(1)?,
-        sentence_idx: r.get(2)?,
-        start: r.get(3)?,
-        end: r.get(4)?,
-        text: r.get(5)?,
-        speaker: r.get(6)?,
-        priority: r.get(7)?,
-        status: r.get(8)?,
-        assignee: r.get(9)?,
-        verdict: r.get(10)?,
-        explanation: r.get(11)?,
-        resolved_by: r.get(12)?,
-        approved_by: r.get(13)?,
-        dismissal_reason: r.get(14)?,
-        claim_reviewed: r.get(15)?,
-        version: r.get(16)?,
-        created_at: r.get(17)?,
-        updated_at: r.get(18)?,
+/// A stored name parsed into its enumeration; a name that is no variant is
+/// a conversion error naming the column, as the sea-orm path reports it.
+fn named<T: std::str::FromStr<Err = claimdesk_core::UnknownName>>(r: &rusqlite::Row<'_>, column: &'static str) -> rusqlite::Result<T> {
+    let text: String = r.get(column)?;
+    text.parse().map_err(|e: claimdesk_core::UnknownName| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("claims.{column}: {e}").into())
     })
 }
 
-/// The columns of [`crate::QueueRow`], in its order.
+/// A whole claim row; columns are read by name, so the select's order
+/// does not matter.
+pub(crate) fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
+    Ok(ClaimRow {
+        id: r.get("id")?,
+        document_id: r.get("document_id")?,
+        sentence_index: r.get("sentence_idx")?,
+        start: r.get("start")?,
+        end: r.get("end")?,
+        text: r.get("text")?,
+        speaker: r.get("speaker")?,
+        priority: r.get("priority")?,
+        status: named(r, "status")?,
+        assignee: r.get("assignee")?,
+        verdict: r.get("verdict")?,
+        explanation: r.get("explanation")?,
+        resolved_by: r.get("resolved_by")?,
+        approved_by: r.get("approved_by")?,
+        dismissal_reason: r.get("dismissal_reason")?,
+        claim_reviewed: r.get("claim_reviewed")?,
+        version: r.get("version")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+/// The columns of [`crate::QueueRow`], by name.
 pub(crate) fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::QueueRow> {
     Ok(crate::QueueRow {
-        id: r.get(0)?,
-        document_id: r.get(1)?,
-        text: r.get(2)?,
-        speaker: r.get(3)?,
-        priority: r.get(4)?,
-        status: r.get(5)?,
-        assignee: r.get(6)?,
-        version: r.get(7)?,
+        id: r.get("id")?,
+        document_id: r.get("document_id")?,
+        text: r.get("text")?,
+        speaker: r.get("speaker")?,
+        priority: r.get("priority")?,
+        status: named(r, "status")?,
+        assignee: r.get("assignee")?,
+        version: r.get("version")?,
     })
 }
 
@@ -129,9 +138,14 @@ pub(crate) async fn query<T: Send + 'static>(
     } else {
         run(&path, &statement, map)
     };
-    result.map_err(|e| {
-        let text = e.to_string();
-        if text.contains("locked") { StoreError::Locked(text) } else { StoreError::Db(sea_orm::DbErr::Custom(text)) }
+    result.map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Locked(e.to_string()),
+        _ => match e {
+            rusqlite::Error::FromSqlConversionFailure(_, _, reason) => {
+                StoreError::Corrupt { table: "claims", column: "status", reason: reason.to_string() }
+            }
+            other => StoreError::Db(sea_orm::DbErr::Custom(other.to_string())),
+        },
     })
 }
 

@@ -6,28 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, Statement};
 
 use crate::entity::job;
-use crate::{Backend, Store, StoreError, now};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobStatus {
-    Queued,
-    Running,
-    Done,
-    Failed,
-}
-
-impl JobStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Queued => "queued",
-            JobStatus::Running => "running",
-            JobStatus::Done => "done",
-            JobStatus::Failed => "failed",
-        }
-    }
-}
-
-pub type Job = job::Model;
+use crate::{Backend, Job, JobStatus, Store, StoreError, now};
 
 impl Store {
     /// Queues a job; returns its id.
@@ -81,7 +60,7 @@ impl Store {
             .await?;
         let job = job::Entity::find_by_id(id).one(&txn).await?;
         txn.commit().await?;
-        Ok(job)
+        job.map(Job::try_from).transpose()
     }
 
     /// Records a job's end: its result, or its error.
@@ -102,6 +81,6 @@ impl Store {
     }
 
     pub async fn job(&self, id: i64) -> Result<Job, StoreError> {
-        job::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "job", id })
+        job::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "job", id })?.try_into()
     }
 }

@@ -11,7 +11,7 @@
 //!   writer connection, so writers queue on the busy timeout instead of
 //!   failing when a read transaction tries to upgrade.
 
-pub mod entity;
+mod entity;
 mod error;
 mod fast;
 mod jobs;
@@ -23,18 +23,19 @@ mod recheck;
 mod refs;
 mod report;
 mod review;
+mod rows;
 mod workflow;
 mod write;
 
+pub use claimdesk_core::NewEvidence;
 pub use error::StoreError;
-pub use jobs::{Job, JobStatus};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
-pub use people::{Session, User};
-pub use queue::{ClaimFilter, ClaimRow, Cursor, FlagView, QueueOrder, QueueRow};
+pub use queue::{ClaimFilter, Cursor, QueueOrder, QueueRow};
 pub use recheck::RecheckOutcome;
 pub use report::{ReportDocument, ReportFilter, ReportRow};
-pub use review::{DocumentRow, DocumentSummary, EventRow, EvidenceRow, NewEvidence};
+pub use review::DocumentSummary;
+pub use rows::{ClaimRow, DocumentRow, EventRow, EvidenceRow, FlagView, Job, JobStatus, Session, User};
 pub use write::{NewDocument, NewSentence, Stored};
 
 /// Unix seconds now; the store's clock.
@@ -42,7 +43,10 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Helpers for tests that need a database of their own.
+/// Helpers for tests that need a database of their own: dropping and
+/// creating databases has no place in what ships, so they exist only with
+/// the `testing` feature (enabled by the test crate alone).
+#[cfg(feature = "testing")]
 pub mod testing {
     use sea_orm::{ConnectionTrait, Database};
 

@@ -9,16 +9,14 @@ use sea_orm::QuerySelect;
 use sea_orm::sea_query::ExprTrait;
 
 use crate::entity::{api_token, session, setting, user};
-use crate::{Store, StoreError, now};
-
-pub type User = user::Model;
-pub type Session = session::Model;
+use crate::{Session, Store, StoreError, User, now};
+use claimdesk_core::Role;
 
 impl Store {
     /// Adds a user. A name that folds to a taken one (`ADMIN`) or looks
     /// like one (`аdmin` in Cyrillic) is [`StoreError::Duplicate`], naming
     /// the existing user.
-    pub async fn add_user(&self, name: &str, password_hash: &str, role: &str) -> Result<User, StoreError> {
+    pub async fn add_user(&self, name: &str, password_hash: &str, role: Role) -> Result<User, StoreError> {
         let key = user_name_key(name);
         let skeleton = user_name_skeleton(name);
         let txn = self.begin_write().await?;
@@ -30,7 +28,7 @@ impl Store {
             id: Default::default(),
             name: Set(name.to_owned()),
             password_hash: Set(password_hash.to_owned()),
-            role: Set(role.to_owned()),
+            role: Set(role.as_str().to_owned()),
             active: Set(true),
             created_at: Set(now()),
             name_key: Set(Some(key)),
@@ -44,24 +42,24 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         txn.commit().await?;
-        Ok(user)
+        user.try_into()
     }
 
     /// The user a login names: by exact name, else by folded name
     /// ([`user_name_key`]), so `ADMIN` logs in as `admin`.
     pub async fn user_by_name(&self, name: &str) -> Result<Option<User>, StoreError> {
         if let Some(user) = user::Entity::find().filter(user::Column::Name.eq(name)).one(&self.read).await? {
-            return Ok(Some(user));
+            return Ok(Some(user.try_into()?));
         }
-        Ok(user::Entity::find().filter(user::Column::NameKey.eq(user_name_key(name))).one(&self.read).await?)
+        user::Entity::find().filter(user::Column::NameKey.eq(user_name_key(name))).one(&self.read).await?.map(User::try_from).transpose()
     }
 
     pub async fn user(&self, id: i64) -> Result<User, StoreError> {
-        user::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "user", id })
+        user::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "user", id })?.try_into()
     }
 
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        Ok(user::Entity::find().order_by_asc(user::Column::Name).all(&self.read).await?)
+        crate::rows::all(user::Entity::find().order_by_asc(user::Column::Name).all(&self.read).await?)
     }
 
     pub async fn user_count(&self) -> Result<u64, StoreError> {
@@ -72,24 +70,24 @@ impl Store {
     /// their password hash. A new password, a new role or a deactivation
     /// ends all the user's sessions; a deactivation also revokes their API
     /// tokens (reactivating does not bring them back).
-    pub async fn update_user(&self, id: i64, role: &str, active: bool, password_hash: Option<&str>) -> Result<User, StoreError> {
+    pub async fn update_user(&self, id: i64, role: Role, active: bool, password_hash: Option<&str>) -> Result<User, StoreError> {
         let txn = self.begin_write().await?;
         let row = user::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound { what: "user", id })?;
-        if password_hash.is_some() || row.role != role || !active {
+        if password_hash.is_some() || row.role != role.as_str() || !active {
             session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(&txn).await?;
         }
         if !active {
             api_token::Entity::delete_many().filter(api_token::Column::UserId.eq(id)).exec(&txn).await?;
         }
         let mut active_model: user::ActiveModel = row.into();
-        active_model.role = Set(role.to_owned());
+        active_model.role = Set(role.as_str().to_owned());
         active_model.active = Set(active);
         if let Some(hash) = password_hash {
             active_model.password_hash = Set(hash.to_owned());
         }
         let updated = active_model.update(&txn).await?;
         txn.commit().await?;
-        Ok(updated)
+        updated.try_into()
     }
 
     /// Stores the hash of a new API token for `user_id`.
@@ -113,7 +111,7 @@ impl Store {
         let Some(token) = api_token::Entity::find().filter(api_token::Column::TokenHash.eq(token_hash)).one(&self.read).await? else {
             return Ok(None);
         };
-        Ok(user::Entity::find_by_id(token.user_id).one(&self.read).await?.filter(|u| u.active))
+        user::Entity::find_by_id(token.user_id).one(&self.read).await?.filter(|u| u.active).map(User::try_from).transpose()
     }
 
     /// Records a new session of `user_id` under the hash of its id.
@@ -129,7 +127,7 @@ impl Store {
 
     /// The session with this id hash, if it has not been ended.
     pub async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        Ok(session::Entity::find_by_id(id_hash).one(&self.read).await?)
+        Ok(session::Entity::find_by_id(id_hash).one(&self.read).await?.map(Session::from))
     }
 
     /// Notes that the session was used at `at`.

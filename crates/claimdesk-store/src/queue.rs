@@ -7,13 +7,14 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrde
 use std::collections::HashMap;
 
 use crate::entity::{claim, document, flag, flag_rule, flag_text};
-use crate::{Store, StoreError};
+use crate::{ClaimRow, FlagView, Store, StoreError};
+use claimdesk_core::Kind;
 
 /// Which claims to list; `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
     pub status: Option<Status>,
-    pub kind: Option<String>,
+    pub kind: Option<Kind>,
     pub plugin: Option<String>,
     pub rule: Option<String>,
     pub assignee: Option<String>,
@@ -39,8 +40,6 @@ pub struct Cursor {
     pub id: i64,
 }
 
-pub type ClaimRow = claim::Model;
-
 /// A claim as the queue page lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueRow {
@@ -49,7 +48,7 @@ pub struct QueueRow {
     pub text: String,
     pub speaker: Option<String>,
     pub priority: f64,
-    pub status: String,
+    pub status: Status,
     pub assignee: Option<String>,
     pub version: i32,
 }
@@ -58,24 +57,6 @@ impl QueueRow {
     pub fn cursor(&self) -> Cursor {
         Cursor { priority: self.priority, id: self.id }
     }
-}
-
-/// A flag with its rule and texts, as pages show it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FlagView {
-    pub id: i64,
-    pub claim_id: i64,
-    pub plugin: String,
-    pub plugin_version: String,
-    pub rule: String,
-    pub kind: String,
-    pub severity: String,
-    pub start: i64,
-    pub end: i64,
-    pub score: f64,
-    pub message: String,
-    pub question: String,
-    pub stale: bool,
 }
 
 impl ClaimRow {
@@ -118,30 +99,41 @@ impl ClaimFilter {
         if let Some(text) = &self.text {
             c = c.add(claim::Column::Text.like(LikeExpr::new(escape_like(text)).escape('\\')));
         }
-        for (column, value) in
-            [(flag_rule::Column::Kind, &self.kind), (flag_rule::Column::Plugin, &self.plugin), (flag_rule::Column::Rule, &self.rule)]
-        {
+        let kind = self.kind.map(Kind::as_str);
+        for (column, value) in [
+            (flag_rule::Column::Kind, kind),
+            (flag_rule::Column::Plugin, self.plugin.as_deref()),
+            (flag_rule::Column::Rule, self.rule.as_deref()),
+        ] {
             if let Some(value) = value {
-                let rules =
-                    Query::select().column(flag_rule::Column::Id).from(flag_rule::Entity).and_where(column.eq(value.as_str())).to_owned();
-                let claims_with_flag = Query::select()
-                    .column(flag::Column::ClaimId)
-                    .from(flag::Entity)
-                    .and_where(flag::Column::RuleId.in_subquery(rules))
-                    .to_owned();
-                c = c.add(claim::Column::Id.in_subquery(claims_with_flag));
+                c = c.add(with_flag(column, value, false));
             }
         }
         if let Some(outlet) = &self.outlet {
-            let documents = Query::select()
-                .column(document::Column::Id)
-                .from(document::Entity)
-                .and_where(document::Column::Outlet.eq(outlet.as_str()))
-                .to_owned();
-            c = c.add(claim::Column::DocumentId.in_subquery(documents));
+            c = c.add(from_outlet(outlet));
         }
         c
     }
+}
+
+/// Claims with a flag whose rule has `value` in `column` (its kind, plugin
+/// or rule id); with `current_only`, stale flags do not count. The queue
+/// and reports filter through this one subquery.
+pub(crate) fn with_flag(column: flag_rule::Column, value: &str, current_only: bool) -> sea_orm::sea_query::SimpleExpr {
+    let rules = Query::select().column(flag_rule::Column::Id).from(flag_rule::Entity).and_where(column.eq(value)).to_owned();
+    let mut claims =
+        Query::select().column(flag::Column::ClaimId).from(flag::Entity).and_where(flag::Column::RuleId.in_subquery(rules)).to_owned();
+    if current_only {
+        claims.and_where(flag::Column::Stale.eq(false));
+    }
+    claim::Column::Id.in_subquery(claims)
+}
+
+/// Claims of documents from `outlet`.
+pub(crate) fn from_outlet(outlet: &str) -> sea_orm::sea_query::SimpleExpr {
+    let documents =
+        Query::select().column(document::Column::Id).from(document::Entity).and_where(document::Column::Outlet.eq(outlet)).to_owned();
+    claim::Column::DocumentId.in_subquery(documents)
 }
 
 impl Store {
@@ -183,7 +175,7 @@ impl Store {
                 let statement = query.build(sea_orm::DbBackend::Sqlite);
                 crate::fast::query(path.clone(), statement, filter.may_scan(), crate::fast::claim_row).await
             }
-            None => Ok(query.all(&self.read).await?),
+            None => crate::rows::all(query.all(&self.read).await?),
         }
     }
 
@@ -216,19 +208,12 @@ impl Store {
             None => {
                 type Row = (i64, i64, String, Option<String>, f64, String, Option<String>, i32);
                 let rows: Vec<Row> = query.into_tuple().all(&self.read).await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(id, document_id, text, speaker, priority, status, assignee, version)| QueueRow {
-                        id,
-                        document_id,
-                        text,
-                        speaker,
-                        priority,
-                        status,
-                        assignee,
-                        version,
+                rows.into_iter()
+                    .map(|(id, document_id, text, speaker, priority, status, assignee, version)| {
+                        let status = crate::rows::parse("claims", "status", &status)?;
+                        Ok(QueueRow { id, document_id, text, speaker, priority, status, assignee, version })
                     })
-                    .collect())
+                    .collect()
             }
         }
     }
@@ -260,39 +245,58 @@ impl Store {
             .into_iter()
             .map(|t| (t.id, t))
             .collect();
-        Ok(flags
+        flags
             .into_iter()
             .filter_map(|f| {
                 let rule = rules.get(&f.rule_id)?.clone();
                 let text = texts.get(&f.text_id)?.clone();
-                Some(FlagView {
+                let typed = || -> Result<_, StoreError> {
+                    Ok((
+                        crate::rows::parse("flag_rules", "kind", &rule.kind)?,
+                        crate::rows::parse("flag_rules", "severity", &rule.severity)?,
+                    ))
+                };
+                let (kind, severity) = match typed() {
+                    Ok(typed) => typed,
+                    Err(e) => return Some(Err(e)),
+                };
+                Some(Ok(FlagView {
                     id: f.id,
                     claim_id: f.claim_id,
                     plugin: rule.plugin,
                     plugin_version: rule.plugin_version,
                     rule: rule.rule,
-                    kind: rule.kind,
-                    severity: rule.severity,
+                    kind,
+                    severity,
                     start: f.start,
                     end: f.end,
                     score: f.score,
                     message: text.message,
                     question: text.question,
                     stale: f.stale,
-                })
+                }))
             })
-            .collect())
+            .collect()
     }
 
-    /// Claims per status, for the navigation counts.
-    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(claim::Entity::find()
+    /// Claims per status, every status listed (zero where none), for the
+    /// navigation counts.
+    pub async fn status_counts(&self) -> Result<Vec<(Status, i64)>, StoreError> {
+        let raw: Vec<(String, i64)> = claim::Entity::find()
             .select_only()
             .column(claim::Column::Status)
             .column_as(Expr::col(claim::Column::Id).count(), "n")
             .group_by(claim::Column::Status)
             .into_tuple::<(String, i64)>()
             .all(&self.read)
-            .await?)
+            .await?;
+        let mut counts: Vec<(Status, i64)> = Status::ALL.iter().map(|&s| (s, 0)).collect();
+        for (name, n) in raw {
+            let status: Status = crate::rows::parse("claims", "status", &name)?;
+            if let Some(entry) = counts.iter_mut().find(|(s, _)| *s == status) {
+                entry.1 += n;
+            }
+        }
+        Ok(counts)
     }
 }

@@ -11,8 +11,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{claim, document, event, evidence, flag, flag_rule};
-use crate::review::{DocumentRow, EvidenceRow};
-use crate::{Store, StoreError};
+use crate::{ClaimRow, DocumentRow, EvidenceRow, Store, StoreError};
+use claimdesk_core::{Kind, Status};
 
 /// Events that date a review.
 const REVIEW_ACTIONS: [&str; 2] = ["publish", "resolve"];
@@ -30,7 +30,7 @@ pub struct ReportFilter {
     pub until: Option<i64>,
     pub outlet: Option<String>,
     /// Claims with a current flag of this kind.
-    pub kind: Option<String>,
+    pub kind: Option<Kind>,
     /// Who gave the verdict.
     pub checker: Option<String>,
     /// Rating key.
@@ -42,13 +42,13 @@ pub struct ReportFilter {
 /// One claim of a report with everything the report shows of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
-    pub claim: claim::Model,
+    pub claim: ClaimRow,
     pub document: ReportDocument,
     /// Unix seconds of the latest publication (or, for a draft, verdict).
     pub reviewed_at: Option<i64>,
     pub evidence: Vec<EvidenceRow>,
     /// Kinds of the claim's current flags, sorted, without repeats.
-    pub kinds: Vec<String>,
+    pub kinds: Vec<Kind>,
 }
 
 /// The document fields a report cites.
@@ -71,8 +71,8 @@ impl From<DocumentRow> for ReportDocument {
 
 impl ReportFilter {
     fn condition(&self) -> Condition {
-        let statuses: &[&str] = if self.include_drafts { &["published", "resolved"] } else { &["published"] };
-        let mut c = Condition::all().add(claim::Column::Status.is_in(statuses.iter().copied()));
+        let statuses: &[Status] = if self.include_drafts { &[Status::Published, Status::Resolved] } else { &[Status::Published] };
+        let mut c = Condition::all().add(claim::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
         if let Some(id) = self.document_id {
             c = c.add(claim::Column::DocumentId.eq(id));
         }
@@ -83,26 +83,10 @@ impl ReportFilter {
             c = c.add(claim::Column::Verdict.eq(verdict.as_str()));
         }
         if let Some(outlet) = &self.outlet {
-            let documents = Query::select()
-                .column(document::Column::Id)
-                .from(document::Entity)
-                .and_where(document::Column::Outlet.eq(outlet.as_str()))
-                .to_owned();
-            c = c.add(claim::Column::DocumentId.in_subquery(documents));
+            c = c.add(crate::queue::from_outlet(outlet));
         }
-        if let Some(kind) = &self.kind {
-            let rules = Query::select()
-                .column(flag_rule::Column::Id)
-                .from(flag_rule::Entity)
-                .and_where(flag_rule::Column::Kind.eq(kind.as_str()))
-                .to_owned();
-            let claims = Query::select()
-                .column(flag::Column::ClaimId)
-                .from(flag::Entity)
-                .and_where(flag::Column::RuleId.in_subquery(rules))
-                .and_where(flag::Column::Stale.eq(false))
-                .to_owned();
-            c = c.add(claim::Column::Id.in_subquery(claims));
+        if let Some(kind) = self.kind {
+            c = c.add(crate::queue::with_flag(flag_rule::Column::Kind, kind.as_str(), true));
         }
         if self.from.is_some() || self.until.is_some() {
             let mut reviewed = Query::select()
@@ -127,7 +111,8 @@ impl Store {
     /// The claims a report holds, in text order for one document and by
     /// review time otherwise. An empty result is a valid (empty) report.
     pub async fn report_rows(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StoreError> {
-        let claims = claim::Entity::find().filter(filter.condition()).order_by_asc(claim::Column::Id).all(&self.read).await?;
+        let claims: Vec<ClaimRow> =
+            crate::rows::all(claim::Entity::find().filter(filter.condition()).order_by_asc(claim::Column::Id).all(&self.read).await?)?;
         let claim_ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
         let mut document_ids: Vec<i64> = claims.iter().map(|c| c.document_id).collect();
         document_ids.sort_unstable();
@@ -135,16 +120,18 @@ impl Store {
 
         let mut reviewed_at: HashMap<i64, i64> = HashMap::new();
         let mut evidence_of: HashMap<i64, Vec<EvidenceRow>> = HashMap::new();
-        let mut kinds_of: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut kinds_of: HashMap<i64, Vec<Kind>> = HashMap::new();
         // Few rows: one per plugin version and rule.
-        let rule_kinds: HashMap<i64, String> = flag_rule::Entity::find()
+        let rule_kinds: Vec<(i64, String)> = flag_rule::Entity::find()
             .select_only()
             .columns([flag_rule::Column::Id, flag_rule::Column::Kind])
             .into_tuple()
             .all(&self.read)
-            .await?
+            .await?;
+        let rule_kinds: HashMap<i64, Kind> = rule_kinds
             .into_iter()
-            .collect();
+            .map(|(id, kind)| Ok((id, crate::rows::parse("flag_rules", "kind", &kind)?)))
+            .collect::<Result<_, StoreError>>()?;
         for ids in claim_ids.chunks(CHUNK) {
             let times: Vec<(i64, i64)> = event::Entity::find()
                 .select_only()
@@ -163,6 +150,7 @@ impl Store {
                 .all(&self.read)
                 .await?;
             for row in rows {
+                let row = EvidenceRow::try_from(row)?;
                 evidence_of.entry(row.claim_id).or_default().push(row);
             }
             let rules: Vec<(i64, i64)> = flag::Entity::find()
@@ -177,7 +165,7 @@ impl Store {
                 .await?;
             for (id, rule) in rules {
                 if let Some(kind) = rule_kinds.get(&rule) {
-                    kinds_of.entry(id).or_default().push(kind.clone());
+                    kinds_of.entry(id).or_default().push(*kind);
                 }
             }
         }
@@ -221,7 +209,7 @@ impl Store {
             })
             .collect();
         if filter.document_id.is_some() {
-            rows.sort_by_key(|r| (r.claim.sentence_idx, r.claim.id));
+            rows.sort_by_key(|r| (r.claim.sentence_index, r.claim.id));
         } else {
             rows.sort_by_key(|r| (r.reviewed_at, r.claim.id));
         }
@@ -231,8 +219,11 @@ impl Store {
     /// Review times of all published claims (unix seconds), for listing the
     /// periods that have reports.
     pub async fn published_review_times(&self) -> Result<Vec<i64>, StoreError> {
-        let published =
-            Query::select().column(claim::Column::Id).from(claim::Entity).and_where(claim::Column::Status.eq("published")).to_owned();
+        let published = Query::select()
+            .column(claim::Column::Id)
+            .from(claim::Entity)
+            .and_where(claim::Column::Status.eq(Status::Published.as_str()))
+            .to_owned();
         let times: Vec<(i64, i64)> = event::Entity::find()
             .select_only()
             .column(event::Column::ClaimId)
@@ -253,7 +244,7 @@ impl Store {
             .select_only()
             .column(claim::Column::DocumentId)
             .column_as(Expr::col(claim::Column::Id).count(), "n")
-            .filter(claim::Column::Status.eq("published"))
+            .filter(claim::Column::Status.eq(Status::Published.as_str()))
             .group_by(claim::Column::DocumentId)
             .order_by_desc(claim::Column::DocumentId)
             .limit(limit)
@@ -267,7 +258,7 @@ impl Store {
         document::Entity::find_by_id(id)
             .one(&self.read)
             .await?
-            .map(ReportDocument::from)
+            .map(|d| ReportDocument::from(DocumentRow::from(d)))
             .ok_or(StoreError::NotFound { what: "document", id })
     }
 }

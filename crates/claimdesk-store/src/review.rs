@@ -3,27 +3,12 @@
 
 use std::collections::HashMap;
 
-use claimdesk_core::{Rating, RatingScale};
+use claimdesk_core::{Rating, RatingScale, Status};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::entity::{claim, document, event, evidence, rating};
-use crate::{Store, StoreError, now};
-
-pub type EvidenceRow = evidence::Model;
-pub type EventRow = event::Model;
-pub type DocumentRow = document::Model;
-
-/// Evidence as a checker enters it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewEvidence {
-    pub url: String,
-    pub title: Option<String>,
-    pub quoted_passage: Option<String>,
-    pub note: Option<String>,
-    /// supports / refutes / context
-    pub stance: String,
-}
+use crate::{ClaimRow, EvidenceRow, NewEvidence, Store, StoreError, now};
 
 /// A document in a listing, with its counts.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +39,7 @@ impl Store {
             title: Set(new.title.clone()),
             quoted_passage: Set(new.quoted_passage.clone()),
             note: Set(new.note.clone()),
-            stance: Set(new.stance.clone()),
+            stance: Set(new.stance.as_str().to_owned()),
             added_by: Set(actor.to_owned()),
             added_at: Set(at),
         }
@@ -74,15 +59,17 @@ impl Store {
         .insert(&txn)
         .await?;
         txn.commit().await?;
-        Ok(row)
+        row.try_into()
     }
 
     pub async fn claim_evidence(&self, claim_id: i64) -> Result<Vec<EvidenceRow>, StoreError> {
-        Ok(evidence::Entity::find()
-            .filter(evidence::Column::ClaimId.eq(claim_id))
-            .order_by_asc(evidence::Column::Id)
-            .all(&self.read)
-            .await?)
+        crate::rows::all(
+            evidence::Entity::find()
+                .filter(evidence::Column::ClaimId.eq(claim_id))
+                .order_by_asc(evidence::Column::Id)
+                .all(&self.read)
+                .await?,
+        )
     }
 
     /// The installation's rating scale as stored; worst and best are the
@@ -134,10 +121,11 @@ impl Store {
         for (id, status, n) in counts {
             let entry = per_document.entry(id).or_default();
             entry.0 += n;
-            match status.as_str() {
-                "new" | "in_review" => entry.1 += n,
-                "published" => entry.2 += n,
-                _ => {}
+            let status: Status = crate::rows::parse("claims", "status", &status)?;
+            if status.is_open() {
+                entry.1 += n;
+            } else if status == Status::Published {
+                entry.2 += n;
             }
         }
         Ok(rows
@@ -166,7 +154,9 @@ impl Store {
     }
 
     /// Claims of document `id` in text order.
-    pub async fn document_claims(&self, id: i64) -> Result<Vec<claim::Model>, StoreError> {
-        Ok(claim::Entity::find().filter(claim::Column::DocumentId.eq(id)).order_by_asc(claim::Column::SentenceIdx).all(&self.read).await?)
+    pub async fn document_claims(&self, id: i64) -> Result<Vec<ClaimRow>, StoreError> {
+        crate::rows::all(
+            claim::Entity::find().filter(claim::Column::DocumentId.eq(id)).order_by_asc(claim::Column::SentenceIdx).all(&self.read).await?,
+        )
     }
 }

@@ -1,21 +1,11 @@
 //! Claim actions: the core lifecycle applied to stored claims, with an
 //! optimistic version check and an event per change.
 
-use claimdesk_core::{Action, Claim, Policy, Span, Status};
+use claimdesk_core::{Action, Claim, Policy, Span};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 
 use crate::entity::{claim, event, flag};
-use crate::{Store, StoreError, now};
-
-fn status_of(s: &str) -> Status {
-    match s {
-        "in_review" => Status::InReview,
-        "resolved" => Status::Resolved,
-        "published" => Status::Published,
-        "dismissed" => Status::Dismissed,
-        _ => Status::New,
-    }
-}
+use crate::{ClaimRow, EventRow, Store, StoreError, now};
 
 impl Store {
     /// Applies `action` by `actor` to claim `id`, if its version is still
@@ -28,7 +18,7 @@ impl Store {
         action: Action,
         actor: &str,
         policy: &Policy,
-    ) -> Result<claim::Model, StoreError> {
+    ) -> Result<ClaimRow, StoreError> {
         self.apply_claim_actions(id, expected_version, vec![action], actor, policy).await
     }
 
@@ -43,7 +33,7 @@ impl Store {
         actions: Vec<Action>,
         actor: &str,
         policy: &Policy,
-    ) -> Result<claim::Model, StoreError> {
+    ) -> Result<ClaimRow, StoreError> {
         let at = now();
         let txn = self.begin_write().await?;
         // On PostgreSQL, lock the row so that two concurrent changes cannot
@@ -59,7 +49,7 @@ impl Store {
         }
         let mut model =
             Claim::new(row.sentence_idx as usize, Span::new(row.start as usize, row.end as usize), row.text.clone(), Vec::new());
-        model.status = status_of(&row.status);
+        model.status = crate::rows::parse("claims", "status", &row.status)?;
         model.assignee = row.assignee.clone();
         model.verdict = row.verdict.clone();
         model.explanation = row.explanation.clone();
@@ -98,17 +88,17 @@ impl Store {
             .await?;
         }
         txn.commit().await?;
-        Ok(updated)
+        updated.try_into()
     }
 
-    pub async fn claim(&self, id: i64) -> Result<claim::Model, StoreError> {
-        claim::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "claim", id })
+    pub async fn claim(&self, id: i64) -> Result<ClaimRow, StoreError> {
+        claim::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "claim", id })?.try_into()
     }
 
     /// The audit trail of claim `id`, oldest first.
-    pub async fn claim_events(&self, id: i64) -> Result<Vec<event::Model>, StoreError> {
+    pub async fn claim_events(&self, id: i64) -> Result<Vec<EventRow>, StoreError> {
         use sea_orm::QueryOrder;
-        Ok(event::Entity::find().filter(event::Column::ClaimId.eq(id)).order_by_asc(event::Column::Id).all(&self.read).await?)
+        crate::rows::all(event::Entity::find().filter(event::Column::ClaimId.eq(id)).order_by_asc(event::Column::Id).all(&self.read).await?)
     }
 
     /// (claims, flags) stored for document `id`.

@@ -108,8 +108,8 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn document(&self, id: i64) -> Result<document::Model, StoreError> {
-        document::Entity::find_by_id(id).one(&self.read).await?.ok_or(StoreError::NotFound { what: "document", id })
+    pub async fn document(&self, id: i64) -> Result<crate::DocumentRow, StoreError> {
+        document::Entity::find_by_id(id).one(&self.read).await?.map(Into::into).ok_or(StoreError::NotFound { what: "document", id })
     }
 
     /// Stores a document with its sentences, claims and flags in one

@@ -167,7 +167,7 @@ async fn publish_claims(store: &claimdesk_store::Store, want: usize) -> anyhow::
                 title: Some(format!("Record {}", claim.id)),
                 quoted_passage: Some("The figure in the record, with context.".to_owned()),
                 note: None,
-                stance: ["supports", "refutes", "context"][claim.id as usize % 3].to_owned(),
+                stance: claimdesk_core::Stance::ALL[claim.id as usize % 3],
             };
             store.add_evidence(claim.id, &evidence, "bench").await?;
             let rating = ratings[claim.id as usize % ratings.len()].clone();
@@ -220,7 +220,7 @@ pub fn report(url: &str, claims: usize, runs: usize) -> anyhow::Result<ExitCode>
         let report = report.ok_or_else(|| anyhow::anyhow!("no run"))?;
         let load_ms = median(&mut load_times);
         println!("report over {} published claims: load (queries + build) median {load_ms:.1} ms ({runs} runs)", report.claims.len());
-        for format in Format::ALL {
+        for &format in Format::ALL {
             let mut times = Vec::with_capacity(runs);
             let mut bytes = 0;
             for _ in 0..runs.max(1) {

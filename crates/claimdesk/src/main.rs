@@ -273,8 +273,8 @@ enum Command {
         /// Include resolved claims not yet published (marked as drafts).
         #[arg(long)]
         drafts: bool,
-        #[arg(long, value_enum)]
-        format: ReportFormat,
+        #[arg(long, value_parser = report_format())]
+        format: claimdesk_report::Format,
         /// Write here instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -301,29 +301,23 @@ enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ReportFormat {
-    Html,
-    #[value(alias = "markdown")]
-    Md,
-    Json,
-    Csv,
-    Claimreview,
-    Svg,
+/// A value parser for one of the libraries' named enumerations: the
+/// possible values (shown in `--help` and in errors) come from the type's
+/// own list, so the command line cannot drift from the library.
+fn named<T: claimdesk_core::Named>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(T::ALL.iter().map(|v| PossibleValue::new(v.name()))).try_map(|s| s.parse::<T>())
 }
 
-impl From<ReportFormat> for claimdesk_report::Format {
-    fn from(f: ReportFormat) -> Self {
-        use claimdesk_report::Format;
-        match f {
-            ReportFormat::Html => Format::Html,
-            ReportFormat::Md => Format::Markdown,
-            ReportFormat::Json => Format::Json,
-            ReportFormat::Csv => Format::Csv,
-            ReportFormat::Claimreview => Format::ClaimReview,
-            ReportFormat::Svg => Format::Svg,
-        }
-    }
+/// Report formats by name, `markdown` accepted for `md`.
+fn report_format() -> impl clap::builder::TypedValueParser<Value = claimdesk_report::Format> {
+    use claimdesk_report::Format;
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = Format::ALL.iter().map(|&f| {
+        let value = PossibleValue::new(f.name());
+        if f == Format::Markdown { value.alias("markdown") } else { value }
+    });
+    PossibleValuesParser::new(values).try_map(|s| Format::parse(&s).ok_or_else(|| format!("unknown report format {s:?}")))
 }
 
 #[derive(Debug, Subcommand)]
@@ -371,8 +365,8 @@ enum UserCommand {
     /// Add a user (a password is generated unless --password-stdin).
     Add {
         name: String,
-        #[arg(long, value_enum, default_value = "checker")]
-        role: RoleArg,
+        #[arg(long, value_parser = named::<claimdesk_core::Role>(), default_value = "checker")]
+        role: claimdesk_core::Role,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -390,24 +384,6 @@ enum TokenCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum RoleArg {
-    Checker,
-    Editor,
-    Admin,
-}
-
-impl From<RoleArg> for claimdesk_server::auth::Role {
-    fn from(r: RoleArg) -> Self {
-        use claimdesk_server::auth::Role;
-        match r {
-            RoleArg::Checker => Role::Checker,
-            RoleArg::Editor => Role::Editor,
-            RoleArg::Admin => Role::Admin,
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -477,11 +453,10 @@ fn main() -> ExitCode {
         Command::Report { document, from, to, filter, drafts, format, output, base_url, database } => {
             let mut request =
                 claimdesk_report::ReportRequest { document_id: document, from, to, include_drafts: drafts, base_url, ..Default::default() };
-            report::apply_filters(&mut request, filter);
-            report::run(&database.url, &request, format.into(), output.as_deref())
+            report::apply_filters(&mut request, filter).and_then(|()| report::run(&database.url, &request, format, output.as_deref()))
         }
         Command::User { command: UserCommand::Add { name, role, password_stdin, database } } => {
-            serve::user_add(&database.url, &name, role.into(), password_stdin)
+            serve::user_add(&database.url, &name, role, password_stdin)
         }
         Command::Token { command: TokenCommand::Create { user, database } } => serve::token_create(&database.url, &user),
         Command::Plugins { command: PluginsCommand::List { plugins: args, format } } => plugins::list(&args, format),

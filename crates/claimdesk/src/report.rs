@@ -30,16 +30,20 @@ pub fn parse_filter(s: &str) -> Result<(String, String), String> {
 }
 
 /// Applies `--filter` pairs to `request` (a repeated key: the last wins).
-pub fn apply_filters(request: &mut ReportRequest, filters: Vec<(String, String)>) {
+pub fn apply_filters(request: &mut ReportRequest, filters: Vec<(String, String)>) -> anyhow::Result<()> {
     for (key, value) in filters {
         let slot = match key.as_str() {
+            "kind" => {
+                request.kind = Some(value.parse()?);
+                continue;
+            }
             "outlet" => &mut request.outlet,
-            "kind" => &mut request.kind,
             "checker" => &mut request.checker,
             _ => &mut request.verdict,
         };
         *slot = Some(value);
     }
+    Ok(())
 }
 
 pub fn run(url: &str, request: &ReportRequest, format: Format, output: Option<&Path>) -> anyhow::Result<ExitCode> {

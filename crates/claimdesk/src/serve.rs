@@ -66,7 +66,7 @@ async fn first_admin(store: &Store) -> anyhow::Result<Option<String>> {
     }
     let password = try_random_token(12)?;
     let hash = hash_password(&password)?;
-    match store.add_user("admin", &hash, Role::Admin.as_str()).await {
+    match store.add_user("admin", &hash, Role::Admin).await {
         Ok(_) => Ok(Some(password)),
         // Another node created it first.
         Err(claimdesk_store::StoreError::Duplicate { .. }) => Ok(None),
@@ -107,7 +107,7 @@ pub fn user_add(url: &str, name: &str, role: Role, password_stdin: bool) -> anyh
     let hash = hash_password(&password)?;
     block_on(async {
         let store = open(url).await?;
-        store.add_user(name, &hash, role.as_str()).await?;
+        store.add_user(name, &hash, role).await?;
         println!("added {name} ({})", role.as_str());
         if generated {
             println!("password: {password}");

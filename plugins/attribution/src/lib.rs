@@ -2,7 +2,6 @@
 //! familiar with the talks", "it is believed") and figures given without
 //! any source in their sentence. Reads the attributions the core found.
 
-use claimdesk_plugin_api::abi::NO_INDEX;
 use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
 
 pub const ANONYMOUS: Rule = Rule {
@@ -37,12 +36,12 @@ impl Checker for Attribution {
     }
 
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
-        for a in doc.attributions().iter().filter(|a| a.anonymous == 1) {
+        for a in doc.attributions().filter(|a| a.anonymous) {
             // The span covers the cue and the words naming nobody in particular.
             let (mut start, mut end) = (a.cue.start, a.cue.end);
-            if a.has_speaker == 1 {
-                start = start.min(a.speaker.start);
-                end = end.max(a.speaker.end);
+            if let Some(speaker) = a.speaker {
+                start = start.min(speaker.start);
+                end = end.max(speaker.end);
             }
             out.raise(
                 &ANONYMOUS,
@@ -56,7 +55,7 @@ impl Checker for Attribution {
         for sentence in doc.sentences() {
             let attributed = doc.attributions_of(sentence.index).next().is_some();
             // A quotation's words belong to its speaker: a source of sorts.
-            let quoted = doc.quotes().iter().any(|q| q.speaker != NO_INDEX && q.span.start >= sentence.start && q.span.end <= sentence.end);
+            let quoted = doc.quotes().any(|q| q.speaker.is_some() && q.span.start >= sentence.start && q.span.end <= sentence.end);
             if !attributed && !quoted && has_figure(sentence.text) {
                 out.raise(
                     &UNSOURCED,

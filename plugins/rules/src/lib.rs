@@ -131,7 +131,11 @@ impl Checker for Rules {
                     Action::Substitution(swap) => swap.get(&rule.key(found)).map(String::as_str),
                 };
                 let message = Rules::message(rule, found, suggestion);
-                out.raise_dynamic(index, &self.declared[index], start, end, rule.score, &message, &rule.question);
+                out.raise_dynamic(
+                    index,
+                    &self.declared[index],
+                    claimdesk_plugin_api::Hit { start, end, score: rule.score, message: &message, question: &rule.question },
+                );
             }
         }
     }

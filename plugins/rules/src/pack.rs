@@ -154,14 +154,6 @@ fn line_of(source: &str, offset: usize) -> usize {
     source.as_bytes().iter().take(offset.min(source.len())).filter(|&&b| b == b'\n').count() + 1
 }
 
-fn parse_kind(name: &str) -> Option<Kind> {
-    Kind::ALL.into_iter().find(|k| k.as_str() == name)
-}
-
-fn parse_severity(name: &str) -> Option<Severity> {
-    Severity::ALL.into_iter().find(|s| s.as_str() == name)
-}
-
 /// Parses and checks the pack in `source`, read from `file`.
 pub fn parse_pack(file: &str, source: &str) -> Result<Vec<CompiledRule>, PackError> {
     let at = |offset: usize, problem: String| PackError { file: file.to_owned(), line: line_of(source, offset), problem };
@@ -188,13 +180,16 @@ pub fn parse_pack(file: &str, source: &str) -> Result<Vec<CompiledRule>, PackErr
         if rules.iter().any(|r| r.id == id) {
             return Err(bad(rule_at, "this id is already used in the pack".to_owned()));
         }
-        let kind = parse_kind(def.kind.get_ref()).ok_or_else(|| {
+        let kind = def.kind.get_ref().parse::<Kind>().ok().ok_or_else(|| {
             let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
             bad(def.kind.span().start, format!("unknown kind {:?}; kinds are {}", def.kind.get_ref(), kinds.join(", ")))
         })?;
         let severity = match &def.severity {
             None => Severity::Warning,
-            Some(s) => parse_severity(s.get_ref())
+            Some(s) => s
+                .get_ref()
+                .parse::<Severity>()
+                .ok()
                 .ok_or_else(|| bad(s.span().start, format!("unknown severity {:?}; use info, warning or error", s.get_ref())))?,
         };
         let scope = match def.scope.as_ref().map(|s| (s.get_ref().as_str(), s.span().start)) {

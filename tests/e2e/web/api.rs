@@ -62,7 +62,7 @@ fn the_api_ingests_lists_and_runs_the_workflow() {
             &serde_json::json!({ "version": v - 1, "rating": "false", "explanation": "x" }),
         );
         assert_eq!(stale.status, 409);
-        assert!(stale.json()["error"].as_str().unwrap().contains("changed"));
+        assert!(stale.json()["message"].as_str().unwrap().contains("changed"));
         let evidence = serde_json::json!({ "url": "https://port.example/fees-2025.pdf", "stance": "refutes", "title": "Fee schedule" });
         assert_eq!(checker.post_json(&format!("/api/v1/claims/{id}/evidence"), &evidence).status, 200);
         let verdict = serde_json::json!({ "version": v, "rating": "mostly_false", "explanation": "Fees rose 60%, they did not double." });
@@ -100,7 +100,7 @@ fn the_api_refuses_malformed_requests_with_json_errors() {
     for (path, body) in cases {
         let resp = api.post_raw(path, "application/json", body.clone());
         assert_eq!(resp.status, 400, "{path} {}: {}", String::from_utf8_lossy(&body), resp.body);
-        assert!(resp.json()["error"].is_string());
+        assert!(resp.json()["message"].is_string());
     }
     assert_eq!(api.get("/api/v1/claims?status=everything").status, 400);
     assert_eq!(api.get("/api/v1/claims?limit=-3").status, 400);

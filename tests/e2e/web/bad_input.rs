@@ -106,7 +106,7 @@ fn oversized_bodies_and_uploads_get_413_and_store_nothing() {
     let api = Client::with_token(&server.base, &server.token("admin"));
     let json = api.post_json("/api/v1/documents", &serde_json::json!({ "body": huge }));
     assert_eq!(json.status, 413);
-    assert!(json.json()["error"].is_string());
+    assert!(json.json()["message"].is_string());
     assert_eq!(admin.get("/documents").body.matches("<tr>").count(), before, "nothing was stored");
     assert!(admin.get(&format!("/claims/{id}")).body.contains("No evidence yet."));
 }
@@ -133,7 +133,7 @@ fn unknown_ids_get_a_404_page_not_a_500() {
     for path in ["/api/v1/claims/999999", "/api/v1/documents/999999", "/api/v1/claims/abc", "/api/v1/nothing"] {
         let resp = api.get(path);
         assert_eq!(resp.status, 404, "{path}");
-        assert!(resp.json()["error"].is_string(), "{path}");
+        assert!(resp.json()["message"].is_string(), "{path}");
     }
 }
 

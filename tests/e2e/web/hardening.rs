@@ -94,7 +94,7 @@ fn unsafe_urls_bad_dates_and_control_characters_are_refused_where_they_enter() {
         // Control characters: 400 with the field named, nothing stored.
         let nul = api.post_json("/api/v1/documents", &json!({ "body": "a\u{0}b" }));
         assert_eq!(nul.status, 400, "{}", nul.body);
-        assert!(nul.json()["error"].as_str().unwrap().contains("U+0000"), "{}", nul.body);
+        assert!(nul.json()["message"].as_str().unwrap().contains("U+0000"), "{}", nul.body);
         for path in ["/api/v1/claims?q=a%00b", "/api/v1/claims?outlet=%0B"] {
             let r = api.get(path);
             assert_eq!(r.status, 400, "{path}: {}", r.body);

@@ -19,7 +19,7 @@ fn anonymous_callers_are_sent_to_login_or_refused() {
     for path in ["/api/v1/documents", "/api/v1/documents/1", "/api/v1/claims", "/api/v1/claims/1"] {
         let resp = anon.get(path);
         assert_eq!(resp.status, 401, "{path}");
-        assert!(resp.json()["error"].as_str().unwrap().contains("Bearer"));
+        assert!(resp.json()["message"].as_str().unwrap().contains("Bearer"));
     }
     for path in ["/api/v1/claims/1/assign", "/api/v1/claims/1/verdict", "/api/v1/documents"] {
         assert_eq!(anon.post_json(path, &serde_json::json!({"version": 0})).status, 401, "{path}");

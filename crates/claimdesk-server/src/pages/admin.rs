@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Chrome, chrome, html, redirect, set_flash};
 use crate::auth::{Role, Viewer, hash_password_off_thread};
-use crate::error::PageError;
+use crate::error::AppError;
 use crate::state::SECOND_REVIEW;
 use crate::{AppState, csrf};
 
@@ -39,7 +39,7 @@ struct PluginsPage {
     load_errors: Vec<String>,
 }
 
-async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, PageError> {
+async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, AppError> {
     viewer.require(Role::Admin)?;
     let plugins = state
         .host
@@ -77,7 +77,7 @@ pub struct UserForm {
 struct UsersPage {
     chrome: Chrome,
     users: Vec<User>,
-    roles: Vec<&'static str>,
+    roles: &'static [Role],
     input: UserForm,
     errors: Vec<String>,
     second_review: bool,
@@ -92,11 +92,11 @@ async fn users_page(
     viewer: Viewer,
     input: UserForm,
     errors: Vec<String>,
-) -> Result<UsersPage, PageError> {
+) -> Result<UsersPage, AppError> {
     Ok(UsersPage {
         chrome: chrome(state, session, viewer, "users").await?,
         users: state.store.users().await?,
-        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        roles: Role::ALL,
         input,
         errors,
         second_review: state.policy().await?.require_second_review,
@@ -106,7 +106,7 @@ async fn users_page(
     })
 }
 
-async fn users(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, PageError> {
+async fn users(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, AppError> {
     viewer.require(Role::Admin)?;
     let page = users_page(&state, &session, viewer, UserForm::default(), Vec::new()).await?;
     html(StatusCode::OK, &page)
@@ -124,7 +124,7 @@ async fn add_user(
     session: Session,
     viewer: Viewer,
     form: crate::input::Form<UserForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;
     let mut input = form.into_inner();
@@ -133,7 +133,7 @@ async fn add_user(
     if !valid_user_name(&name) {
         errors.push("A user name is 1 to 64 letters, digits, '.', '_' or '-'.".to_owned());
     }
-    let role = Role::parse(&input.role);
+    let role = input.role.parse::<Role>().ok();
     if role.is_none() {
         errors.push("Choose a role: checker, editor or admin.".to_owned());
     }
@@ -147,7 +147,7 @@ async fn add_user(
     match role {
         Some(role) if errors.is_empty() => {
             let hash = hash_password_off_thread(password).await?;
-            state.store.add_user(&name, &hash, role.as_str()).await?;
+            state.store.add_user(&name, &hash, role).await?;
             set_flash(&session, &format!("User {name} added as {}.", role.as_str()));
             Ok(redirect("/users"))
         }
@@ -164,12 +164,12 @@ async fn update_user(
     viewer: Viewer,
     id: web::Path<i64>,
     form: crate::input::Form<UserForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;
     let id = id.into_inner();
     let user = state.store.user(id).await?;
-    let Some(role) = Role::parse(&form.role) else {
+    let Ok(role) = form.role.parse::<Role>() else {
         let errors = vec!["Choose a role: checker, editor or admin.".to_owned()];
         let page = users_page(&state, &session, viewer, UserForm::default(), errors).await?;
         return html(StatusCode::BAD_REQUEST, &page);
@@ -187,7 +187,7 @@ async fn update_user(
         return html(StatusCode::BAD_REQUEST, &page);
     }
     let hash = if password.is_empty() { None } else { Some(hash_password_off_thread(password).await?) };
-    state.store.update_user(id, role.as_str(), active, hash.as_deref()).await?;
+    state.store.update_user(id, role, active, hash.as_deref()).await?;
     state.users.forget(id);
     state.sessions.forget_user(id);
     let changed_password = if hash.is_some() { ", with a new password" } else { "" };
@@ -214,7 +214,7 @@ async fn settings(
     session: Session,
     viewer: Viewer,
     form: crate::input::Form<SettingsForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;
     let form = form.into_inner();
@@ -226,10 +226,10 @@ async fn settings(
     ] {
         let Some(value) = value.as_deref().map(str::trim) else { continue };
         if must_be_url && !value.is_empty() && !super::is_web_url(value) {
-            return Err(PageError::BadRequest(format!("{value:?} is not a web address starting with http:// or https://.")));
+            return Err(AppError::BadRequest(format!("{value:?} is not a web address starting with http:// or https://.")));
         }
         if value.chars().count() > 200 {
-            return Err(PageError::BadRequest("Settings are at most 200 characters.".to_owned()));
+            return Err(AppError::BadRequest("Settings are at most 200 characters.".to_owned()));
         }
         report_settings.push((key, value.to_owned()));
     }

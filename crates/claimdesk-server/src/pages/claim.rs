@@ -4,13 +4,13 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use claimdesk_core::{Action, Rating};
-use claimdesk_store::{ClaimRow, EvidenceRow, FlagView, NewEvidence, StoreError};
+use claimdesk_core::{Command, NewEvidence, Rating, Stance, Verb};
+use claimdesk_store::{ClaimRow, EvidenceRow, FlagView};
 use serde::Deserialize;
 
 use super::{Chrome, chrome, field, html, redirect, set_flash, when};
-use crate::auth::{Role, Viewer};
-use crate::error::PageError;
+use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::highlight::{Mark, Segment, paragraph_spans, segments};
 use crate::{AppState, csrf};
 
@@ -70,31 +70,18 @@ struct ClaimPage {
     form_action: String,
     error: Option<String>,
     changes: Vec<EventView>,
-    second_review: bool,
+    /// What the viewer may do to the claim now (the core's permission check).
+    permitted: Vec<Verb>,
 }
 
 impl ClaimPage {
-    fn can(&self, action: &str) -> bool {
-        let status = self.claim.status.as_str();
-        let role = self.chrome.viewer.role;
-        match action {
-            "assign" => matches!(status, "new" | "in_review" | "resolved"),
-            "start" => status == "new",
-            "verdict" => matches!(status, "new" | "in_review"),
-            "approve" => self.second_review && status == "resolved" && self.claim.approved_by.is_none(),
-            "dismiss" => role >= Role::Editor && matches!(status, "new" | "in_review" | "resolved"),
-            "reopen" => status == "resolved" || (role >= Role::Editor && matches!(status, "published" | "dismissed")),
-            "publish" => role >= Role::Editor && status == "resolved",
-            "unpublish" => role >= Role::Editor && status == "published",
-            // A published short form is public: only editors change it.
-            "summarize" => role >= Role::Editor || !matches!(status, "published" | "dismissed"),
-            _ => false,
-        }
+    fn can(&self, verb: Verb) -> bool {
+        self.permitted.contains(&verb)
     }
 
     /// The short form as reports show it now: the editor's, or the default.
     fn claim_reviewed(&self) -> String {
-        self.claim.claim_reviewed.clone().unwrap_or_else(|| claimdesk_core::short_form(&self.claim.text))
+        self.claim.claim_reviewed_or_default()
     }
 
     /// The short form field's value: kept input after a refusal, else the current one.
@@ -143,8 +130,8 @@ fn event_views(events: Vec<claimdesk_store::EventRow>) -> Vec<EventView> {
             detail: describe(&e.action, &e.detail),
             actor: e.actor,
             action: e.action.replace('_', " "),
-            before: e.before,
-            after: e.after,
+            before: e.before.to_string(),
+            after: e.after.to_string(),
         })
         .collect()
 }
@@ -157,7 +144,7 @@ async fn page(
     form: ActionForm,
     form_action: &str,
     error: Option<String>,
-) -> Result<ClaimPage, PageError> {
+) -> Result<ClaimPage, AppError> {
     let claim = state.store.claim(id).await?;
     let document = state.store.document(claim.document_id).await?;
     let flags = state.store.claim_flags(id).await?;
@@ -182,6 +169,7 @@ async fn page(
     let verdict_label =
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
     Ok(ClaimPage {
+        permitted: claimdesk_core::permitted(viewer.role, claim.standing(), &policy),
         chrome: chrome(state, session, viewer, "queue").await?,
         context: segments(&document.body, p_start, p_end.max(end).min(document.body.len()), &marks),
         document_label: document.title.clone().or(document.origin.clone()).unwrap_or_else(|| format!("Document {}", document.id)),
@@ -198,43 +186,66 @@ async fn page(
         form_action: form_action.to_owned(),
         error,
         changes,
-        second_review: policy.require_second_review,
     })
 }
 
-async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let page = page(&state, &session, viewer, id.into_inner(), ActionForm::default(), "", None).await?;
     html(StatusCode::OK, &page)
 }
 
-/// A refusal shown on the re-rendered claim page, with the input kept (or
-/// as the API's error).
-pub(crate) struct Refusal {
-    pub status: StatusCode,
-    pub message: String,
-}
-
-fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
-    Refusal { status, message: message.into() }
-}
-
-fn validate_evidence(form: &ActionForm) -> Result<NewEvidence, Refusal> {
-    let url = form.url.trim();
-    let valid_url = super::is_web_url(url);
-    if !valid_url {
-        return Err(refuse(StatusCode::BAD_REQUEST, "The evidence needs a web address starting with http:// or https://."));
-    }
-    if !matches!(form.stance.as_str(), "supports" | "refutes" | "context") {
-        return Err(refuse(StatusCode::BAD_REQUEST, "Choose whether the evidence supports, refutes or gives context to the claim."));
-    }
-    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    Ok(NewEvidence {
-        url: url.to_owned(),
-        title: opt(&form.title),
-        quoted_passage: opt(&form.quoted_passage),
-        note: opt(&form.note),
-        stance: form.stance.clone(),
+/// The command a claim form asks for. Everything a form sends is a string,
+/// so that a malformed value is reported on the re-shown form, input kept.
+fn command(verb: Verb, form: &ActionForm) -> Result<Command, AppError> {
+    let bad = |message: &str| Err(AppError::BadRequest(message.to_owned()));
+    Ok(match verb {
+        Verb::Assign => Command::Assign { to: field(&Some(form.to.clone())) },
+        Verb::Start => Command::Start,
+        Verb::Evidence => {
+            let url = form.url.trim();
+            if !super::is_web_url(url) {
+                return bad("The evidence needs a web address starting with http:// or https://.");
+            }
+            let Ok(stance) = form.stance.parse::<Stance>() else {
+                return bad("Choose whether the evidence supports, refutes or gives context to the claim.");
+            };
+            let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+            Command::AddEvidence(NewEvidence {
+                url: url.to_owned(),
+                title: opt(&form.title),
+                quoted_passage: opt(&form.quoted_passage),
+                note: opt(&form.note),
+                stance,
+            })
+        }
+        Verb::Verdict => Command::Verdict { rating: form.rating.clone(), explanation: form.explanation.clone() },
+        Verb::Approve => Command::Approve,
+        Verb::Dismiss => Command::Dismiss { reason: form.reason.clone() },
+        Verb::Reopen => Command::Reopen,
+        Verb::Publish => Command::Publish,
+        Verb::Unpublish => Command::Unpublish,
+        Verb::Summarize => Command::Summarize { text: form.claim_reviewed.clone() },
     })
+}
+
+/// What the re-shown claim page says about a refusal.
+fn refusal_message(error: &AppError) -> String {
+    match error {
+        AppError::StaleVersion(_) => "Someone changed this claim after you opened it, so your change was not applied. \
+             What changed is listed below; your input is kept in the form — check it and submit again."
+            .to_owned(),
+        AppError::NotAllowedNow(message) => format!("Not possible now: {message}."),
+        AppError::Internal(detail) => {
+            tracing::error!(%detail, "claim change failed");
+            "The change could not be saved; the error is in the server log.".to_owned()
+        }
+        other => upper_first(&other.to_string()),
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 async fn act(
@@ -243,110 +254,60 @@ async fn act(
     viewer: Viewer,
     path: web::Path<(i64, String)>,
     form: crate::input::Form<ActionForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     let (id, action) = path.into_inner();
+    let verb: Verb = action.parse().map_err(|e| AppError::NotFound(format!("There is no claim action: {e}.")))?;
     let form = form.into_inner();
     let claim = state.store.claim(id).await?;
-    match perform(&state, &viewer.name, viewer.role, &claim, &action, &form).await {
+    let outcome = match command(verb, &form) {
+        Ok(command) => {
+            let version = if verb == Verb::Evidence {
+                None
+            } else {
+                match form.version.trim().parse() {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        return refused(
+                            &state,
+                            &session,
+                            viewer,
+                            id,
+                            form,
+                            verb,
+                            AppError::BadRequest("The form lost its version; reload the page.".to_owned()),
+                        )
+                        .await;
+                    }
+                }
+            };
+            crate::claims::execute(&state, &viewer.name, viewer.role, &claim, version, command).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok(message) => {
-            state.counts.invalidate();
             set_flash(&session, &message);
             Ok(redirect(&format!("/claims/{id}")))
         }
-        Err(refusal) => {
-            let page = page(&state, &session, viewer, id, form, &action, Some(refusal.message)).await?;
-            html(refusal.status, &page)
-        }
+        Err(error) => refused(&state, &session, viewer, id, form, verb, error).await,
     }
 }
 
-/// Applies `action` with the fields of `form` by `me`, whose role is
-/// `role`: the one place where pages and API change claims.
-pub(crate) async fn perform(
-    state: &AppState,
-    me: &str,
-    role: Role,
-    claim: &ClaimRow,
-    action: &str,
-    form: &ActionForm,
-) -> Result<String, Refusal> {
-    let needs_editor = matches!(action, "dismiss" | "publish" | "unpublish")
-        || (matches!(action, "reopen" | "summarize") && matches!(claim.status.as_str(), "published" | "dismissed"));
-    if needs_editor && role < Role::Editor {
-        return Err(refuse(StatusCode::FORBIDDEN, "Only editors may do this."));
+/// The claim page again, with the refusal and the input kept.
+async fn refused(
+    state: &web::Data<AppState>,
+    session: &Session,
+    viewer: Viewer,
+    id: i64,
+    form: ActionForm,
+    verb: Verb,
+    error: AppError,
+) -> Result<HttpResponse, AppError> {
+    let status = error.status();
+    if matches!(error, AppError::Unavailable(_) | AppError::LoginRequired(_)) {
+        return Err(error);
     }
-    if action == "evidence" {
-        let evidence = validate_evidence(form)?;
-        state.store.add_evidence(claim.id, &evidence, me).await.map_err(store_refusal)?;
-        return Ok("Evidence added.".to_owned());
-    }
-    let version: i32 =
-        form.version.trim().parse().map_err(|_| refuse(StatusCode::BAD_REQUEST, "The form lost its version; reload the page."))?;
-    let policy = state.policy().await.map_err(store_refusal)?;
-    let (steps, message) = match action {
-        "assign" => {
-            let to = field(&Some(form.to.clone()));
-            if let Some(name) = &to {
-                match state.store.user_by_name(name).await.map_err(store_refusal)? {
-                    Some(user) if user.active => {}
-                    _ => return Err(refuse(StatusCode::BAD_REQUEST, format!("There is no active user {name:?}."))),
-                }
-            }
-            let message = to.as_ref().map_or_else(|| "Unassigned.".to_owned(), |n| format!("Assigned to {n}."));
-            (vec![Action::Assign { to }], message)
-        }
-        "start" => (vec![Action::StartReview], "Review started.".to_owned()),
-        "verdict" => {
-            if policy.scale.get(&form.rating).is_none() {
-                return Err(refuse(StatusCode::BAD_REQUEST, "Choose a rating from the scale."));
-            }
-            if form.explanation.trim().is_empty() {
-                return Err(refuse(StatusCode::BAD_REQUEST, "A verdict needs a rating explanation."));
-            }
-            let resolve = Action::Resolve { rating: form.rating.clone(), explanation: form.explanation.trim().to_owned() };
-            // Giving a verdict on a new claim starts its review first.
-            let steps = if claim.status == "new" { vec![Action::StartReview, resolve] } else { vec![resolve] };
-            (steps, "Verdict saved.".to_owned())
-        }
-        "approve" => (vec![Action::Approve], "Second review recorded.".to_owned()),
-        "dismiss" => {
-            if form.reason.trim().is_empty() {
-                return Err(refuse(StatusCode::BAD_REQUEST, "Dismissing a claim needs a reason."));
-            }
-            (vec![Action::Dismiss { reason: form.reason.trim().to_owned() }], "Claim dismissed.".to_owned())
-        }
-        "reopen" => (vec![Action::Reopen], "Claim reopened.".to_owned()),
-        "publish" => (vec![Action::Publish], "Claim published.".to_owned()),
-        "unpublish" => (vec![Action::Unpublish], "Claim unpublished.".to_owned()),
-        "summarize" => {
-            let text = form.claim_reviewed.split_whitespace().collect::<Vec<_>>().join(" ");
-            let found = text.chars().count();
-            if found > claimdesk_core::MAX_CLAIM_REVIEWED {
-                return Err(refuse(
-                    StatusCode::BAD_REQUEST,
-                    format!("The short form is at most {} characters; this one has {found}.", claimdesk_core::MAX_CLAIM_REVIEWED),
-                ));
-            }
-            // The default short form is stored as "none", so it follows the sentence.
-            let text = if text == claimdesk_core::short_form(&claim.text) { String::new() } else { text };
-            (vec![Action::Summarize { text }], "Short form saved.".to_owned())
-        }
-        other => return Err(refuse(StatusCode::NOT_FOUND, format!("There is no claim action {other:?}."))),
-    };
-    state.store.apply_claim_actions(claim.id, version, steps, me, &policy).await.map_err(store_refusal)?;
-    Ok(message)
-}
-
-fn store_refusal(e: StoreError) -> Refusal {
-    let status = crate::error::store_status(&e);
-    let message = match e {
-        StoreError::StaleVersion { .. } => "Someone changed this claim after you opened it, so your change was not applied. \
-             What changed is listed below; your input is kept in the form — check it and submit again."
-            .to_owned(),
-        StoreError::Transition(t) => format!("Not possible now: {t}."),
-        other if status == StatusCode::INTERNAL_SERVER_ERROR => format!("The change could not be saved: {other}"),
-        other => other.to_string(),
-    };
-    refuse(status, message)
+    let page = page(state, session, viewer, id, form, verb.as_str(), Some(refusal_message(&error))).await?;
+    html(status, &page)
 }

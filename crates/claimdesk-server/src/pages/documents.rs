@@ -17,7 +17,7 @@ use claimdesk_core::input::is_published_date;
 
 use super::{Chrome, chrome, field, html, redirect, set_flash};
 use crate::auth::Viewer;
-use crate::error::PageError;
+use crate::error::AppError;
 use crate::highlight::{Mark, Paragraph, paragraphs};
 use crate::{AppState, csrf};
 
@@ -37,9 +37,9 @@ fn multipart_error(err: actix_multipart::MultipartError, _: &HttpRequest) -> act
     let overflow = matches!(err, actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow))
         || format!("{err:?}").contains("Overflow");
     if overflow {
-        PageError::TooLarge(format!("uploads are limited to {} MiB", claimdesk_ingest::MAX_BYTES / (1024 * 1024))).into()
+        AppError::TooLarge(format!("uploads are limited to {} MiB", claimdesk_ingest::MAX_BYTES / (1024 * 1024))).into()
     } else {
-        PageError::BadRequest(format!("malformed upload: {err}")).into()
+        AppError::BadRequest(format!("malformed upload: {err}")).into()
     }
 }
 
@@ -76,7 +76,7 @@ async fn list_page(
     before: Option<i64>,
     input: IngestInput,
     errors: Vec<String>,
-) -> Result<DocumentsPage, PageError> {
+) -> Result<DocumentsPage, AppError> {
     let documents = state.store.documents(before, PAGE_SIZE).await?;
     let next = (documents.len() as u64 == PAGE_SIZE).then(|| documents.last().map(|d| d.id)).flatten();
     Ok(DocumentsPage { chrome: chrome(state, session, viewer, "documents").await?, documents, next, input, errors })
@@ -87,10 +87,10 @@ async fn list(
     session: Session,
     viewer: Viewer,
     query: crate::input::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let before = match field(&query.before) {
         None => None,
-        Some(b) => Some(b.parse::<i64>().map_err(|_| PageError::BadRequest(format!("malformed page cursor {b:?}")))?),
+        Some(b) => Some(b.parse::<i64>().map_err(|_| AppError::BadRequest(format!("malformed page cursor {b:?}")))?),
     };
     let page = list_page(&state, &session, viewer, before, IngestInput::default(), Vec::new()).await?;
     html(StatusCode::OK, &page)
@@ -121,7 +121,7 @@ async fn ingest(
     session: Session,
     viewer: Viewer,
     MultipartForm(form): MultipartForm<IngestForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_ref().map(|t| t.0.as_str()))?;
     let input = IngestInput {
         title: text(&form.title),
@@ -166,10 +166,10 @@ async fn ingest(
             let parsed = actix_web::rt::time::timeout(crate::ingest::TIME_BUDGET, parse)
                 .await
                 .map_err(|_| crate::ingest::over_budget())?
-                .map_err(|e| PageError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             match parsed {
                 Ok(docs) => docs.into_iter().filter_map(|d| d.map_err(|e| skipped.push(input_error(&e))).ok()).collect(),
-                Err(InputError::TooLarge { .. }) => return Err(PageError::TooLarge("the file is larger than 10 MiB".to_owned())),
+                Err(InputError::TooLarge { .. }) => return Err(AppError::TooLarge("the file is larger than 10 MiB".to_owned())),
                 Err(e) => {
                     errors.push(input_error(&e));
                     Vec::new()
@@ -241,7 +241,7 @@ struct DocumentPage {
     legend: Vec<(&'static str, usize)>,
 }
 
-async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: web::Path<i64>) -> Result<HttpResponse, PageError> {
+async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let document = state.store.document(id).await?;
     let flags = state.store.document_flags(id).await?;
@@ -253,11 +253,10 @@ async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: 
             start: f.start as usize,
             end: f.end as usize,
             class: format!("k-{}", f.kind),
-            title: format!("{} ({}): {}", f.kind.replace('_', " "), f.rule, f.message),
+            title: format!("{} ({}): {}", super::human(f.kind), f.rule, f.message),
         })
         .collect();
-    let legend =
-        Kind::ALL.iter().map(|k| (k.as_str(), live.iter().filter(|f| f.kind == k.as_str()).count())).filter(|(_, n)| *n > 0).collect();
+    let legend = Kind::ALL.iter().map(|k| (k.as_str(), live.iter().filter(|f| f.kind == *k).count())).filter(|(_, n)| *n > 0).collect();
     let page = DocumentPage {
         chrome: chrome(&state, &session, viewer, "documents").await?,
         paragraphs: paragraphs(&document.body, &marks),

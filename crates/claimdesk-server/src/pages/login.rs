@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{html, ok, redirect};
 use crate::auth::{Viewer, end_session, session_csrf, start_session, verify_password};
-use crate::error::PageError;
+use crate::error::AppError;
 use crate::{AppState, csrf};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -47,7 +47,7 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn login_page(req: HttpRequest, session: Session) -> Result<HttpResponse, PageError> {
+async fn login_page(req: HttpRequest, session: Session) -> Result<HttpResponse, AppError> {
     // Read leniently: whatever `next` holds, the login page is shown, and
     // a `next` that is not a plain path on this site becomes the queue.
     let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
@@ -70,13 +70,13 @@ async fn login(
     state: web::Data<AppState>,
     session: Session,
     form: crate::input::Form<LoginForm>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     let next = safe_next(form.next.as_deref());
     let name = form.name.trim().to_owned();
     let account = claimdesk_core::input::user_name_key(&name);
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    let attempt = state.throttle.begin(&account, &address).map_err(PageError::TooManyRequests)?;
+    let attempt = state.throttle.begin(&account, &address).map_err(AppError::TooManyRequests)?;
     if !attempt.delay.is_zero() {
         actix_web::rt::time::sleep(attempt.delay).await;
     }
@@ -85,7 +85,7 @@ async fn login(
     let hash = user.as_ref().map_or(state.dummy_hash.as_str(), |u| u.password_hash.as_str());
     let password = form.password.clone();
     let hash = hash.to_owned();
-    let matches = web::block(move || verify_password(&password, &hash)).await.map_err(|e| PageError::Internal(e.to_string()))?;
+    let matches = web::block(move || verify_password(&password, &hash)).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let succeeded = matches && user.as_ref().is_some_and(|u| u.active);
     state.throttle.finish(attempt, succeeded);
     match user {
@@ -112,7 +112,7 @@ struct LogoutPage {
     name: String,
 }
 
-async fn logout_page(viewer: Viewer) -> Result<HttpResponse, PageError> {
+async fn logout_page(viewer: Viewer) -> Result<HttpResponse, AppError> {
     ok(&LogoutPage { csrf: viewer.csrf, name: viewer.name })
 }
 
@@ -121,7 +121,7 @@ struct CsrfOnly {
     csrf_token: Option<String>,
 }
 
-async fn logout(state: web::Data<AppState>, session: Session, form: crate::input::Form<CsrfOnly>) -> Result<HttpResponse, PageError> {
+async fn logout(state: web::Data<AppState>, session: Session, form: crate::input::Form<CsrfOnly>) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     end_session(&state, &session).await?;
     Ok(redirect("/login"))

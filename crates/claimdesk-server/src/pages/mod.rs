@@ -18,7 +18,7 @@ use askama::Template;
 
 use crate::AppState;
 use crate::auth::{Role, Viewer};
-use crate::error::PageError;
+use crate::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(|| async { HttpResponse::SeeOther().insert_header((LOCATION, "/queue")).finish() }))
@@ -45,7 +45,7 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 pub struct Chrome {
     pub viewer: Viewer,
     pub section: &'static str,
-    pub counts: Vec<(String, i64)>,
+    pub counts: StatusCounts,
     pub flash: Option<String>,
 }
 
@@ -66,7 +66,7 @@ pub struct CountsCache {
     refreshing: std::sync::atomic::AtomicBool,
 }
 
-type StatusCounts = Vec<(String, i64)>;
+type StatusCounts = Vec<(claimdesk_core::Status, i64)>;
 
 impl CountsCache {
     const FRESH: Duration = Duration::from_secs(10);
@@ -89,14 +89,11 @@ impl CountsCache {
     }
 }
 
-const STATUSES: [&str; 5] = ["new", "in_review", "resolved", "published", "dismissed"];
-
-async fn count(store: &claimdesk_store::Store) -> Result<StatusCounts, PageError> {
-    let raw = store.status_counts().await?;
-    Ok(STATUSES.iter().map(|s| ((*s).to_owned(), raw.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n))).collect())
+async fn count(store: &claimdesk_store::Store) -> Result<StatusCounts, AppError> {
+    Ok(store.status_counts().await?)
 }
 
-pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: Viewer, section: &'static str) -> Result<Chrome, PageError> {
+pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: Viewer, section: &'static str) -> Result<Chrome, AppError> {
     use std::sync::atomic::Ordering;
     let counts = match state.counts.cached() {
         Some((true, counts)) => counts,
@@ -134,11 +131,11 @@ pub fn set_flash(session: &Session, message: &str) {
     let _ = session.insert("flash", message);
 }
 
-pub fn html(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, PageError> {
+pub fn html(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::build(status).content_type(ContentType::html()).body(page.render()?))
 }
 
-pub fn ok(page: &impl Template) -> Result<HttpResponse, PageError> {
+pub fn ok(page: &impl Template) -> Result<HttpResponse, AppError> {
     html(actix_web::http::StatusCode::OK, page)
 }
 
@@ -155,21 +152,30 @@ pub fn when(secs: impl std::borrow::Borrow<i64>) -> String {
 
 /// A snake_case name for people: `in_review` → `in review` (written
 /// straight into the page, without an allocation per row).
-pub fn human<S: AsRef<str>>(name: S) -> Human<S> {
+pub fn human<S: std::fmt::Display>(name: S) -> Human<S> {
     Human(name)
 }
 
 pub struct Human<S>(S);
 
-impl<S: AsRef<str>> std::fmt::Display for Human<S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, part) in self.0.as_ref().split('_').enumerate() {
+/// Writes through to a formatter with `_` turned into spaces.
+struct Spaced<'a, 'b>(&'a mut std::fmt::Formatter<'b>);
+
+impl std::fmt::Write for Spaced<'_, '_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for (i, part) in s.split('_').enumerate() {
             if i > 0 {
-                f.write_str(" ")?;
+                self.0.write_str(" ")?;
             }
-            f.write_str(part)?;
+            self.0.write_str(part)?;
         }
         Ok(())
+    }
+}
+
+impl<S: std::fmt::Display> std::fmt::Display for Human<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Write::write_fmt(&mut Spaced(f), format_args!("{}", self.0))
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{Chrome, chrome, field, html};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::{PageError, url_encode};
+use crate::error::{AppError, url_encode};
 
 pub const PAGE_SIZE: u64 = 50;
 
@@ -45,10 +45,6 @@ pub struct QueueQuery {
     pub after: Option<String>,
 }
 
-pub fn parse_status(s: &str) -> Option<Status> {
-    [Status::New, Status::InReview, Status::Resolved, Status::Published, Status::Dismissed].into_iter().find(|x| x.as_str() == s)
-}
-
 pub fn parse_cursor(s: &str) -> Option<Cursor> {
     let (p, id) = s.split_once(':')?;
     let priority: f64 = p.parse().ok().filter(|p: &f64| p.is_finite())?;
@@ -61,16 +57,15 @@ impl QueueQuery {
         let mut errors = Vec::new();
         let mut filter = ClaimFilter::default();
         if let Some(s) = field(&self.status) {
-            match parse_status(&s) {
-                Some(status) => filter.status = Some(status),
-                None => errors.push(format!("unknown status {s:?}")),
+            match s.parse::<Status>() {
+                Ok(status) => filter.status = Some(status),
+                Err(e) => errors.push(e.to_string()),
             }
         }
         if let Some(k) = field(&self.kind) {
-            if Kind::ALL.iter().any(|kind| kind.as_str() == k) {
-                filter.kind = Some(k);
-            } else {
-                errors.push(format!("unknown kind {k:?}"));
+            match k.parse::<Kind>() {
+                Ok(kind) => filter.kind = Some(kind),
+                Err(e) => errors.push(e.to_string()),
             }
         }
         filter.plugin = field(&self.plugin);
@@ -170,7 +165,7 @@ async fn queue(
     session: Session,
     viewer: Viewer,
     query: crate::input::Query<QueueQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let parsed = query.parse(&viewer.name);
     let (rows, next, errors, status) = match parsed {

@@ -17,7 +17,7 @@ use time::{Date, OffsetDateTime};
 use super::{Chrome, chrome, html};
 use crate::AppState;
 use crate::auth::{Role, Viewer};
-use crate::error::PageError;
+use crate::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(index))
@@ -41,14 +41,14 @@ pub struct ReportQuery {
     pub verdict: String,
 }
 
-fn parse_date(name: &str, value: &str) -> Result<Option<Date>, PageError> {
+fn parse_date(name: &str, value: &str) -> Result<Option<Date>, AppError> {
     if value.trim().is_empty() {
         return Ok(None);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(value.trim(), &format)
         .map(Some)
-        .map_err(|_| PageError::BadRequest(format!("{name} must be a date as YYYY-MM-DD, not {value:?}.")))
+        .map_err(|_| AppError::BadRequest(format!("{name} must be a date as YYYY-MM-DD, not {value:?}.")))
 }
 
 fn non_empty(value: &str) -> Option<String> {
@@ -56,32 +56,35 @@ fn non_empty(value: &str) -> Option<String> {
 }
 
 impl ReportQuery {
-    fn format(&self) -> Result<Format, PageError> {
+    fn format(&self) -> Result<Format, AppError> {
         if self.format.is_empty() {
             return Ok(Format::Html);
         }
         Format::parse(&self.format).ok_or_else(|| {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-            PageError::BadRequest(format!("There is no report format {:?}; formats are {}.", self.format, names.join(", ")))
+            AppError::BadRequest(format!("There is no report format {:?}; formats are {}.", self.format, names.join(", ")))
         })
     }
 
-    fn drafts(&self, viewer: &Viewer) -> Result<bool, PageError> {
+    fn drafts(&self, viewer: &Viewer) -> Result<bool, AppError> {
         let drafts = matches!(self.drafts.as_str(), "1" | "true" | "on");
         if drafts && viewer.role < Role::Editor {
-            return Err(PageError::Forbidden("Only editors and admins can see reports with unpublished claims.".to_owned()));
+            return Err(AppError::Forbidden("Only editors and admins can see reports with unpublished claims.".to_owned()));
         }
         Ok(drafts)
     }
 
-    fn request(&self, viewer: &Viewer, document_id: Option<i64>) -> Result<ReportRequest, PageError> {
+    fn request(&self, viewer: &Viewer, document_id: Option<i64>) -> Result<ReportRequest, AppError> {
         let (from, to) = if document_id.is_some() { (None, None) } else { (parse_date("from", &self.from)?, parse_date("to", &self.to)?) };
         Ok(ReportRequest {
             document_id,
             from,
             to,
             outlet: non_empty(&self.outlet),
-            kind: non_empty(&self.kind),
+            kind: non_empty(&self.kind)
+                .map(|k| k.parse())
+                .transpose()
+                .map_err(|e: claimdesk_core::UnknownName| AppError::BadRequest(e.to_string()))?,
             checker: non_empty(&self.checker),
             verdict: non_empty(&self.verdict),
             include_drafts: self.drafts(viewer)?,
@@ -116,10 +119,10 @@ fn percent_encode(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
-fn load_error(e: LoadError) -> PageError {
+fn load_error(e: LoadError) -> AppError {
     match e {
-        LoadError::UnknownDocument(id) => PageError::NotFound(format!("There is no document {id}.")),
-        LoadError::Inverted { .. } => PageError::BadRequest(format!("{e}.")),
+        LoadError::UnknownDocument(id) => AppError::NotFound(format!("There is no document {id}.")),
+        LoadError::Inverted { .. } => AppError::BadRequest(format!("{e}.")),
         LoadError::Store(e) => e.into(),
     }
 }
@@ -134,7 +137,7 @@ async fn respond(
     file_stem: String,
     base: String,
     query: String,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let report = claimdesk_report::load(&state.store, &request).await.map_err(load_error)?;
     let separator = if query.is_empty() { "" } else { "&" };
     let mut nav = vec![NavLink { label: "← Reports".to_owned(), href: "/reports".to_owned() }];
@@ -149,8 +152,8 @@ async fn respond(
         other => claimdesk_report::render(&report, other),
     })
     .await
-    .map_err(|e| PageError::Internal(e.to_string()))?
-    .map_err(|e| PageError::Internal(e.to_string()))?;
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut response = HttpResponse::Ok();
     response.insert_header((CONTENT_TYPE, format.content_type()));
     if download || !matches!(format, Format::Html | Format::Svg) {
@@ -164,8 +167,8 @@ async fn document_report(
     viewer: Viewer,
     id: web::Path<String>,
     query: crate::input::Query<ReportQuery>,
-) -> Result<HttpResponse, PageError> {
-    let id: i64 = id.trim().parse().map_err(|_| PageError::NotFound(format!("There is no document {:?}.", id.as_str())))?;
+) -> Result<HttpResponse, AppError> {
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound(format!("There is no document {:?}.", id.as_str())))?;
     let query = query.into_inner();
     let request = query.request(&viewer, Some(id))?;
     let format = query.format()?;
@@ -178,7 +181,7 @@ async fn period_report(
     state: web::Data<AppState>,
     viewer: Viewer,
     query: crate::input::Query<ReportQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let request = query.request(&viewer, None)?;
     let format = query.format()?;
@@ -224,7 +227,7 @@ fn month_of(at: i64) -> Option<(Date, Date)> {
     Some((first, last))
 }
 
-async fn index(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, PageError> {
+async fn index(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, AppError> {
     let published = state.store.documents_with_published_claims(200).await?;
     let ids: Vec<i64> = published.iter().map(|(id, _)| *id).collect();
     let labels = state.store.document_labels(&ids).await?;
