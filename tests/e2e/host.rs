@@ -43,10 +43,10 @@ fn built_in_plugins_load_with_their_rules() {
     let host = PluginHost::load(&builtins(), &HostOptions::default());
     assert!(host.load_errors().is_empty(), "{:?}", host.load_errors());
     let names: Vec<_> = host.plugins().map(|p| p.name.to_string()).collect();
-    assert_eq!(
-        names,
-        ["attribution", "checkworthiness", "hedges", "numbers", "predictions", "quotes", "rules", "subjectivity", "superlatives", "vague"]
-    );
+    let mut builtin: Vec<_> = claimdesk_tests::builtin_plugins().iter().map(|(name, _)| name.clone()).collect();
+    builtin.sort();
+    assert!(!names.is_empty());
+    assert_eq!(names, builtin, "the host loads exactly the default members, by directory name");
     for p in host.plugins() {
         assert_eq!(p.abi_version, 1);
         assert!(!p.rules.is_empty());

@@ -305,3 +305,33 @@ fn unreachable_and_unsupported_databases_are_clear_errors() {
         assert!(matches!(Store::open("mysql://x").await.unwrap_err(), StoreError::UnsupportedUrl(_)));
     });
 }
+
+/// A name in the database that is no variant of its enumeration (written
+/// by hand, or by a newer version) is an error naming the column — on the
+/// sea-orm path and on SQLite's fast queue path alike — never a default.
+#[test]
+fn an_unknown_status_in_the_database_is_an_error_not_a_default() {
+    let runtime = tokio_runtime();
+    let host = builtins();
+    for url in test_database_urls("corrupt_status") {
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            let Stored::New { id: doc, .. } = store.store_document(&prepare(&article("harbour.txt"), None, &host).0).await.unwrap() else {
+                panic!("stored")
+            };
+            let claim = store.document_claims(doc).await.unwrap()[0].id;
+            claimdesk_store::testing::execute_sql(&url, &format!("UPDATE claims SET status = 'on_fire' WHERE id = {claim}")).await.unwrap();
+            for result in [
+                store.claim(claim).await.map(|_| ()),
+                store.list_claims(&ClaimFilter::default(), QueueOrder::Priority, None, 50).await.map(|_| ()),
+                store.queue_rows(&ClaimFilter::default(), QueueOrder::Priority, None, 50).await.map(|_| ()),
+                store.status_counts().await.map(|_| ()),
+            ] {
+                let error = result.expect_err("a corrupt status is refused");
+                assert!(matches!(error, StoreError::Corrupt { .. }), "{url}: {error}");
+                assert!(error.to_string().contains("claims.status") && error.to_string().contains("on_fire"), "{error}");
+            }
+            store.close().await.unwrap();
+        });
+    }
+}

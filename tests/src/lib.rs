@@ -66,19 +66,37 @@ fn built(cell: &'static OnceLock<Vec<PathBuf>>, packages: &[&str], target_dir: O
     cell.get_or_init(|| cargo_build(packages, target_dir))
 }
 
-/// The workspace's `default-members` plugins (tests/e2e/host.rs checks the
-/// host finds exactly these).
-const BUILTIN_PLUGINS: [&str; 10] = [
-    "claimdesk-plugin-vague", "claimdesk-plugin-hedges", "claimdesk-plugin-numbers", "claimdesk-plugin-checkworthiness",
-    "claimdesk-plugin-attribution", "claimdesk-plugin-superlatives", "claimdesk-plugin-predictions", "claimdesk-plugin-quotes",
-    "claimdesk-plugin-subjectivity", "claimdesk-plugin-rules",
-];
+/// The built-in plugins: the `plugins/NAME` entries of the workspace's
+/// `default-members` — the one list, which `cargo build --release` follows —
+/// as (plugin name, package name). A plugin's directory is its name
+/// (tests/e2e/tidy.rs checks the rest of the repository agrees).
+pub fn builtin_plugins() -> &'static [(String, String)] {
+    static CELL: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let root = workspace_root();
+        let manifest: toml::Table =
+            std::fs::read_to_string(root.join("Cargo.toml")).expect("root manifest").parse().expect("root manifest parses");
+        let members = manifest["workspace"]["default-members"].as_array().expect("default-members");
+        members
+            .iter()
+            .filter_map(|m| m.as_str()?.strip_prefix("plugins/"))
+            .map(|dir| {
+                let package: toml::Table = std::fs::read_to_string(root.join("plugins").join(dir).join("Cargo.toml"))
+                    .expect("plugin manifest")
+                    .parse()
+                    .expect("parses");
+                let name = package["package"]["name"].as_str().expect("package name").to_owned();
+                (dir.to_owned(), name)
+            })
+            .collect()
+    })
+}
 
 /// The `claimdesk` binary, with the built-in plugins built next to it.
 pub fn claimdesk_bin() -> &'static Path {
     static CELL: OnceLock<Vec<PathBuf>> = OnceLock::new();
     let mut packages = vec!["claimdesk"];
-    packages.extend(BUILTIN_PLUGINS);
+    packages.extend(builtin_plugins().iter().map(|(_, package)| package.as_str()));
     let files = built(&CELL, &packages, None);
     files.iter().find(|f| f.file_name().is_some_and(|n| n == "claimdesk")).expect("claimdesk binary built")
 }

@@ -103,6 +103,12 @@ impl Verb {
     pub fn check(self, role: Role, standing: Standing, policy: &Policy) -> Result<(), TransitionError> {
         use Status::*;
         let status = standing.status;
+        // Who may act comes first: a checker asking to publish learns that
+        // publishing is an editor's, whatever the claim's status.
+        let needed = self.least_role(status);
+        if role < needed {
+            return Err(TransitionError::Forbidden { action: self, status, needed });
+        }
         let applies = match self {
             Verb::Assign | Verb::Dismiss => matches!(status, New | InReview | Resolved),
             Verb::Start => status == New,
@@ -123,10 +129,6 @@ impl Verb {
         };
         if !applies {
             return Err(TransitionError::Illegal { action: self.as_str(), from: status });
-        }
-        let needed = self.least_role(status);
-        if role < needed {
-            return Err(TransitionError::Forbidden { action: self, status, needed });
         }
         Ok(())
     }
@@ -487,7 +489,9 @@ mod tests {
             (Verb::Verdict, vec![New, InReview], |_| Role::Checker),
             (Verb::Approve, vec![Resolved], |_| Role::Checker),
             (Verb::Dismiss, vec![New, InReview, Resolved], |_| Role::Editor),
-            (Verb::Reopen, vec![Resolved, Published, Dismissed], |s| if s == Resolved { Role::Checker } else { Role::Editor }),
+            (Verb::Reopen, vec![Resolved, Published, Dismissed], |s| {
+                if matches!(s, Published | Dismissed) { Role::Editor } else { Role::Checker }
+            }),
             (Verb::Publish, vec![Resolved], |_| Role::Editor),
             (Verb::Unpublish, vec![Published], |_| Role::Editor),
             (Verb::Summarize, Status::ALL.to_vec(), |s| if matches!(s, Published | Dismissed) { Role::Editor } else { Role::Checker }),
@@ -498,10 +502,10 @@ mod tests {
                 for &role in Role::ALL {
                     let standing = Standing { status, approved: false };
                     let result = verb.check(role, standing, &second);
-                    if !statuses.contains(&status) {
-                        assert!(matches!(result, Err(TransitionError::Illegal { .. })), "{verb} on {status} as {role}: {result:?}");
-                    } else if role < least(status) {
+                    if role < least(status) {
                         assert!(matches!(result, Err(TransitionError::Forbidden { .. })), "{verb} on {status} as {role}: {result:?}");
+                    } else if !statuses.contains(&status) {
+                        assert!(matches!(result, Err(TransitionError::Illegal { .. })), "{verb} on {status} as {role}: {result:?}");
                     } else {
                         assert_eq!(result, Ok(()), "{verb} on {status} as {role}");
                     }

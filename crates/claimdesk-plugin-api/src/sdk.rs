@@ -289,6 +289,9 @@ pub mod entry {
         }
     }
 
+    /// # Safety
+    /// Called by the host as ABI v1 says: `state` from `create::<C>`, not yet
+    /// destroyed; `doc` and `sink` valid for the duration of the call.
     unsafe extern "C" fn check<C: Checker>(state: *mut c_void, doc: *const DocViewV1, sink: *mut SinkV1) -> u32 {
         let result = catch_unwind(AssertUnwindSafe(|| {
             // SAFETY: `state` came from `create::<C>` and is not yet destroyed.
@@ -309,6 +312,8 @@ pub mod entry {
         })
     }
 
+    /// # Safety
+    /// Called once by the host with a `state` from `create::<C>`.
     unsafe extern "C" fn destroy<C: Checker>(state: *mut c_void) {
         if !state.is_null() {
             // SAFETY: `state` came from `Box::into_raw` in `create::<C>`.

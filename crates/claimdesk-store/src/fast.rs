@@ -55,7 +55,7 @@ fn value(v: &Value) -> rusqlite::Result<SqlValue> {
 fn named<T: std::str::FromStr<Err = claimdesk_core::UnknownName>>(r: &rusqlite::Row<'_>, column: &'static str) -> rusqlite::Result<T> {
     let text: String = r.get(column)?;
     text.parse().map_err(|e: claimdesk_core::UnknownName| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("claims.{column}: {e}").into())
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.to_string().into())
     })
 }
 

@@ -83,6 +83,66 @@ fn the_api_ingests_lists_and_runs_the_workflow() {
     }
 }
 
+/// Every claim action the pages offer is in the API too, through the same
+/// command executor, and every refusal carries a stable code.
+#[test]
+fn every_claim_action_is_in_the_api_with_coded_refusals() {
+    for server in servers("api_actions") {
+        server.user("cleo", "checker");
+        server.user("ed", "editor");
+        let checker = Client::with_token(&server.base, &server.token("cleo"));
+        let editor = Client::with_token(&server.base, &server.token("ed"));
+        let doc = serde_json::json!({ "body": "Ferry tickets tripled in price last spring, officials said." });
+        let doc_id = checker.post_json("/api/v1/documents", &doc).json()["id"].as_i64().unwrap();
+        let claim = &checker.get(&format!("/api/v1/claims?document={doc_id}")).json()["claims"][0];
+        let id = claim["id"].as_i64().unwrap();
+        assert_eq!(claim["claim_reviewed"], "Ferry tickets tripled in price last spring, officials said.");
+        assert_eq!(claim["claim_reviewed_set"], false);
+        let post =
+            |client: &Client, action: &str, body: serde_json::Value| client.post_json(&format!("/api/v1/claims/{id}/{action}"), &body);
+        let version = |resp: &super::Response| resp.json()["claim"]["version"].as_i64().unwrap();
+
+        let started = post(&checker, "start", serde_json::json!({ "version": 0 }));
+        assert_eq!((started.status, started.json()["claim"]["status"].as_str()), (200, Some("in_review")), "{}", started.body);
+        let again = post(&checker, "start", serde_json::json!({ "version": version(&started) }));
+        assert_eq!((again.status, again.json()["code"].as_str()), (409, Some("not_allowed_now")), "{}", again.body);
+        let summarized =
+            post(&checker, "summarize", serde_json::json!({ "version": version(&started), "text": "  Ferry tickets  tripled " }));
+        assert_eq!(summarized.status, 200, "{}", summarized.body);
+        assert_eq!(
+            (summarized.json()["claim"]["claim_reviewed"].as_str(), summarized.json()["claim"]["claim_reviewed_set"].as_bool()),
+            (Some("Ferry tickets tripled"), Some(true))
+        );
+        let too_long = post(&checker, "summarize", serde_json::json!({ "version": version(&summarized), "text": "x".repeat(76) }));
+        assert_eq!((too_long.status, too_long.json()["code"].as_str()), (400, Some("bad_request")));
+        let stale = post(&checker, "summarize", serde_json::json!({ "version": 0, "text": "old" }));
+        assert_eq!((stale.status, stale.json()["code"].as_str()), (409, Some("stale_version")));
+        let verdict = serde_json::json!({ "version": version(&summarized), "rating": "false", "explanation": "Prices rose by a third." });
+        let resolved = post(&checker, "verdict", verdict);
+        assert_eq!(resolved.status, 200, "{}", resolved.body);
+        // No second review on this installation: approving is refused.
+        let approve = post(&editor, "approve", serde_json::json!({ "version": version(&resolved) }));
+        assert_eq!((approve.status, approve.json()["code"].as_str()), (409, Some("not_allowed_now")), "{}", approve.body);
+        let by_checker = post(&checker, "publish", serde_json::json!({ "version": version(&resolved) }));
+        assert_eq!((by_checker.status, by_checker.json()["code"].as_str()), (403, Some("forbidden")), "{}", by_checker.body);
+        let published = post(&editor, "publish", serde_json::json!({ "version": version(&resolved) }));
+        assert_eq!(published.json()["claim"]["status"], "published", "{}", published.body);
+        let reopen_by_checker = post(&checker, "reopen", serde_json::json!({ "version": version(&published) }));
+        assert_eq!(reopen_by_checker.status, 403, "a published claim is reopened by an editor");
+        let unpublished = post(&editor, "unpublish", serde_json::json!({ "version": version(&published) }));
+        assert_eq!(unpublished.json()["claim"]["status"], "resolved", "{}", unpublished.body);
+        let reopened = post(&checker, "reopen", serde_json::json!({ "version": version(&unpublished) }));
+        assert_eq!(reopened.json()["claim"]["status"], "in_review", "{}", reopened.body);
+        let actions: Vec<String> =
+            reopened.json()["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(actions, ["start_review", "summarize", "resolve", "publish", "unpublish", "reopen"]);
+        let missing = checker.post_json("/api/v1/claims/999999/start", &serde_json::json!({ "version": 0 }));
+        assert_eq!((missing.status, missing.json()["code"].as_str()), (404, Some("not_found")));
+        let anonymous = Client::new(&server.base).post_json(&format!("/api/v1/claims/{id}/start"), &serde_json::json!({ "version": 0 }));
+        assert_eq!((anonymous.status, anonymous.json()["code"].as_str()), (401, Some("unauthorized")));
+    }
+}
+
 #[test]
 fn the_api_refuses_malformed_requests_with_json_errors() {
     let server = super::Server::start(&claimdesk_tests::test_database_urls("web_api_bad")[0], &[]);

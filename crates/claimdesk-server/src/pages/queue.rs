@@ -59,13 +59,13 @@ impl QueueQuery {
         if let Some(s) = field(&self.status) {
             match s.parse::<Status>() {
                 Ok(status) => filter.status = Some(status),
-                Err(e) => errors.push(e.to_string()),
+                Err(e) => errors.push(format!("unknown status {s:?} (one of: {})", e.expected)),
             }
         }
         if let Some(k) = field(&self.kind) {
             match k.parse::<Kind>() {
                 Ok(kind) => filter.kind = Some(kind),
-                Err(e) => errors.push(e.to_string()),
+                Err(e) => errors.push(format!("unknown kind {k:?} (one of: {})", e.expected)),
             }
         }
         filter.plugin = field(&self.plugin);
