@@ -335,3 +335,27 @@ fn an_unknown_status_in_the_database_is_an_error_not_a_default() {
         });
     }
 }
+
+/// Released migrations never change: the schema a fresh database gets is
+/// the committed snapshot, column for column and index for index, on each
+/// backend. A new migration updates the snapshot
+/// (`CLAIMDESK_UPDATE_SCHEMA=1` writes it) and the diff shows in review.
+#[test]
+fn a_fresh_database_gets_exactly_the_released_schema() {
+    let runtime = tokio_runtime();
+    for url in test_database_urls("schema_snapshot") {
+        let postgres = url.starts_with("postgres");
+        let snapshot =
+            claimdesk_tests::workspace_root().join(format!("tests/fixtures/schema/{}.txt", if postgres { "postgres" } else { "sqlite" }));
+        let schema = runtime.block_on(async {
+            Store::open(&url).await.unwrap().close().await.unwrap();
+            claimdesk_store::testing::schema(&url).await.unwrap()
+        });
+        if std::env::var_os("CLAIMDESK_UPDATE_SCHEMA").is_some() {
+            std::fs::create_dir_all(snapshot.parent().unwrap()).unwrap();
+            std::fs::write(&snapshot, &schema).unwrap();
+        }
+        let expected = std::fs::read_to_string(&snapshot).unwrap_or_else(|e| panic!("{}: {e}", snapshot.display()));
+        assert_eq!(schema, expected, "{url}: the fresh schema differs from {}", snapshot.display());
+    }
+}

@@ -65,6 +65,32 @@ pub mod testing {
         Ok(format!("{base}/{name}"))
     }
 
+    /// The schema of the database at `url`, one line per table, column and
+    /// index in a stable order: what a fresh database gets, for the test
+    /// that keeps released migrations from changing.
+    pub async fn schema(url: &str) -> Result<String, StoreError> {
+        let db = Database::connect(url).await.map_err(|e| StoreError::Open { url: url.to_owned(), reason: e.to_string() })?;
+        let backend = db.get_database_backend();
+        let queries: &[&str] = if backend == sea_orm::DbBackend::Postgres {
+            &[
+                "SELECT table_name || '.' || column_name || ' ' || data_type || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END \
+                 || CASE WHEN is_identity = 'YES' THEN ' identity' ELSE '' END \
+                 FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname",
+            ]
+        } else {
+            &["SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"]
+        };
+        let mut lines = Vec::new();
+        for query in queries {
+            for row in db.query_all_raw(sea_orm::Statement::from_string(backend, *query)).await? {
+                lines.push(row.try_get_by_index::<String>(0)?);
+            }
+        }
+        db.close().await?;
+        Ok(lines.join("\n") + "\n")
+    }
+
     /// Runs `sql` as is on the database at `url`: for tests that must write
     /// rows in the shape an older schema had.
     pub async fn execute_sql(url: &str, sql: &str) -> Result<(), StoreError> {

@@ -1,28 +1,90 @@
-use sea_orm::{ActiveModelTrait, Set};
 use sea_orm_migration::prelude::*;
 
-use super::frozen::claim_v1 as claim;
-use super::frozen::user_v1 as user;
-use super::{create_index, create_table, create_unique_index};
-use crate::entity::{api_token, document, event, evidence, flag, flag_rule, flag_text, rating, sentence};
+use super::{Columns, create_index, create_unique_index, table};
 
+/// The first release's schema: documents, sentences, claims, narrow flags
+/// with their rules and texts, evidence, the audit trail, users, API tokens
+/// and the rating scale, with the queue's indexes and the default scale of
+/// that release. Explicit statements: it creates the same schema forever.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_table(manager, document::Entity).await?;
-        create_table(manager, sentence::Entity).await?;
-        create_table(manager, claim::Entity).await?;
-        create_table(manager, flag::Entity).await?;
-        create_table(manager, flag_rule::Entity).await?;
-        create_table(manager, flag_text::Entity).await?;
-        create_table(manager, evidence::Entity).await?;
-        create_table(manager, event::Entity).await?;
-        create_table(manager, user::Entity).await?;
-        create_table(manager, api_token::Entity).await?;
-        create_table(manager, rating::Entity).await?;
+        let tables = [
+            table("documents")
+                .id()
+                .string_unique("content_hash")
+                .string_null("title")
+                .string_null("source_url")
+                .string_null("outlet")
+                .string_null("author")
+                .string_null("published")
+                .string("language")
+                .string_null("origin")
+                .text("body")
+                .big("created_at")
+                .big("checked_at"),
+            table("sentences")
+                .id()
+                .big("document_id")
+                .int("idx")
+                .big("start")
+                .big("end")
+                .double("checkworthiness")
+                .string_null("speaker")
+                .boolean("anonymous"),
+            table("claims")
+                .id()
+                .big("document_id")
+                .int("sentence_idx")
+                .big("start")
+                .big("end")
+                .text("text")
+                .string_null("speaker")
+                .double("priority")
+                .string("status")
+                .string_null("assignee")
+                .string_null("verdict")
+                .text_null("explanation")
+                .string_null("resolved_by")
+                .string_null("approved_by")
+                .string_null("dismissal_reason")
+                .int("version")
+                .big("created_at")
+                .big("updated_at"),
+            table("flags")
+                .id()
+                .big("document_id")
+                .big("claim_id")
+                .big("rule_id")
+                .big("text_id")
+                .big("start")
+                .big("end")
+                .double("score")
+                .boolean("stale")
+                .big("created_at"),
+            table("flag_rules").id().string("plugin").string("plugin_version").string("rule").string("kind").string("severity"),
+            table("flag_texts").id().string_unique("hash").text("message").text("question"),
+            table("evidence")
+                .id()
+                .big("claim_id")
+                .text("url")
+                .string_null("title")
+                .text_null("quoted_passage")
+                .text_null("note")
+                .string("stance")
+                .string("added_by")
+                .big("added_at"),
+            table("events").id().big("claim_id").string("actor").big("at").string("action").string("before").string("after").text("detail"),
+            table("users").id().string_unique("name").string("password_hash").string("role").boolean("active").big("created_at"),
+            table("api_tokens").id().big("user_id").string_unique("token_hash").big("created_at").big_null("last_used_at"),
+            table("ratings").string_key("key").string("label").int_null("value").text("meaning").int("position"),
+        ];
+        for table in tables {
+            manager.create_table(table.0).await?;
+        }
         create_index(manager, "sentences_document", "sentences", &["document_id", "idx"]).await?;
         // The queue: filter by status (and more), order by priority then id,
         // paginate by keyset on (priority, id).
@@ -38,19 +100,25 @@ impl MigrationTrait for Migration {
         create_index(manager, "evidence_claim", "evidence", &["claim_id"]).await?;
         create_index(manager, "events_claim", "events", &["claim_id", "at"]).await?;
         create_index(manager, "api_tokens_user", "api_tokens", &["user_id"]).await?;
-        // The default rating scale of claimdesk-core.
-        let db = manager.get_connection();
-        for (position, r) in claimdesk_core::RatingScale::default().ratings.into_iter().enumerate() {
-            rating::ActiveModel {
-                key: Set(r.key),
-                label: Set(r.label),
-                value: Set(r.value.map(i32::from)),
-                meaning: Set(r.meaning),
-                position: Set(position as i32),
-            }
-            .insert(db)
-            .await?;
+        // The default rating scale as the first release defined it (written
+        // out: a later change to the core's default must not change what
+        // this migration seeds).
+        let scale: [(&str, &str, Option<i32>, &str); 7] = [
+            ("true", "True", Some(5), "Accurate, with nothing significant missing."),
+            ("mostly_true", "Mostly true", Some(4), "Accurate but needs clarification or context."),
+            ("mixed", "Mixed", Some(3), "Partly accurate, partly not."),
+            ("mostly_false", "Mostly false", Some(2), "Contains some truth but ignores facts that change the picture."),
+            ("false", "False", Some(1), "Not accurate."),
+            ("unverifiable", "Unverifiable", None, "The available evidence cannot settle it either way."),
+            ("misleading_context", "Misleading context", None, "Accurate in itself but presented so as to mislead."),
+        ];
+        let mut insert = Query::insert()
+            .into_table(Alias::new("ratings"))
+            .columns(["key", "label", "value", "meaning", "position"].map(Alias::new))
+            .to_owned();
+        for (position, (key, label, value, meaning)) in scale.into_iter().enumerate() {
+            insert.values_panic([key.into(), label.into(), value.into(), meaning.into(), (position as i32).into()]);
         }
-        Ok(())
+        manager.exec_stmt(insert).await
     }
 }

@@ -1,14 +1,15 @@
 use sea_orm_migration::prelude::*;
 
-use super::create_table;
-use crate::entity::setting;
+use super::{Columns, table};
 
+/// Installation settings (session key, second review, report publisher).
+/// Explicit statements: it creates the same schema forever.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create_table(manager, setting::Entity).await
+        manager.create_table(table("settings").string_key("key").text("value").0).await
     }
 }
