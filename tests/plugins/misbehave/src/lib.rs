@@ -2,7 +2,7 @@
 //! names, so the host's defences can be tested with a real `.so`.
 
 use claimdesk_plugin_api::abi::{FlagV1, SpanV1, Str};
-use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
+use claimdesk_plugin_api::{Checker, DynamicRule, Flags, Kind, Rule, Severity, Text, export_plugin};
 
 const RULE: Rule =
     Rule { id: "misbehave.any", kind: Kind::Other, severity: Severity::Info, description: "Flags the first word, then misbehaves." };
@@ -25,6 +25,14 @@ impl Checker for Misbehave {
             "panic-create" => panic!("panic while creating"),
             _ => Ok(Misbehave { mode: config.to_owned() }),
         }
+    }
+
+    #[allow(clippy::panic)]
+    fn instance_rules(&self) -> &[DynamicRule] {
+        if self.mode == "panic-rules" {
+            panic!("panic while declaring rules");
+        }
+        &[]
     }
 
     #[allow(clippy::panic)]
