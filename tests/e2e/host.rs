@@ -121,14 +121,12 @@ fn bad_scores_unknown_kinds_and_reported_errors() {
 #[test]
 fn a_plugin_that_refuses_to_start_is_a_load_error() {
     let dir = plugin_dir("misbehave-create", &[misbehave()]);
-    for (config, expected) in
-        [
-            ("fail-create", "refusing to start: the config asks me to"),
-            ("panic-create", "panicked while starting: panic while creating"),
-            // Instance rules are read while starting: a panic there is caught too.
-            ("panic-rules", "panicked while starting: panic while declaring rules"),
-        ]
-    {
+    for (config, expected) in [
+        ("fail-create", "refusing to start: the config asks me to"),
+        ("panic-create", "panicked while starting: panic while creating"),
+        // Instance rules are read while starting: a panic there is caught too.
+        ("panic-rules", "panicked while starting: panic while declaring rules"),
+    ] {
         let host = PluginHost::load(std::slice::from_ref(&dir), &options(config));
         assert_eq!(host.plugins().count(), 0);
         let error = &host.load_errors()[0];

@@ -194,11 +194,17 @@ async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: 
     html(StatusCode::OK, &page)
 }
 
-/// The command a claim form asks for. Everything a form sends is a string,
+/// The command a claim form asks for, and the claim version the form was
+/// made against (evidence needs none). Everything a form sends is a string,
 /// so that a malformed value is reported on the re-shown form, input kept.
-fn command(verb: Verb, form: &ActionForm) -> Result<Command, AppError> {
+fn command(verb: Verb, form: &ActionForm) -> Result<(Command, Option<i32>), AppError> {
     let bad = |message: &str| Err(AppError::BadRequest(message.to_owned()));
-    Ok(match verb {
+    let version = match (verb, form.version.trim().parse()) {
+        (Verb::Evidence, _) => None,
+        (_, Ok(version)) => Some(version),
+        (_, Err(_)) => return bad("The form lost its version; reload the page."),
+    };
+    let command = match verb {
         Verb::Assign => Command::Assign { to: field(&Some(form.to.clone())) },
         Verb::Start => Command::Start,
         Verb::Evidence => {
@@ -225,7 +231,8 @@ fn command(verb: Verb, form: &ActionForm) -> Result<Command, AppError> {
         Verb::Publish => Command::Publish,
         Verb::Unpublish => Command::Unpublish,
         Verb::Summarize => Command::Summarize { text: form.claim_reviewed.clone() },
-    })
+    };
+    Ok((command, version))
 }
 
 /// What the re-shown claim page says about a refusal.
@@ -261,28 +268,7 @@ async fn act(
     let form = form.into_inner();
     let claim = state.store.claim(id).await?;
     let outcome = match command(verb, &form) {
-        Ok(command) => {
-            let version = if verb == Verb::Evidence {
-                None
-            } else {
-                match form.version.trim().parse() {
-                    Ok(v) => Some(v),
-                    Err(_) => {
-                        return refused(
-                            &state,
-                            &session,
-                            viewer,
-                            id,
-                            form,
-                            verb,
-                            AppError::BadRequest("The form lost its version; reload the page.".to_owned()),
-                        )
-                        .await;
-                    }
-                }
-            };
-            crate::claims::execute(&state, &viewer.name, viewer.role, &claim, version, command).await
-        }
+        Ok((command, version)) => crate::claims::execute(&state, &viewer.name, viewer.role, &claim, version, command).await,
         Err(e) => Err(e),
     };
     match outcome {

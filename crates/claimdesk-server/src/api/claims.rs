@@ -1,0 +1,357 @@
+//! The API's claims: listing, reading, and every claim action, each parsed
+//! into a [`Command`] and run by the executor pages use too.
+
+use actix_web::{HttpResponse, web};
+use claimdesk_core::{Command, Kind, NewEvidence, Severity, Stance, Status};
+use claimdesk_store::{ClaimRow, EventRow, EvidenceRow, FlagView};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ErrorOut, LimitQuery, page_limit};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::pages::queue::QueueQuery;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimOut {
+    pub id: i64,
+    pub document_id: i64,
+    pub sentence_index: i32,
+    pub start: i64,
+    pub end: i64,
+    pub text: String,
+    pub speaker: Option<String>,
+    pub priority: f64,
+    #[schema(value_type = String, example = "in_review")]
+    /// new, in_review, resolved, published or dismissed
+    pub status: Status,
+    pub assignee: Option<String>,
+    pub verdict: Option<String>,
+    pub explanation: Option<String>,
+    pub resolved_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub dismissal_reason: Option<String>,
+    /// The short form reports publish as ClaimReview `claimReviewed`: the
+    /// editor's, or the default (the sentence, cut at 75 characters).
+    pub claim_reviewed: String,
+    /// Whether `claim_reviewed` was set by an editor (else it is the default).
+    pub claim_reviewed_set: bool,
+    /// Send it back with every change; a stale one gets 409.
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<ClaimRow> for ClaimOut {
+    fn from(c: ClaimRow) -> Self {
+        let (claim_reviewed, claim_reviewed_set) = (c.claim_reviewed_or_default(), c.claim_reviewed.is_some());
+        let ClaimRow {
+            id,
+            document_id,
+            sentence_index,
+            start,
+            end,
+            text,
+            speaker,
+            priority,
+            status,
+            assignee,
+            verdict,
+            explanation,
+            resolved_by,
+            approved_by,
+            dismissal_reason,
+            version,
+            created_at,
+            updated_at,
+            claim_reviewed: _,
+        } = c;
+        // Destructured whole: a column added to the row must be decided on here.
+        ClaimOut {
+            id,
+            document_id,
+            sentence_index,
+            start,
+            end,
+            text,
+            speaker,
+            priority,
+            status,
+            assignee,
+            verdict,
+            explanation,
+            resolved_by,
+            approved_by,
+            dismissal_reason,
+            claim_reviewed,
+            claim_reviewed_set,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimPage {
+    pub claims: Vec<ClaimOut>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/claims", params(QueueQuery, LimitQuery), responses((status = 200, body = ClaimPage), (status = 400, body = ErrorOut)))]
+pub(super) async fn list_claims(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    filters: crate::input::Query<QueueQuery>,
+    limit: crate::input::Query<LimitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(limit.limit)?;
+    let (filter, order, after) = filters.parse(&user.name).map_err(|errors| AppError::BadRequest(errors.join("; ")))?;
+    let claims = state.store.list_claims(&filter, order, after, limit).await?;
+    let next = (claims.len() as u64 == limit).then(|| claims.last().map(|c| format!("{}:{}", c.priority, c.id))).flatten();
+    Ok(HttpResponse::Ok().json(ClaimPage { claims: claims.into_iter().map(ClaimOut::from).collect(), next }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagOut {
+    pub plugin: String,
+    pub plugin_version: String,
+    pub rule: String,
+    #[schema(value_type = String, example = "numeric")]
+    pub kind: Kind,
+    #[schema(value_type = String, example = "warning")]
+    pub severity: Severity,
+    pub start: i64,
+    pub end: i64,
+    pub score: f64,
+    pub message: String,
+    pub question: String,
+    pub stale: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceOut {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub quoted_passage: Option<String>,
+    pub note: Option<String>,
+    #[schema(value_type = String, example = "refutes")]
+    pub stance: Stance,
+    pub added_by: String,
+    pub added_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub actor: String,
+    pub at: i64,
+    pub action: String,
+    #[schema(value_type = String)]
+    pub before: Status,
+    #[schema(value_type = String)]
+    pub after: Status,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimDetail {
+    pub claim: ClaimOut,
+    pub flags: Vec<FlagOut>,
+    pub evidence: Vec<EvidenceOut>,
+    pub history: Vec<EventOut>,
+}
+
+impl From<FlagView> for FlagOut {
+    fn from(f: FlagView) -> Self {
+        let FlagView { plugin, plugin_version, rule, kind, severity, start, end, score, message, question, stale, .. } = f;
+        FlagOut { plugin, plugin_version, rule, kind, severity, start, end, score, message, question, stale }
+    }
+}
+
+impl From<EvidenceRow> for EvidenceOut {
+    fn from(e: EvidenceRow) -> Self {
+        let EvidenceRow { id, url, title, quoted_passage, note, stance, added_by, added_at, .. } = e;
+        EvidenceOut { id, url, title, quoted_passage, note, stance, added_by, added_at }
+    }
+}
+
+impl From<EventRow> for EventOut {
+    fn from(e: EventRow) -> Self {
+        let detail = serde_json::from_str(&e.detail).unwrap_or_default();
+        let EventRow { actor, at, action, before, after, .. } = e;
+        EventOut { actor, at, action, before, after, detail }
+    }
+}
+
+async fn claim_detail(state: &AppState, id: i64) -> Result<ClaimDetail, ApiError> {
+    let claim = state.store.claim(id).await?;
+    let flags = state.store.claim_flags(id).await?;
+    let evidence = state.store.claim_evidence(id).await?;
+    let events = state.store.claim_events(id).await?;
+    Ok(ClaimDetail {
+        claim: claim.into(),
+        flags: flags.into_iter().map(FlagOut::from).collect(),
+        evidence: evidence.into_iter().map(EvidenceOut::from).collect(),
+        history: events.into_iter().map(EventOut::from).collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}", params(("id" = i64, Path, minimum = 1, description = "The record's id")), responses((status = 200, body = ClaimDetail), (status = 404, body = ErrorOut)))]
+pub(super) async fn get_claim(_user: ApiUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(claim_detail(&state, id.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignIn {
+    #[schema(minimum = 0)]
+    pub version: i32,
+    /// A user name; absent or null unassigns.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceIn {
+    pub url: String,
+    pub title: Option<String>,
+    pub quoted_passage: Option<String>,
+    pub note: Option<String>,
+    /// supports, refutes or context
+    #[schema(value_type = String, example = "refutes")]
+    pub stance: Stance,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictIn {
+    #[schema(minimum = 0)]
+    pub version: i32,
+    /// A key of the rating scale, e.g. `false`.
+    pub rating: String,
+    pub explanation: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DismissIn {
+    #[schema(minimum = 0)]
+    pub version: i32,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionIn {
+    #[schema(minimum = 0)]
+    pub version: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SummarizeIn {
+    #[schema(minimum = 0)]
+    pub version: i32,
+    /// The short form, at most 75 characters; empty resets it to the default.
+    pub text: String,
+}
+
+/// Runs `command` through the one executor pages use too, answering with
+/// the claim's new state.
+async fn act(state: &AppState, user: &ApiUser, id: i64, version: Option<i32>, command: Command) -> Result<HttpResponse, ApiError> {
+    let claim = state.store.claim(id).await?;
+    crate::claims::execute(state, &user.name, user.role, &claim, version, command).await?;
+    Ok(HttpResponse::Ok().json(claim_detail(state, id).await?))
+}
+
+const ID: &str = "The record's id";
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/assign", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = AssignIn, responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn assign(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: crate::input::Json<AssignIn>,
+) -> Result<HttpResponse, ApiError> {
+    let AssignIn { version, to } = body.into_inner();
+    let to = to.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    act(&state, &user, id.into_inner(), Some(version), Command::Assign { to }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = EvidenceIn, responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn add_evidence(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: crate::input::Json<EvidenceIn>,
+) -> Result<HttpResponse, ApiError> {
+    let e = body.into_inner();
+    let url = e.url.trim().to_owned();
+    if !claimdesk_core::input::is_web_url(&url) {
+        return Err(AppError::BadRequest("The evidence needs a web address starting with http:// or https://.".to_owned()).into());
+    }
+    let opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let evidence = NewEvidence { url, title: opt(e.title), quoted_passage: opt(e.quoted_passage), note: opt(e.note), stance: e.stance };
+    act(&state, &user, id.into_inner(), None, Command::AddEvidence(evidence)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/verdict", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = VerdictIn, responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn verdict(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: crate::input::Json<VerdictIn>,
+) -> Result<HttpResponse, ApiError> {
+    let VerdictIn { version, rating, explanation } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::Verdict { rating, explanation }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/dismiss", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = DismissIn, responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn dismiss(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: crate::input::Json<DismissIn>,
+) -> Result<HttpResponse, ApiError> {
+    let DismissIn { version, reason } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::Dismiss { reason }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/summarize", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = SummarizeIn, responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn summarize(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: crate::input::Json<SummarizeIn>,
+) -> Result<HttpResponse, ApiError> {
+    let SummarizeIn { version, text } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::Summarize { text }).await
+}
+
+/// The actions that carry nothing but the version: one handler each, so
+/// that each has its own OpenAPI operation.
+macro_rules! version_only {
+    ($($name:ident => $command:expr, $path:literal;)+) => {$(
+        #[utoipa::path(post, path = $path, params(("id" = i64, Path, minimum = 1, description = ID)), request_body = VersionIn, responses((status = 200, body = ClaimDetail)))]
+        pub(super) async fn $name(
+            user: ApiUser,
+            state: web::Data<AppState>,
+            id: web::Path<i64>,
+            body: crate::input::Json<VersionIn>,
+        ) -> Result<HttpResponse, ApiError> {
+            act(&state, &user, id.into_inner(), Some(body.version), $command).await
+        }
+    )+};
+}
+
+version_only! {
+    start => Command::Start, "/api/v1/claims/{id}/start";
+    approve => Command::Approve, "/api/v1/claims/{id}/approve";
+    reopen => Command::Reopen, "/api/v1/claims/{id}/reopen";
+    publish => Command::Publish, "/api/v1/claims/{id}/publish";
+    unpublish => Command::Unpublish, "/api/v1/claims/{id}/unpublish";
+}

@@ -1,0 +1,240 @@
+//! The JSON API under `/api/v1`, for bearer-token clients; its OpenAPI
+//! document is generated from these handlers by utoipa.
+
+use actix_web::{HttpResponse, web};
+use claimdesk_core::Document;
+use claimdesk_store::Stored;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+
+mod claims;
+
+use claims::ClaimOut;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(openapi))
+        .route("/documents", web::get().to(list_documents))
+        .route("/documents", web::post().to(create_document))
+        .route("/documents/{id}", web::get().to(get_document))
+        .route("/claims", web::get().to(claims::list_claims))
+        .route("/claims/{id}", web::get().to(claims::get_claim))
+        .route("/claims/{id}/assign", web::post().to(claims::assign))
+        .route("/claims/{id}/start", web::post().to(claims::start))
+        .route("/claims/{id}/evidence", web::post().to(claims::add_evidence))
+        .route("/claims/{id}/verdict", web::post().to(claims::verdict))
+        .route("/claims/{id}/approve", web::post().to(claims::approve))
+        .route("/claims/{id}/dismiss", web::post().to(claims::dismiss))
+        .route("/claims/{id}/reopen", web::post().to(claims::reopen))
+        .route("/claims/{id}/publish", web::post().to(claims::publish))
+        .route("/claims/{id}/unpublish", web::post().to(claims::unpublish))
+        .route("/claims/{id}/summarize", web::post().to(claims::summarize));
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
+    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::VersionIn, ErrorOut)),
+    modifiers(&BearerAuth, &ErrorResponses),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The error answers each endpoint can give, added to every operation from
+/// one table so no endpoint forgets one: 401 everywhere (a bearer token is
+/// required), 400 where there are parameters or a body (malformed input, a
+/// control character), 404 where the path names a record, 413 and 503
+/// (over the time budget) for ingestion, 403 and 409 for claim actions.
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in [("get", item.get.as_mut()), ("post", item.post.as_mut())] {
+                let Some(operation) = operation else { continue };
+                let has_input = operation.request_body.is_some() || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let is_action = path.starts_with("/api/v1/claims/{id}/");
+                let ingests = path == "/api/v1/documents" && method == "post";
+                let errors = [
+                    (400, has_input, "malformed or refused input: a bad parameter, body or control character"),
+                    (401, true, "no bearer token, or an unknown or revoked one"),
+                    (403, is_action, "the caller's role may not take this action"),
+                    (404, path.contains("{id}"), "no such record"),
+                    (409, is_action, "the claim changed since `version`, or the action does not apply to its state"),
+                    (413, method == "post", "the body is over the size limit"),
+                    (503, ingests, "checking took longer than the time budget, or the database is unavailable"),
+                ];
+                for (status, applies, description) in errors {
+                    if !applies || operation.responses.responses.contains_key(&status.to_string()) {
+                        continue;
+                    }
+                    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorOut"))).build();
+                    let response = ResponseBuilder::new().description(description).content("application/json", content).build();
+                    operation.responses.responses.insert(status.to_string(), response.into());
+                }
+            }
+        }
+    }
+}
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Every error answer: a stable `code` to match on, and a message for people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorOut {
+    /// One of: login_required, unauthorized, forbidden, not_found,
+    /// bad_request, duplicate, stale_version, not_allowed_now, too_large,
+    /// too_many_requests, unavailable, internal.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: i64,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub created_at: i64,
+    pub claims: i64,
+    pub open_claims: i64,
+    pub published_claims: i64,
+}
+
+impl From<claimdesk_store::DocumentSummary> for DocumentOut {
+    fn from(d: claimdesk_store::DocumentSummary) -> Self {
+        let claimdesk_store::DocumentSummary { id, title, outlet, author, published, created_at, claims, open_claims, published_claims } =
+            d;
+        DocumentOut { id, title, outlet, author, published, created_at, claims, open_claims, published_claims }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DocumentsQuery {
+    /// Return documents with ids below this (the previous page's last id).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
+    /// At most this many (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/documents", params(DocumentsQuery), responses((status = 200, body = [DocumentOut]), (status = 401, body = ErrorOut)))]
+async fn list_documents(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    query: crate::input::Query<DocumentsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(query.limit)?;
+    let docs = state.store.documents(query.before, limit).await?;
+    Ok(HttpResponse::Ok().json(docs.into_iter().map(DocumentOut::from).collect::<Vec<_>>()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDocumentIn {
+    pub body: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    /// YYYY-MM-DD
+    pub published: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IngestOut {
+    pub id: i64,
+    /// The same text was already stored; `id` is that document.
+    pub duplicate: bool,
+    pub claims: usize,
+    pub flags: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/documents", request_body = NewDocumentIn, responses((status = 201, body = IngestOut), (status = 200, description = "already stored", body = IngestOut), (status = 400, body = ErrorOut), (status = 413, body = ErrorOut)))]
+async fn create_document(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    body: crate::input::Json<NewDocumentIn>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    if input.body.trim().is_empty() {
+        return Err(AppError::BadRequest("body is empty".to_owned()).into());
+    }
+    if input.body.len() > claimdesk_ingest::MAX_BYTES {
+        return Err(AppError::TooLarge(format!("body is larger than {} bytes", claimdesk_ingest::MAX_BYTES)).into());
+    }
+    let doc = Document {
+        title: input.title,
+        source_url: input.url,
+        outlet: input.outlet,
+        author: input.author,
+        published: input.published,
+        ..Document::new(input.body)
+    };
+    // `ingest` validates the document (400 on an unsafe URL, a bad date, a
+    // control character) before checking it.
+    let stored = crate::ingest::ingest(&state, doc, "api").await?;
+    state.counts.invalidate();
+    Ok(match stored {
+        Stored::New { id, claims, flags } => HttpResponse::Created().json(IngestOut { id, duplicate: false, claims, flags }),
+        Stored::Duplicate { id } => HttpResponse::Ok().json(IngestOut { id, duplicate: true, claims: 0, flags: 0 }),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentDetail {
+    pub id: i64,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub origin: Option<String>,
+    pub created_at: i64,
+    pub body: String,
+    pub claims: Vec<ClaimOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/documents/{id}", params(("id" = i64, Path, minimum = 1, description = "The record's id")), responses((status = 200, body = DocumentDetail), (status = 404, body = ErrorOut)))]
+async fn get_document(_user: ApiUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let d = state.store.document(id).await?;
+    let claims = state.store.document_claims(id).await?.into_iter().map(ClaimOut::from).collect();
+    let claimdesk_store::DocumentRow { id, title, source_url, outlet, author, published, origin, created_at, body, .. } = d;
+    Ok(HttpResponse::Ok().json(DocumentDetail { id, title, url: source_url, outlet, author, published, origin, created_at, body, claims }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LimitQuery {
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+}
+
+/// `limit` as given, or 50; outside 1 to 200 is a 400, as the schema says.
+pub(crate) fn page_limit(limit: Option<u64>) -> Result<u64, ApiError> {
+    match limit.unwrap_or(50) {
+        n @ 1..=200 => Ok(n),
+        n => Err(AppError::BadRequest(format!("limit must be between 1 and 200, not {n}")).into()),
+    }
+}
