@@ -51,57 +51,85 @@ fn value(v: &Value) -> rusqlite::Result<SqlValue> {
 }
 
 /// A stored name parsed into its enumeration; a name that is no variant is
-/// a conversion error naming the column, as the sea-orm path reports it.
-fn named<T: std::str::FromStr<Err = claimdesk_core::UnknownName>>(r: &rusqlite::Row<'_>, column: &'static str) -> rusqlite::Result<T> {
-    let text: String = r.get(column)?;
+/// a conversion error, reported as [`StoreError::Corrupt`].
+fn named<T: std::str::FromStr<Err = claimdesk_core::UnknownName>>(text: String) -> rusqlite::Result<T> {
     text.parse().map_err(|e: claimdesk_core::UnknownName| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.to_string().into())
     })
 }
 
-/// A whole claim row; columns are read by name, so the select's order
-/// does not matter.
-pub(crate) fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
-    Ok(ClaimRow {
-        id: r.get("id")?,
-        document_id: r.get("document_id")?,
-        sentence_index: r.get("sentence_idx")?,
-        start: r.get("start")?,
-        end: r.get("end")?,
-        text: r.get("text")?,
-        speaker: r.get("speaker")?,
-        priority: r.get("priority")?,
-        status: named(r, "status")?,
-        assignee: r.get("assignee")?,
-        verdict: r.get("verdict")?,
-        explanation: r.get("explanation")?,
-        resolved_by: r.get("resolved_by")?,
-        approved_by: r.get("approved_by")?,
-        dismissal_reason: r.get("dismissal_reason")?,
-        claim_reviewed: r.get("claim_reviewed")?,
-        version: r.get("version")?,
-        created_at: r.get("created_at")?,
-        updated_at: r.get("updated_at")?,
-    })
+/// A row type the fast path reads. Its columns are found by name once per
+/// query (`COLUMNS`, in the order `read` takes them), not per row: a name
+/// lookup per field per row cost more than the query itself.
+pub(crate) trait FastRow: Sized + Send + 'static {
+    const COLUMNS: &'static [&'static str];
+    /// Reads one row; `at[i]` is the position of `COLUMNS[i]`.
+    fn read(r: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self>;
 }
 
-/// The columns of [`crate::QueueRow`], by name.
-pub(crate) fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::QueueRow> {
-    Ok(crate::QueueRow {
-        id: r.get("id")?,
-        document_id: r.get("document_id")?,
-        text: r.get("text")?,
-        speaker: r.get("speaker")?,
-        priority: r.get("priority")?,
-        status: named(r, "status")?,
-        assignee: r.get("assignee")?,
-        version: r.get("version")?,
-    })
+/// Where each of `wanted` is among a statement's `columns`: one pass when
+/// they come in the same order (as sea-query writes them), a search when not.
+fn positions(columns: &[&str], wanted: &[&str]) -> rusqlite::Result<Vec<usize>> {
+    if columns == wanted {
+        return Ok((0..wanted.len()).collect());
+    }
+    wanted.iter().map(|w| columns.iter().position(|c| c == w).ok_or_else(|| rusqlite::Error::InvalidColumnName((*w).to_owned()))).collect()
 }
 
-type RowFn<T> = fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
+/// Column `i` of `COLUMNS`.
+fn col<T: rusqlite::types::FromSql>(r: &rusqlite::Row<'_>, at: &[usize], i: usize) -> rusqlite::Result<T> {
+    r.get(*at.get(i).ok_or(rusqlite::Error::InvalidColumnIndex(i))?)
+}
 
-fn run<T>(path: &Path, statement: &Statement, map: RowFn<T>) -> rusqlite::Result<Vec<T>> {
+impl FastRow for ClaimRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "id", "document_id", "sentence_idx", "start", "end", "text", "speaker", "priority", "status", "assignee", "verdict", "explanation",
+        "resolved_by", "approved_by", "dismissal_reason", "claim_reviewed", "version", "created_at", "updated_at",
+    ];
+
+    fn read(r: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self> {
+        Ok(ClaimRow {
+            id: col(r, at, 0)?,
+            document_id: col(r, at, 1)?,
+            sentence_index: col(r, at, 2)?,
+            start: col(r, at, 3)?,
+            end: col(r, at, 4)?,
+            text: col(r, at, 5)?,
+            speaker: col(r, at, 6)?,
+            priority: col(r, at, 7)?,
+            status: named(col::<String>(r, at, 8)?)?,
+            assignee: col(r, at, 9)?,
+            verdict: col(r, at, 10)?,
+            explanation: col(r, at, 11)?,
+            resolved_by: col(r, at, 12)?,
+            approved_by: col(r, at, 13)?,
+            dismissal_reason: col(r, at, 14)?,
+            claim_reviewed: col(r, at, 15)?,
+            version: col(r, at, 16)?,
+            created_at: col(r, at, 17)?,
+            updated_at: col(r, at, 18)?,
+        })
+    }
+}
+
+impl FastRow for crate::QueueRow {
+    const COLUMNS: &'static [&'static str] = &["id", "document_id", "text", "speaker", "priority", "status", "assignee", "version"];
+
+    fn read(r: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self> {
+        Ok(crate::QueueRow {
+            id: col(r, at, 0)?,
+            document_id: col(r, at, 1)?,
+            text: col(r, at, 2)?,
+            speaker: col(r, at, 3)?,
+            priority: col(r, at, 4)?,
+            status: named(col::<String>(r, at, 5)?)?,
+            assignee: col(r, at, 6)?,
+            version: col(r, at, 7)?,
+        })
+    }
+}
+
+fn run<T: FastRow>(path: &Path, statement: &Statement) -> rusqlite::Result<Vec<T>> {
     READER.with(|reader| {
         let mut reader = reader.borrow_mut();
         if reader.as_ref().is_none_or(|(p, _)| p != path) {
@@ -115,28 +143,24 @@ fn run<T>(path: &Path, statement: &Statement, map: RowFn<T>) -> rusqlite::Result
         let Some((_, conn)) = reader.as_ref() else { return Ok(Vec::new()) };
         let mut stmt = conn.prepare_cached(&statement.sql)?;
         let values = statement.values.iter().flat_map(|v| v.0.iter()).map(value).collect::<rusqlite::Result<Vec<SqlValue>>>()?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), map)?;
+        let at = positions(&stmt.column_names(), T::COLUMNS)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| T::read(r, &at))?;
         rows.collect()
     })
 }
 
-/// Runs `statement`, turning each row into a `T` with `map`. A statement that may scan many rows (`may_scan`: free text,
+/// Runs `statement`, reading each row as a `T`. A statement that may scan many rows (`may_scan`: free text,
 /// flag-based filters) runs on a blocking thread so that it cannot stall
 /// the worker; the index-bound rest runs in place, on the worker's own
 /// connection — one warm page cache per worker instead of one per blocking
 /// thread, which measurably matters for the hot default page.
-pub(crate) async fn query<T: Send + 'static>(
-    path: Arc<PathBuf>,
-    statement: Statement,
-    may_scan: bool,
-    map: RowFn<T>,
-) -> Result<Vec<T>, StoreError> {
+pub(crate) async fn query<T: FastRow>(path: Arc<PathBuf>, statement: Statement, may_scan: bool) -> Result<Vec<T>, StoreError> {
     let result = if may_scan {
-        tokio::task::spawn_blocking(move || run(&path, &statement, map))
+        tokio::task::spawn_blocking(move || run::<T>(&path, &statement))
             .await
             .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("the queue reader stopped: {e}"))))?
     } else {
-        run(&path, &statement, map)
+        run::<T>(&path, &statement)
     };
     result.map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Locked(e.to_string()),
@@ -152,6 +176,13 @@ pub(crate) async fn query<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_found_by_name_in_any_order() {
+        assert_eq!(positions(&["a", "b", "c"], &["a", "b", "c"]).unwrap(), [0, 1, 2]);
+        assert_eq!(positions(&["c", "a", "b"], &["a", "b", "c"]).unwrap(), [1, 2, 0]);
+        assert!(matches!(positions(&["a", "b"], &["a", "x"]), Err(rusqlite::Error::InvalidColumnName(name)) if name == "x"));
+    }
 
     #[test]
     fn sqlite_urls_name_their_file() {

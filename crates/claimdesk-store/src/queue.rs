@@ -173,7 +173,7 @@ impl Store {
             Some(path) => {
                 use sea_orm::QueryTrait;
                 let statement = query.build(sea_orm::DbBackend::Sqlite);
-                crate::fast::query(path.clone(), statement, filter.may_scan(), crate::fast::claim_row).await
+                crate::fast::query(path.clone(), statement, filter.may_scan()).await
             }
             None => crate::rows::all(query.all(&self.read).await?),
         }
@@ -203,7 +203,7 @@ impl Store {
             Some(path) => {
                 use sea_orm::QueryTrait;
                 let statement = query.build(sea_orm::DbBackend::Sqlite);
-                crate::fast::query(path.clone(), statement, filter.may_scan(), crate::fast::queue_row).await
+                crate::fast::query(path.clone(), statement, filter.may_scan()).await
             }
             None => {
                 type Row = (i64, i64, String, Option<String>, f64, String, Option<String>, i32);
