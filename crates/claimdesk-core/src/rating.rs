@@ -81,11 +81,33 @@ impl RatingScale {
     pub fn get(&self, key: &str) -> Option<&Rating> {
         self.ratings.iter().find(|r| r.key == key)
     }
+
+    /// The rating a person means by `name`: its key or its label, ignoring
+    /// case and surrounding spaces (`Mostly false`, `mostly_false`).
+    pub fn find(&self, name: &str) -> Option<&Rating> {
+        let name = name.trim();
+        self.ratings.iter().find(|r| r.key.eq_ignore_ascii_case(name) || r.label.trim().to_lowercase() == name.to_lowercase())
+    }
+
+    /// The keys, for messages.
+    pub fn keys(&self) -> Vec<&str> {
+        self.ratings.iter().map(|r| r.key.as_str()).collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ratings_are_found_by_key_or_label_in_any_case() {
+        let scale = RatingScale::default();
+        for name in ["mostly_false", "Mostly false", " MOSTLY FALSE ", "Mostly_False"] {
+            assert_eq!(scale.find(name).map(|r| r.key.as_str()), Some("mostly_false"), "{name:?}");
+        }
+        assert!(scale.find("bogus").is_none());
+        assert!(scale.find("").is_none());
+    }
 
     #[test]
     fn default_scale_matches_claimreview_values() {

@@ -20,6 +20,8 @@ pub enum LoadError {
     UnknownDocument(i64),
     #[error("the period starts ({from}) after it ends ({to})")]
     Inverted { from: Date, to: Date },
+    #[error("{given:?} is not a verdict on this installation's scale; use a key or a label: {choices}")]
+    UnknownVerdict { given: String, choices: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -118,6 +120,15 @@ pub async fn load(store: &Store, request: &ReportRequest) -> Result<Report, Load
         generated_at: OffsetDateTime::now_utc().unix_timestamp(),
         drafts: request.include_drafts,
     };
-    let rows = store.report_rows(&request.store_filter()).await?;
-    Ok(Report::build(meta, store.rating_scale().await?, rows))
+    let scale = store.rating_scale().await?;
+    let mut filter = request.store_filter();
+    // A verdict filter names a rating by key or label; one the scale does
+    // not know is the user's mistake, not an empty report.
+    if let Some(given) = &request.verdict {
+        let rating =
+            scale.find(given).ok_or_else(|| LoadError::UnknownVerdict { given: given.clone(), choices: scale.keys().join(", ") })?;
+        filter.verdict = Some(rating.key.clone());
+    }
+    let rows = store.report_rows(&filter).await?;
+    Ok(Report::build(meta, scale, rows))
 }

@@ -104,7 +104,8 @@ pub fn markdown(report: &Report) -> String {
         if report.drafts { " **Draft: includes claims not yet published.**" } else { "" }
     );
 
-    let _ = writeln!(out, "## Totals\n\n{} claims.\n", report.totals.claims);
+    let n = report.totals.claims;
+    let _ = writeln!(out, "## Totals\n\n{n} {}.\n", if n == 1 { "claim" } else { "claims" });
     counts_table(&mut out, "Verdict", &report.totals.by_verdict);
     if !report.totals.by_kind.is_empty() {
         counts_table(&mut out, "Flag kind", &report.totals.by_kind);

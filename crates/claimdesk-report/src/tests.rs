@@ -364,3 +364,11 @@ fn unsafe_stored_addresses_never_become_links_or_appearances() {
     let html = render(&report, Format::Html).expect("render");
     assert!(!html.contains("href=\"javascript"), "no javascript: link in the HTML");
 }
+
+#[test]
+fn markdown_totals_count_in_the_right_number() {
+    let one = Report::build(meta(), RatingScale::default(), rows().into_iter().take(1).collect());
+    let text = markdown(&one);
+    assert!(text.contains("\n1 claim.\n") && !text.contains("1 claims"), "{text}");
+    assert!(markdown(&report()).contains("\n2 claims.\n"));
+}

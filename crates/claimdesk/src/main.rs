@@ -373,6 +373,16 @@ enum UserCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Set a new password (a password is generated unless --password-stdin);
+    /// ends all the user's sessions.
+    ResetPassword {
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -457,6 +467,9 @@ fn main() -> ExitCode {
         }
         Command::User { command: UserCommand::Add { name, role, password_stdin, database } } => {
             serve::user_add(&database.url, &name, role, password_stdin)
+        }
+        Command::User { command: UserCommand::ResetPassword { name, password_stdin, database } } => {
+            serve::user_reset_password(&database.url, &name, password_stdin)
         }
         Command::Token { command: TokenCommand::Create { user, database } } => serve::token_create(&database.url, &user),
         Command::Plugins { command: PluginsCommand::List { plugins: args, format } } => plugins::list(&args, format),

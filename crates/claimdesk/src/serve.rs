@@ -91,6 +91,22 @@ pub fn user_add(url: &str, name: &str, role: Role, password_stdin: bool) -> anyh
     if !claimdesk_server::valid_user_name(name) {
         bail!("invalid user name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-'");
     }
+    let (password, generated) = new_password(password_stdin)?;
+    let hash = hash_password(&password)?;
+    block_on(async {
+        let store = open(url).await?;
+        store.add_user(name, &hash, role).await?;
+        println!("added {name} ({})", role.as_str());
+        if generated {
+            println!("password: {password}");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The password from the first line of standard input, or a generated one
+/// (then `true`), at least `MIN_PASSWORD` characters.
+fn new_password(password_stdin: bool) -> anyhow::Result<(String, bool)> {
     let (password, generated) = if password_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
@@ -104,11 +120,19 @@ pub fn user_add(url: &str, name: &str, role: Role, password_stdin: bool) -> anyh
     if password.chars().count() < claimdesk_server::MIN_PASSWORD {
         bail!("the password needs at least {} characters", claimdesk_server::MIN_PASSWORD);
     }
+    Ok((password, generated))
+}
+
+/// Sets a new password for `name` (the way back from a lost admin
+/// password); like a reset on the users page, it ends all their sessions.
+pub fn user_reset_password(url: &str, name: &str, password_stdin: bool) -> anyhow::Result<ExitCode> {
+    let (password, generated) = new_password(password_stdin)?;
     let hash = hash_password(&password)?;
     block_on(async {
         let store = open(url).await?;
-        store.add_user(name, &hash, role).await?;
-        println!("added {name} ({})", role.as_str());
+        let user = store.user_by_name(name).await?.with_context(|| format!("no user named {name:?}"))?;
+        store.update_user(user.id, user.role, user.active, Some(&hash)).await?;
+        println!("new password set for {} ({}); their sessions are ended", user.name, user.role);
         if generated {
             println!("password: {password}");
         }

@@ -5,6 +5,7 @@
 mod api;
 mod bad_input;
 mod browser;
+mod desk;
 mod hardening;
 mod reports;
 mod routes;

@@ -192,6 +192,8 @@ fn reports_from_the_cli_and_the_web_hold_exactly_the_published_claims() {
         let today = time::OffsetDateTime::now_utc().date().to_string();
         check_all_formats(db, &["--from", &today, "--to", &today], &published);
         check_all_formats(db, &["--from", &today, "--filter", "verdict=unverifiable"], &[f.without_evidence]);
+        // The label the pages show works as well as the key, in any case.
+        check_all_formats(db, &["--from", &today, "--filter", "verdict=UNVERIFIABLE"], &[f.without_evidence]);
         check_all_formats(db, &["--filter", &format!("outlet={OUTLET}"), "--filter", "checker=cleo"], &published);
         check_all_formats(db, &["--filter", "checker=nobody"], &[]);
         // An empty period is a valid, empty report.
@@ -248,7 +250,7 @@ fn report_bad_input_gets_clear_errors() {
     let db = format!("sqlite://{}?mode=rwc", dir.join("r.sqlite").display());
     let migrate = claimdesk(&["migrate", "--database", &db]);
     assert!(migrate.status.success());
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["--document", "999999", "--format", "html"], "no document with ID 999999"),
         (&["--format", "pdf"], "invalid value 'pdf'"),
         (&["--from", "2026-13-40", "--format", "json"], "is not a date as YYYY-MM-DD"),
@@ -256,6 +258,9 @@ fn report_bad_input_gets_clear_errors() {
         (&["--filter", "colour=blue", "--format", "json"], "unknown filter \"colour\""),
         (&["--filter", "outlet", "--format", "json"], "is not KEY=VALUE"),
         (&["--document", "1", "--from", "2026-05-01", "--format", "json"], "cannot be used with"),
+        // Unknown values are usage errors, not empty reports.
+        (&["--filter", "verdict=bogus", "--format", "json"], "\"bogus\" is not a verdict on this installation's scale"),
+        (&["--filter", "kind=bogus", "--format", "json"], "\"bogus\" is not a flag kind"),
     ];
     for (args, message) in cases {
         let out = cli_report(&db, args);
@@ -285,6 +290,8 @@ fn report_bad_input_gets_clear_errors() {
         ("/reports/period?from=yesterday", 400),
         ("/reports/period?from=2026-05-02&to=2026-05-01", 400),
         ("/reports/period?drafts=1", 403),
+        ("/reports/period?verdict=bogus", 400),
+        ("/reports/period?kind=bogus", 400),
     ] {
         assert_eq!(client.get(path).status, status, "{path}");
     }

@@ -122,7 +122,7 @@ fn percent_encode(value: &str) -> String {
 fn load_error(e: LoadError) -> AppError {
     match e {
         LoadError::UnknownDocument(id) => AppError::NotFound(format!("There is no document {id}.")),
-        LoadError::Inverted { .. } => AppError::BadRequest(format!("{e}.")),
+        LoadError::Inverted { .. } | LoadError::UnknownVerdict { .. } => AppError::BadRequest(format!("{e}.")),
         LoadError::Store(e) => e.into(),
     }
 }
