@@ -49,6 +49,11 @@ const VERBS: &[&str] = &[
     "emphasized", "commented", "recalled", "alleged", "contended", "insists", "maintains", "estimates",
 ];
 /// Cues with no speaker: the assertion is attributed to nobody in particular.
+/// Whether `word` is a reporting verb ("said", "claims", …).
+pub(crate) fn is_reporting_verb(word: &str) -> bool {
+    VERBS.contains(&word.to_ascii_lowercase().as_str())
+}
+
 const IMPERSONAL: &[&str] = &[
     "it is believed", "it is said", "it is reported", "it was reported", "it is understood", "it is thought", "it is claimed",
     "it is alleged", "it was claimed", "it was alleged", "it has been suggested", "reportedly", "allegedly", "is said to", "are said to",

@@ -29,14 +29,121 @@ pub struct NewEvidence {
 /// The longest `claimReviewed` reports publish, in characters.
 pub const MAX_CLAIM_REVIEWED: usize = 75;
 
-/// The default short form of a claim: its sentence with whitespace
-/// collapsed, cut at a word boundary to at most [`MAX_CLAIM_REVIEWED`]
-/// characters (ending in "…" when cut).
-pub fn short_form(sentence: &str) -> String {
+/// A claim's default short form, and whether it leaves out part of what
+/// the sentence asserts (beyond its attribution).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortForm {
+    pub text: String,
+    /// True when words of the assertion were dropped: a later clause, or a
+    /// cut mid-phrase (then `text` ends in "…"). The claim page warns.
+    pub cut: bool,
+}
+
+/// The default short form of a claim (ClaimReview `claimReviewed`, at most
+/// [`MAX_CLAIM_REVIEWED`] characters): the sentence with whitespace
+/// collapsed; if too long, without its attribution ("According to
+/// officials, …", "…, the minister said."); if still too long, its first
+/// whole clause; only failing that, cut at a word with "…".
+pub fn default_short_form(sentence: &str) -> ShortForm {
     let collapsed: String = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= MAX_CLAIM_REVIEWED {
-        return collapsed;
+    let fits = |s: &str| s.chars().count() <= MAX_CLAIM_REVIEWED;
+    if fits(&collapsed) {
+        return ShortForm { text: collapsed, cut: false };
     }
+    let bare = without_attribution(&collapsed);
+    if fits(&bare) {
+        return ShortForm { text: bare, cut: false };
+    }
+    if let Some(clause) = first_clause(&bare) {
+        return ShortForm { text: clause.to_owned(), cut: true };
+    }
+    ShortForm { text: cut_at_word(&bare), cut: true }
+}
+
+/// [`default_short_form`]'s text.
+pub fn short_form(sentence: &str) -> String {
+    default_short_form(sentence).text
+}
+
+/// The sentence without an attribution that opens or closes it.
+fn without_attribution(text: &str) -> String {
+    if let Some(reported) = reported_clause(text) {
+        return reported;
+    }
+    let analysis = crate::analyze(text);
+    for a in &analysis.attributions {
+        let start = a.speaker.map_or(a.cue.start, |s| s.start.min(a.cue.start));
+        let end = a.speaker.map_or(a.cue.end, |s| s.end.max(a.cue.end));
+        let (Some(before), Some(after)) = (text.get(..start), text.get(end..)) else { continue };
+        // The speaker's words may start after an article ("The port
+        // authority says that …").
+        let opens = matches!(before.trim().to_ascii_lowercase().as_str(), "" | "the" | "a" | "an");
+        if opens {
+            // "According to officials, prices doubled." → "Prices doubled."
+            let rest = after.trim_start_matches([',', ':', ' ']);
+            // "The minister said that the bridge …" → "The bridge …"
+            let rest = rest.strip_prefix("that ").unwrap_or(rest);
+            let mut chars = rest.chars();
+            if let Some(first) = chars.next() {
+                return first.to_uppercase().chain(chars).collect();
+            }
+        } else if after.split_whitespace().count() <= 3 && !after.contains([',', ';', '\u{201c}', '"']) {
+            // Closing the sentence, perhaps with a few more words ("told
+            // reporters", "said on Tuesday").
+            // "Prices doubled, officials at the port said." → "Prices doubled."
+            // The attribution starts at the comma before it, when the words
+            // between are few (the rest of the source's name).
+            let before = match before.rfind(", ") {
+                Some(comma) if before[comma..].split_whitespace().count() <= 6 => &before[..comma],
+                _ => before,
+            };
+            let head = before.trim_end_matches([',', ' ', '—', '–', '-']);
+            let head = match head.strip_suffix(",\u{201d}").or_else(|| head.strip_suffix(",\"")) {
+                Some(quoted) => format!("{quoted}.{}", &head[quoted.len() + 1..]),
+                None if head.ends_with(['.', '!', '?', '\u{201d}', '"']) => head.to_owned(),
+                None => format!("{head}."),
+            };
+            if head.chars().count() >= 12 {
+                return head;
+            }
+        }
+    }
+    text.to_owned()
+}
+
+/// What "X says that …" reports, when a reporting verb and "that" come
+/// within the first eight words: "The port authority says that the terminal
+/// …" → "The terminal …".
+fn reported_clause(text: &str) -> Option<String> {
+    let words: Vec<(usize, &str)> = text
+        .split(' ')
+        .scan(0, |at, w| {
+            let start = *at;
+            *at += w.len() + 1;
+            Some((start, w))
+        })
+        .take(9)
+        .collect();
+    let that = words.windows(2).position(|pair| pair[1].1 == "that" && crate::attribution::is_reporting_verb(pair[0].1))?;
+    let (start, word) = words.get(that + 1)?;
+    let rest = text.get(start + word.len() + 1..)?;
+    let mut chars = rest.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
+}
+
+/// The longest run of whole clauses from the start that fits, if it says
+/// enough to stand for the claim (at least 40% of the limit).
+fn first_clause(text: &str) -> Option<&str> {
+    let limit = text.char_indices().nth(MAX_CLAIM_REVIEWED).map_or(text.len(), |(i, _)| i);
+    let head = text.get(..limit)?;
+    let end = [", ", "; ", " — ", " – ", ": "].iter().filter_map(|sep| head.rfind(sep)).max()?;
+    let clause = text.get(..end)?.trim_end();
+    (clause.chars().count() * 5 >= MAX_CLAIM_REVIEWED * 2).then_some(clause)
+}
+
+/// Cut at a word boundary, with "…", to fit.
+fn cut_at_word(collapsed: &str) -> String {
     // Room for the ellipsis.
     let limit = MAX_CLAIM_REVIEWED - 1;
     let cut = collapsed.char_indices().nth(limit).map_or(collapsed.len(), |(i, _)| i);
@@ -101,9 +208,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_sentences_lose_their_attribution_before_anything_else() {
+        let says = "The port authority says that the new terminal will cost less than the old one did when it opened.";
+        assert_eq!(short_form(says), "The new terminal will cost less than the old one did when it opened.");
+        let opening = "According to sources familiar with the tender, two bidders have withdrawn from the harbour contract.";
+        assert_eq!(
+            default_short_form(opening),
+            ShortForm { text: "Two bidders have withdrawn from the harbour contract.".into(), cut: false }
+        );
+        let closing = "Harbour fees for container ships doubled over the last two years, according to port officials.";
+        assert_eq!(short_form(closing), "Harbour fees for container ships doubled over the last two years.");
+        let quoted = "\u{201c}The new bridge will pay for itself within a decade of opening to traffic,\u{201d} the mayor told reporters.";
+        assert_eq!(short_form(quoted), "\u{201c}The new bridge will pay for itself within a decade of opening to traffic.\u{201d}");
+    }
+
+    #[test]
+    fn a_whole_clause_is_preferred_to_a_cut_mid_phrase() {
+        let two = "Unemployment in the northern region fell to its lowest level since 1990, while wages rose faster than prices for a third year.";
+        assert_eq!(
+            default_short_form(two),
+            ShortForm { text: "Unemployment in the northern region fell to its lowest level since 1990".into(), cut: true }
+        );
+        // No clause boundary early enough: cut at a word, and say so.
+        let run_on =
+            "The minister said that the new bridge across the river would cost less than any bridge built in the region since 1990.";
+        let form = default_short_form(run_on);
+        assert!(form.cut && form.text.starts_with("The new bridge across the river") && form.text.ends_with('…'), "{form:?}");
+    }
+
+    #[test]
     fn short_form_keeps_short_sentences_and_cuts_long_ones_at_a_word() {
         assert_eq!(short_form("  Prices   doubled\nlast year. "), "Prices doubled last year.");
-        let long = "The minister said that the new bridge across the river would cost less than any bridge built in the region since 1990.";
+        let long = "The new bridge across the river would cost less than any bridge built in the region since the year 1990 began.";
         let short = short_form(long);
         assert!(short.chars().count() <= MAX_CLAIM_REVIEWED, "{short}");
         assert!(short.ends_with('…') && long.starts_with(short.trim_end_matches('…')), "{short}");

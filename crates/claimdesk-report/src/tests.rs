@@ -102,7 +102,8 @@ fn build_fills_verdicts_urls_short_forms_and_totals() {
     let first = &report.claims[0];
     assert_eq!(first.url, "https://checks.example/reports/documents/7#claim-1");
     assert_eq!((first.verdict.label.as_str(), first.verdict.value), ("Mostly false", Some(2)));
-    assert!(first.claim_reviewed.chars().count() <= 75 && first.claim_reviewed.ends_with('…'), "{}", first.claim_reviewed);
+    // The default short form: the sentence without its attribution ("He said").
+    assert_eq!(first.claim_reviewed, "\"we'll win\", costs < 5% & rising | *really* [sic], new line — 中文 テスト مرحبا.");
     assert_eq!(first.reviewed_at.as_deref(), Some("2026-05-28T20:26:40Z"));
     assert_eq!(report.claims[1].claim_reviewed, SCRIPT_SUMMARY);
     assert_eq!(report.claims[1].verdict.value, None);

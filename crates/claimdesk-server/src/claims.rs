@@ -6,7 +6,7 @@
 //! store applies the lifecycle under an optimistic version check.
 
 use claimdesk_core::Command;
-use claimdesk_store::ClaimRow;
+use claimdesk_store::{ClaimRow, StoreError};
 
 use crate::AppState;
 use crate::auth::Role;
@@ -23,6 +23,14 @@ pub(crate) async fn execute(
     version: Option<i32>,
     command: Command,
 ) -> Result<String, AppError> {
+    // A change made against an older version is stale before anything
+    // else: the client acted on what it saw, which is no longer so (the
+    // store checks again, atomically, when it applies the change).
+    if let Some(seen) = version
+        && seen != claim.version
+    {
+        return Err(StoreError::StaleVersion { id: claim.id, expected: seen, found: claim.version }.into());
+    }
     let policy = state.policy().await?;
     command.verb().check(role, claim.standing(), &policy)?;
     let done = command.done();

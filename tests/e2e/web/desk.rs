@@ -53,3 +53,32 @@ fn a_lost_password_is_reset_from_the_command_line_and_ends_sessions() {
         again.login("rosa", "a-brand-new-passphrase");
     }
 }
+
+/// The default short form is never a sentence cut mid-phrase when a whole
+/// clause or the sentence without its attribution fits, and the claim page
+/// warns when it had to drop words.
+#[test]
+fn default_short_forms_drop_the_attribution_and_warn_when_cut() {
+    for server in servers("desk_short_form") {
+        server.user("cleo", "checker");
+        let api = super::Client::with_token(&server.base, &server.token("cleo"));
+        let body = "According to sources familiar with the tender, two bidders have withdrawn from the harbour contract worth 40 million. \
+                    The port authority says that the new terminal will cost less than any terminal built on the northern coast since 1990 and the years before it.";
+        let created = api.post_json("/api/v1/documents", &serde_json::json!({ "body": body }));
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.json()["id"].as_i64().unwrap();
+        let claims = api.get(&format!("/api/v1/claims?document={id}&order=age")).json();
+        let claims = claims["claims"].as_array().unwrap().clone();
+        let by_text = |needle: &str| {
+            claims.iter().find(|c| c["text"].as_str().unwrap().contains(needle)).unwrap_or_else(|| panic!("{needle}: {claims:?}")).clone()
+        };
+        let tender = by_text("two bidders");
+        assert_eq!(tender["claim_reviewed"], "Two bidders have withdrawn from the harbour contract worth 40 million.");
+        let terminal = by_text("new terminal");
+        let short = terminal["claim_reviewed"].as_str().unwrap();
+        assert!(short.starts_with("The new terminal will cost less") && short.ends_with('…') && short.chars().count() <= 75, "{short}");
+        let page = |claim: &serde_json::Value| server.admin().get(&format!("/claims/{}", claim["id"])).body;
+        assert!(!page(&tender).contains("id=\"short-form-cut\""), "nothing of the assertion was dropped");
+        assert!(page(&terminal).contains("id=\"short-form-cut\""), "the page warns about the cut");
+    }
+}

@@ -79,6 +79,12 @@ impl ClaimPage {
         self.permitted.contains(&verb)
     }
 
+    /// Whether reports publish a default short form that drops part of
+    /// the sentence (a later clause, or a cut mid-phrase).
+    fn short_form_is_cut(&self) -> bool {
+        self.claim.claim_reviewed.is_none() && claimdesk_core::default_short_form(&self.claim.text).cut
+    }
+
     /// The short form as reports show it now: the editor's, or the default.
     fn claim_reviewed(&self) -> String {
         self.claim.claim_reviewed_or_default()
