@@ -15,6 +15,30 @@ crate::named_enum! {
     }
 }
 
+crate::named_enum! {
+    /// Who made a claim, as ClaimReview's `itemReviewed.author` needs it.
+    pub enum SpeakerKind as "speaker kind" {
+        /// A person or body named in the text ("Steve Witkoff").
+        Named = "named",
+        /// An unnamed source ("officials", "sources familiar with the
+        /// tender"): not a person anyone can cite.
+        Anonymous = "anonymous",
+        /// Nobody in the text: the outlet's own assertion.
+        Outlet = "outlet",
+    }
+}
+
+impl SpeakerKind {
+    /// The kind a detected speaker has: none is the outlet's own claim.
+    pub fn detected(speaker: Option<&str>, anonymous: bool) -> SpeakerKind {
+        match (speaker, anonymous) {
+            (None, _) => SpeakerKind::Outlet,
+            (Some(_), true) => SpeakerKind::Anonymous,
+            (Some(_), false) => SpeakerKind::Named,
+        }
+    }
+}
+
 /// Evidence as a checker enters it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvidence {
@@ -164,6 +188,7 @@ pub struct Claim {
     pub sentence: Span,
     pub text: String,
     pub speaker: Option<String>,
+    pub speaker_kind: SpeakerKind,
     pub flags: Vec<Flag>,
     pub priority: f32,
     pub status: Status,
@@ -188,6 +213,7 @@ impl Claim {
             sentence,
             text: text.into(),
             speaker: None,
+            speaker_kind: SpeakerKind::Outlet,
             flags,
             priority,
             status: Status::New,

@@ -69,9 +69,11 @@ pub fn group_claims(text: &str, analysis: &crate::Analysis, flags: Vec<Flag>, sc
             continue;
         }
         let speaker = attribution.and_then(|a| a.speaker_name(text, &analysis.attributions)).map(str::to_owned);
+        let speaker_kind = crate::SpeakerKind::detected(speaker.as_deref(), attribution.is_some_and(|a| a.anonymous));
         let mut claim = Claim::new(sentence.index, sentence.span, sentence.span.slice(text).unwrap_or(""), flags);
         claim.priority = priority(&claim.flags, score);
         claim.speaker = speaker;
+        claim.speaker_kind = speaker_kind;
         claims.push(claim);
     }
     claims
@@ -104,6 +106,8 @@ mod tests {
         assert_eq!(claims.len(), 3, "two flagged sentences and one check-worthy one");
         assert_eq!(claims[0].flags.len(), 2);
         assert_eq!(claims[0].speaker.as_deref(), Some("officials"));
+        assert_eq!(claims[0].speaker_kind, crate::SpeakerKind::Anonymous);
+        assert_eq!(claims[1].speaker_kind, crate::SpeakerKind::Outlet, "no speaker: the outlet's own claim");
         assert!((claims[0].priority - 0.65).abs() < 1e-6, "strongest 0.6 plus 0.05 for the second flag");
         assert_eq!(claims[1].text, "Nothing else happened.");
         assert!((claims[1].priority - 0.7).abs() < 1e-6, "check-worthiness alone");

@@ -19,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Claim, MAX_CLAIM_REVIEWED, NewEvidence, RatingScale, short_form};
+use crate::{Claim, MAX_CLAIM_REVIEWED, NewEvidence, RatingScale, SpeakerKind, short_form};
 
 crate::named_enum! {
     /// Where a claim is in its review.
@@ -73,8 +73,12 @@ crate::named_enum! {
         Publish = "publish",
         Unpublish = "unpublish",
         Summarize = "summarize",
+        Speaker = "speaker",
     }
 }
+
+/// The longest speaker name a claim keeps, in characters.
+pub const MAX_SPEAKER: usize = 200;
 
 /// What the permission check needs to know of a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +95,7 @@ impl Verb {
         match (self, status) {
             (Verb::Dismiss | Verb::Publish | Verb::Unpublish, _) => Role::Editor,
             // What is public, or was set aside by an editor, stays an editor's.
-            (Verb::Reopen | Verb::Summarize, Published | Dismissed) => Role::Editor,
+            (Verb::Reopen | Verb::Summarize | Verb::Speaker, Published | Dismissed) => Role::Editor,
             _ => Role::Checker,
         }
     }
@@ -112,7 +116,7 @@ impl Verb {
         let applies = match self {
             Verb::Assign | Verb::Dismiss => matches!(status, New | InReview | Resolved),
             Verb::Start => status == New,
-            Verb::Evidence | Verb::Summarize => true,
+            Verb::Evidence | Verb::Summarize | Verb::Speaker => true,
             Verb::Verdict => status.is_open(),
             Verb::Approve => {
                 if !policy.require_second_review {
@@ -167,6 +171,12 @@ pub enum Action {
     Summarize {
         text: String,
     },
+    /// Corrects who made the claim: a named speaker, an unnamed source, or
+    /// the outlet itself (then no name).
+    EditSpeaker {
+        speaker: Option<String>,
+        kind: SpeakerKind,
+    },
 }
 
 impl Action {
@@ -181,6 +191,7 @@ impl Action {
             Action::Dismiss { .. } => "dismiss",
             Action::Reopen => "reopen",
             Action::Summarize { .. } => "summarize",
+            Action::EditSpeaker { .. } => "edit_speaker",
         }
     }
 }
@@ -210,6 +221,11 @@ pub enum Command {
     Summarize {
         text: String,
     },
+    /// `speaker` is ignored for [`SpeakerKind::Outlet`].
+    EditSpeaker {
+        speaker: String,
+        kind: SpeakerKind,
+    },
 }
 
 impl Command {
@@ -225,6 +241,7 @@ impl Command {
             Command::Publish => Verb::Publish,
             Command::Unpublish => Verb::Unpublish,
             Command::Summarize { .. } => Verb::Summarize,
+            Command::EditSpeaker { .. } => Verb::Speaker,
         }
     }
 
@@ -250,6 +267,11 @@ impl Command {
                 let text = if text == short_form(sentence) { String::new() } else { text };
                 vec![Action::Summarize { text }]
             }
+            Command::EditSpeaker { speaker, kind } => {
+                let speaker = speaker.split_whitespace().collect::<Vec<_>>().join(" ");
+                let speaker = (kind != SpeakerKind::Outlet && !speaker.is_empty()).then_some(speaker);
+                vec![Action::EditSpeaker { speaker, kind }]
+            }
         })
     }
 
@@ -267,6 +289,7 @@ impl Command {
             Command::Publish => "Claim published.".to_owned(),
             Command::Unpublish => "Claim unpublished.".to_owned(),
             Command::Summarize { .. } => "Short form saved.".to_owned(),
+            Command::EditSpeaker { .. } => "Speaker saved.".to_owned(),
         }
     }
 }
@@ -305,6 +328,10 @@ pub enum TransitionError {
     SelfApproval(String),
     #[error("the short form of a claim is at most {max} characters; this one has {found}")]
     SummaryTooLong { max: usize, found: usize },
+    #[error("a named or anonymous speaker needs a name (for the claim's own outlet, choose \"the outlet itself\")")]
+    MissingSpeaker,
+    #[error("a speaker's name is at most {max} characters; this one has {found}")]
+    SpeakerTooLong { max: usize, found: usize },
 }
 
 /// Installation-wide rules the lifecycle obeys.
@@ -359,6 +386,16 @@ impl Claim {
                 }
                 before
             }
+            (Action::EditSpeaker { speaker, kind }, _) => {
+                let found = speaker.as_deref().map_or(0, |s| s.chars().count());
+                if *kind != SpeakerKind::Outlet && found == 0 {
+                    return Err(TransitionError::MissingSpeaker);
+                }
+                if found > MAX_SPEAKER {
+                    return Err(TransitionError::SpeakerTooLong { max: MAX_SPEAKER, found });
+                }
+                before
+            }
             _ => return Err(illegal()),
         };
         match &action {
@@ -378,6 +415,10 @@ impl Claim {
             Action::Summarize { text } => {
                 let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 self.claim_reviewed = (!text.is_empty()).then_some(text);
+            }
+            Action::EditSpeaker { speaker, kind } => {
+                self.speaker = if *kind == SpeakerKind::Outlet { None } else { speaker.clone() };
+                self.speaker_kind = *kind;
             }
             Action::StartReview | Action::Publish | Action::Unpublish => {}
         }
@@ -495,6 +536,7 @@ mod tests {
             (Verb::Publish, vec![Resolved], |_| Role::Editor),
             (Verb::Unpublish, vec![Published], |_| Role::Editor),
             (Verb::Summarize, Status::ALL.to_vec(), |s| if matches!(s, Published | Dismissed) { Role::Editor } else { Role::Checker }),
+            (Verb::Speaker, Status::ALL.to_vec(), |s| if matches!(s, Published | Dismissed) { Role::Editor } else { Role::Checker }),
         ];
         assert_eq!(table.len(), Verb::ALL.len(), "every verb is in the table");
         for (verb, statuses, least) in &table {
@@ -520,6 +562,25 @@ mod tests {
         assert_eq!(Verb::Approve.check(Role::Checker, approved, &second), Err(TransitionError::AlreadyApproved));
         let message = Verb::Publish.check(Role::Checker, resolved, &second).unwrap_err().to_string();
         assert_eq!(message, "only editors and above may publish a claim that is resolved");
+    }
+
+    #[test]
+    fn the_speaker_is_corrected_named_anonymous_or_the_outlet() {
+        let policy = Policy::default();
+        let mut claim = claim_in(InReview);
+        let named = Command::EditSpeaker { speaker: "  Steve   Witkoff ".into(), kind: SpeakerKind::Named };
+        for action in named.into_actions(InReview, "").unwrap() {
+            claim.apply(action, "ed", 1, &policy).unwrap();
+        }
+        assert_eq!((claim.speaker.as_deref(), claim.speaker_kind), (Some("Steve Witkoff"), SpeakerKind::Named));
+        let outlet = Command::EditSpeaker { speaker: "ignored".into(), kind: SpeakerKind::Outlet };
+        let event = claim.apply(outlet.into_actions(InReview, "").unwrap().remove(0), "ed", 2, &policy).unwrap();
+        assert_eq!((claim.speaker.as_deref(), claim.speaker_kind, event.after), (None, SpeakerKind::Outlet, InReview));
+        let nameless = Command::EditSpeaker { speaker: " ".into(), kind: SpeakerKind::Anonymous }.into_actions(InReview, "").unwrap();
+        assert_eq!(claim.apply(nameless[0].clone(), "ed", 3, &policy), Err(TransitionError::MissingSpeaker));
+        let long = Action::EditSpeaker { speaker: Some("x".repeat(201)), kind: SpeakerKind::Named };
+        assert_eq!(claim.apply(long, "ed", 4, &policy), Err(TransitionError::SpeakerTooLong { max: 200, found: 201 }));
+        assert_eq!(claim.version, 2, "refusals change nothing");
     }
 
     #[test]

@@ -68,16 +68,19 @@ pub struct CreativeWork {
     pub url: String,
 }
 
-/// Who made the claim: its speaker, else the document's author, else its
-/// outlet.
-fn claimant(claim: &ReportClaim) -> Option<Agent> {
-    let person = |name: &String| Agent { type_: "Person", name: name.clone(), url: None };
-    claim
-        .speaker
-        .as_ref()
-        .map(person)
-        .or_else(|| claim.document.author.as_ref().map(person))
-        .or_else(|| claim.document.outlet.as_ref().map(|name| Agent { type_: "Organization", name: name.clone(), url: None }))
+/// Who made the claim (`itemReviewed.author`): a named speaker is a
+/// `Person`; an unnamed source ("officials") is nobody anyone can cite, so
+/// the claim is credited to the outlet that carried it, as is a claim with
+/// no speaker (the outlet's own); with no outlet known, no author at all.
+/// Never the article's journalist: the byline wrote the article, not the
+/// claim. (docs/REPORTS.md says the same for readers of the reports.)
+pub(crate) fn claimant(claim: &ReportClaim) -> Option<Agent> {
+    use claimdesk_core::SpeakerKind;
+    let outlet = || claim.document.outlet.as_ref().map(|name| Agent { type_: "Organization", name: name.clone(), url: None });
+    match (claim.speaker_kind, &claim.speaker) {
+        (SpeakerKind::Named, Some(name)) => Some(Agent { type_: "Person", name: name.clone(), url: None }),
+        _ => outlet(),
+    }
 }
 
 fn claim_review(report: &Report, claim: &ReportClaim) -> ClaimReview {

@@ -90,6 +90,8 @@ pub struct ReportClaim {
     /// The whole sentence.
     pub text: String,
     pub speaker: Option<String>,
+    /// `named`, `anonymous` (an unnamed source) or `outlet` (no speaker).
+    pub speaker_kind: claimdesk_core::SpeakerKind,
     /// `published` or `draft`.
     pub status: String,
     pub verdict: Verdict,
@@ -158,6 +160,7 @@ impl Report {
                     claim_reviewed: c.claim_reviewed.unwrap_or_else(|| short_form(&c.text)),
                     text: c.text,
                     speaker: c.speaker,
+                    speaker_kind: c.speaker_kind,
                     status: if c.status == claimdesk_core::Status::Published { "published" } else { "draft" }.to_owned(),
                     verdict,
                     explanation: c.explanation.unwrap_or_default(),

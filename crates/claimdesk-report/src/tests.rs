@@ -20,6 +20,7 @@ fn claim_row(id: i64, text: &str, verdict: &str, summary: Option<&str>) -> Claim
         end: text.len() as i64,
         text: text.to_owned(),
         speaker: Some("O'Brien, \"Jr.\" <b>&".to_owned()),
+        speaker_kind: claimdesk_core::SpeakerKind::Named,
         priority: 0.5,
         status: Status::Published,
         assignee: None,
@@ -372,4 +373,23 @@ fn markdown_totals_count_in_the_right_number() {
     let text = markdown(&one);
     assert!(text.contains("\n1 claim.\n") && !text.contains("1 claims"), "{text}");
     assert!(markdown(&report()).contains("\n2 claims.\n"));
+}
+
+#[test]
+fn the_claimant_is_a_person_only_when_a_speaker_is_named() {
+    use claimdesk_core::SpeakerKind;
+    let report = report();
+    let mut claim = report.claims[0].clone();
+    let author = |c: &model::ReportClaim| crate::claimreview::claimant(c).map(|a| (a.type_, a.name));
+    assert_eq!(author(&claim), Some(("Person", claim.speaker.clone().unwrap())));
+    // "Officials said": not a person; the outlet that carried it is the claimant.
+    claim.speaker_kind = SpeakerKind::Anonymous;
+    claim.speaker = Some("Officials".to_owned());
+    assert_eq!(author(&claim), Some(("Organization", "The Example, Ltd.".to_owned())));
+    // No speaker: the outlet's own claim, never the article's journalist.
+    claim.speaker_kind = SpeakerKind::Outlet;
+    claim.speaker = None;
+    assert_eq!(author(&claim), Some(("Organization", "The Example, Ltd.".to_owned())));
+    claim.document.outlet = None;
+    assert_eq!(author(&claim), None, "no outlet known: no author, rather than a wrong one");
 }

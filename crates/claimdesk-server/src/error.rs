@@ -127,7 +127,9 @@ impl From<TransitionError> for AppError {
             TransitionError::UnknownRating(_)
             | TransitionError::MissingExplanation
             | TransitionError::MissingReason
-            | TransitionError::SummaryTooLong { .. } => AppError::BadRequest(message),
+            | TransitionError::SummaryTooLong { .. }
+            | TransitionError::MissingSpeaker
+            | TransitionError::SpeakerTooLong { .. } => AppError::BadRequest(message),
             TransitionError::Illegal { .. }
             | TransitionError::NeedsSecondReview
             | TransitionError::NoSecondReview

@@ -83,8 +83,9 @@ fn col<T: rusqlite::types::FromSql>(r: &rusqlite::Row<'_>, at: &[usize], i: usiz
 
 impl FastRow for ClaimRow {
     const COLUMNS: &'static [&'static str] = &[
-        "id", "document_id", "sentence_idx", "start", "end", "text", "speaker", "priority", "status", "assignee", "verdict", "explanation",
-        "resolved_by", "approved_by", "dismissal_reason", "claim_reviewed", "version", "created_at", "updated_at",
+        "id", "document_id", "sentence_idx", "start", "end", "text", "speaker", "speaker_kind", "priority", "status", "assignee",
+        "verdict", "explanation", "resolved_by", "approved_by", "dismissal_reason", "claim_reviewed", "version", "created_at",
+        "updated_at",
     ];
 
     fn read(r: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self> {
@@ -96,18 +97,19 @@ impl FastRow for ClaimRow {
             end: col(r, at, 4)?,
             text: col(r, at, 5)?,
             speaker: col(r, at, 6)?,
-            priority: col(r, at, 7)?,
-            status: named(col::<String>(r, at, 8)?)?,
-            assignee: col(r, at, 9)?,
-            verdict: col(r, at, 10)?,
-            explanation: col(r, at, 11)?,
-            resolved_by: col(r, at, 12)?,
-            approved_by: col(r, at, 13)?,
-            dismissal_reason: col(r, at, 14)?,
-            claim_reviewed: col(r, at, 15)?,
-            version: col(r, at, 16)?,
-            created_at: col(r, at, 17)?,
-            updated_at: col(r, at, 18)?,
+            speaker_kind: named(col::<String>(r, at, 7)?)?,
+            priority: col(r, at, 8)?,
+            status: named(col::<String>(r, at, 9)?)?,
+            assignee: col(r, at, 10)?,
+            verdict: col(r, at, 11)?,
+            explanation: col(r, at, 12)?,
+            resolved_by: col(r, at, 13)?,
+            approved_by: col(r, at, 14)?,
+            dismissal_reason: col(r, at, 15)?,
+            claim_reviewed: col(r, at, 16)?,
+            version: col(r, at, 17)?,
+            created_at: col(r, at, 18)?,
+            updated_at: col(r, at, 19)?,
         })
     }
 }

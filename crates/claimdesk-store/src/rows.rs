@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use claimdesk_core::{Kind, Role, Severity, Stance, Status, UnknownName};
+use claimdesk_core::{Kind, Role, Severity, SpeakerKind, Stance, Status, UnknownName};
 
 use crate::StoreError;
 use crate::entity::{claim, document, event, evidence, job, session, user};
@@ -25,6 +25,8 @@ pub struct ClaimRow {
     pub end: i64,
     pub text: String,
     pub speaker: Option<String>,
+    /// Named, anonymous, or the outlet itself (then `speaker` is `None`).
+    pub speaker_kind: SpeakerKind,
     pub priority: f64,
     pub status: Status,
     pub assignee: Option<String>,
@@ -60,6 +62,7 @@ impl TryFrom<claim::Model> for ClaimRow {
     fn try_from(m: claim::Model) -> Result<Self, StoreError> {
         Ok(ClaimRow {
             status: parse("claims", "status", &m.status)?,
+            speaker_kind: parse("claims", "speaker_kind", &m.speaker_kind)?,
             id: m.id,
             document_id: m.document_id,
             sentence_index: m.sentence_idx,

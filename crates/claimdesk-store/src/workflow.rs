@@ -57,6 +57,8 @@ impl Store {
         model.approved_by = row.approved_by.clone();
         model.dismissal_reason = row.dismissal_reason.clone();
         model.claim_reviewed = row.claim_reviewed.clone();
+        model.speaker = row.speaker.clone();
+        model.speaker_kind = crate::rows::parse("claims", "speaker_kind", &row.speaker_kind)?;
         let mut events = Vec::with_capacity(actions.len());
         for action in actions {
             events.push(model.apply(action, actor, at, policy).map_err(StoreError::Transition)?);
@@ -70,6 +72,8 @@ impl Store {
         active.approved_by = Set(model.approved_by);
         active.dismissal_reason = Set(model.dismissal_reason);
         active.claim_reviewed = Set(model.claim_reviewed);
+        active.speaker = Set(model.speaker);
+        active.speaker_kind = Set(model.speaker_kind.as_str().to_owned());
         active.version = Set(expected_version + events.len() as i32);
         active.updated_at = Set(at);
         let updated = active.update(&txn).await?;

@@ -66,6 +66,7 @@ pub(crate) fn claim_row(document_id: i64, c: &Claim, at: i64) -> claim::ActiveMo
         end: Set(c.sentence.end as i64),
         text: Set(c.text.clone()),
         speaker: Set(c.speaker.clone()),
+        speaker_kind: Set(c.speaker_kind.as_str().to_owned()),
         priority: Set(f64::from(c.priority)),
         status: Set(Status::New.as_str().to_owned()),
         assignee: Set(None),

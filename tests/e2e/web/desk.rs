@@ -82,3 +82,91 @@ fn default_short_forms_drop_the_attribution_and_warn_when_cut() {
         assert!(page(&terminal).contains("id=\"short-form-cut\""), "the page warns about the cut");
     }
 }
+
+/// The speaker is corrected on the claim page or through the API, recorded
+/// in the history, and ClaimReview's author follows it: a named speaker is
+/// a Person; an unnamed source or no speaker is the outlet, never the
+/// article's journalist.
+#[test]
+fn the_speaker_is_corrected_and_claimreview_credits_the_right_author() {
+    use serde_json::{Value, json};
+    for server in servers("desk_speaker") {
+        server.user("ed", "editor");
+        let api = super::Client::with_token(&server.base, &server.token("ed"));
+        let body = "Officials said the harbour fees doubled last year. The new ferry carries 900 passengers every single day.";
+        let doc = json!({ "body": body, "outlet": "Coast Post", "author": "Jo Byline" });
+        let created = api.post_json("/api/v1/documents", &doc);
+        assert_eq!(created.status, 201, "{}", created.body);
+        let doc_id = created.json()["id"].as_i64().unwrap();
+        let claims = api.get(&format!("/api/v1/claims?document={doc_id}")).json()["claims"].as_array().unwrap().clone();
+        let find = |needle: &str| claims.iter().find(|c| c["text"].as_str().unwrap().contains(needle)).unwrap().clone();
+        let (fees, ferry) = (find("harbour fees"), find("ferry"));
+        assert_eq!((fees["speaker"].as_str(), fees["speaker_kind"].as_str()), (Some("Officials"), Some("anonymous")), "{fees}");
+        assert_eq!((ferry["speaker"].as_str(), ferry["speaker_kind"].as_str()), (None, Some("outlet")), "{ferry}");
+
+        let version = |id: &Value| api.get(&format!("/api/v1/claims/{id}")).json()["claim"]["version"].as_i64().unwrap();
+        let publish = |id: &Value| {
+            let verdict = json!({ "version": version(id), "rating": "false", "explanation": "The records say otherwise." });
+            assert_eq!(api.post_json(&format!("/api/v1/claims/{id}/verdict"), &verdict).status, 200);
+            assert_eq!(api.post_json(&format!("/api/v1/claims/{id}/publish"), &json!({ "version": version(id) })).status, 200);
+        };
+        publish(&fees["id"]);
+        publish(&ferry["id"]);
+        let authors = || -> Vec<Value> {
+            let reviews: Value = server.admin().get(&format!("/reports/documents/{doc_id}?format=claimreview")).json();
+            let reviews = reviews.as_array().cloned().unwrap_or_else(|| vec![reviews.clone()]);
+            reviews.iter().map(|r| r["itemReviewed"]["author"].clone()).collect()
+        };
+        let coast = json!({ "@type": "Organization", "name": "Coast Post" });
+        assert_eq!(authors(), [coast.clone(), coast.clone()], "an unnamed source and the outlet's own claim: the outlet, not the byline");
+
+        // On the page (an editor: the claim is published), with a refusal that keeps the input.
+        let editor = server.client();
+        editor.login("ed", &super::password_of("ed"));
+        let id = fees["id"].as_i64().unwrap();
+        let page = editor.get(&format!("/claims/{id}")).body;
+        let form = |kind: &str, name: &str| {
+            vec![
+                ("csrf_token", super::csrf_in(&page).unwrap()),
+                ("version", super::form_value(&page, &format!("/claims/{id}/speaker"), "version").unwrap()),
+                ("speaker_kind", kind.to_owned()),
+                ("speaker", name.to_owned()),
+            ]
+        };
+        let post = |fields: Vec<(&str, String)>| {
+            editor.post_form(&format!("/claims/{id}/speaker"), &fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+        };
+        let nameless = post(form("named", "  "));
+        assert_eq!(nameless.status, 400, "{}", nameless.body);
+        assert!(nameless.body.contains("needs a name"));
+        let bogus = post(form("everyone", "Harbour Master Lee"));
+        assert_eq!(bogus.status, 400);
+        assert!(bogus.body.contains("Harbour Master Lee"), "the input is kept");
+        assert_eq!(post(form("named", "Harbour Master Lee")).status, 303);
+        let shown = editor.get(&format!("/claims/{id}")).body;
+        assert!(shown.contains("speaker: Harbour Master Lee"), "the history records it");
+        assert_eq!(authors()[0], json!({ "@type": "Person", "name": "Harbour Master Lee" }));
+
+        // Through the API: the outlet itself.
+        let outlet = api
+            .post_json(&format!("/api/v1/claims/{id}/speaker"), &json!({ "version": version(&fees["id"]), "kind": "outlet", "name": "x" }));
+        assert_eq!(outlet.status, 200, "{}", outlet.body);
+        assert_eq!(
+            (outlet.json()["claim"]["speaker"].clone(), outlet.json()["claim"]["speaker_kind"].clone()),
+            (Value::Null, json!("outlet"))
+        );
+        let checker = super::Client::with_token(&server.base, &{
+            server.user("cleo", "checker");
+            server.token("cleo")
+        });
+        let refused = checker.post_json(
+            &format!("/api/v1/claims/{id}/speaker"),
+            &json!({ "version": version(&fees["id"]), "kind": "named", "name": "Someone" }),
+        );
+        assert_eq!(
+            (refused.status, refused.json()["code"].as_str()),
+            (403, Some("forbidden")),
+            "a published claim's speaker is an editor's"
+        );
+    }
+}

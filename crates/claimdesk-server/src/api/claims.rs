@@ -2,7 +2,7 @@
 //! into a [`Command`] and run by the executor pages use too.
 
 use actix_web::{HttpResponse, web};
-use claimdesk_core::{Command, Kind, NewEvidence, Severity, Stance, Status};
+use claimdesk_core::{Command, Kind, NewEvidence, Severity, SpeakerKind, Stance, Status};
 use claimdesk_store::{ClaimRow, EventRow, EvidenceRow, FlagView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,6 +22,10 @@ pub struct ClaimOut {
     pub end: i64,
     pub text: String,
     pub speaker: Option<String>,
+    /// named, anonymous (an unnamed source) or outlet (no speaker: the
+    /// outlet's own claim).
+    #[schema(value_type = String, example = "named")]
+    pub speaker_kind: SpeakerKind,
     pub priority: f64,
     #[schema(value_type = String, example = "in_review")]
     /// new, in_review, resolved, published or dismissed
@@ -54,6 +58,7 @@ impl From<ClaimRow> for ClaimOut {
             end,
             text,
             speaker,
+            speaker_kind,
             priority,
             status,
             assignee,
@@ -76,6 +81,7 @@ impl From<ClaimRow> for ClaimOut {
             end,
             text,
             speaker,
+            speaker_kind,
             priority,
             status,
             assignee,
@@ -258,6 +264,30 @@ pub struct SummarizeIn {
     pub version: i32,
     /// The short form, at most 75 characters; empty resets it to the default.
     pub text: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerIn {
+    #[schema(minimum = 0)]
+    pub version: i32,
+    /// named, anonymous or outlet.
+    #[schema(value_type = String, example = "anonymous")]
+    pub kind: SpeakerKind,
+    /// The speaker's name (ignored for `outlet`).
+    #[serde(default)]
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/speaker", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = SpeakerIn, responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn speaker(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: crate::input::Json<SpeakerIn>,
+) -> Result<HttpResponse, ApiError> {
+    let SpeakerIn { version, kind, name } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::EditSpeaker { speaker: name, kind }).await
 }
 
 /// Runs `command` through the one executor pages use too, answering with

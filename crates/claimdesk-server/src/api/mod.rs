@@ -31,14 +31,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims/{id}/reopen", web::post().to(claims::reopen))
         .route("/claims/{id}/publish", web::post().to(claims::publish))
         .route("/claims/{id}/unpublish", web::post().to(claims::unpublish))
-        .route("/claims/{id}/summarize", web::post().to(claims::summarize));
+        .route("/claims/{id}/summarize", web::post().to(claims::summarize))
+        .route("/claims/{id}/speaker", web::post().to(claims::speaker));
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize),
-    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::VersionIn, ErrorOut)),
+    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]

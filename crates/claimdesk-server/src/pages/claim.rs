@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use claimdesk_core::{Command, NewEvidence, Rating, Stance, Verb};
+use claimdesk_core::{Command, NewEvidence, Rating, SpeakerKind, Stance, Verb};
 use claimdesk_store::{ClaimRow, EvidenceRow, FlagView};
 use serde::Deserialize;
 
@@ -39,6 +39,9 @@ pub struct ActionForm {
     pub stance: String,
     /// The short form reports publish (ClaimReview `claimReviewed`).
     pub claim_reviewed: String,
+    /// The speaker's name, and `named`, `anonymous` or `outlet`.
+    pub speaker: String,
+    pub speaker_kind: String,
 }
 
 pub struct EventView {
@@ -95,6 +98,16 @@ impl ClaimPage {
         if self.form_action == "summarize" { self.form.claim_reviewed.clone() } else { self.claim_reviewed() }
     }
 
+    /// The speaker field's value: kept input after a refusal, else the claim's.
+    fn speaker_field(&self) -> String {
+        if self.form_action == "speaker" { self.form.speaker.clone() } else { self.claim.speaker.clone().unwrap_or_default() }
+    }
+
+    /// Whether `kind` is the one the speaker form shows selected.
+    fn speaker_kind_is(&self, kind: &SpeakerKind) -> bool {
+        if self.form_action == "speaker" { self.form.speaker_kind == kind.as_str() } else { self.claim.speaker_kind == *kind }
+    }
+
     fn kept(&self, action: &str, value: &str) -> String {
         if self.form_action == action { value.to_owned() } else { String::new() }
     }
@@ -106,7 +119,8 @@ impl ClaimPage {
     /// Errors of the small forms, and every stale-version refusal, go at
     /// the top; the big forms show theirs beside their fields.
     fn top_error(&self) -> Option<String> {
-        let beside_form = matches!(self.form_action.as_str(), "evidence" | "verdict" | "dismiss" | "summarize") && self.changes.is_empty();
+        let beside_form =
+            matches!(self.form_action.as_str(), "evidence" | "verdict" | "dismiss" | "summarize" | "speaker") && self.changes.is_empty();
         if beside_form { None } else { self.error.clone() }
     }
 }
@@ -124,6 +138,11 @@ fn describe(action: &str, detail: &str) -> String {
         "add_evidence" => format!("{} ({})", s("url"), s("stance")),
         "summarize" if s("text").trim().is_empty() => "short form reset to the sentence".to_owned(),
         "summarize" => format!("short form: {}", s("text")),
+        "edit_speaker" => match (s("kind").as_str(), s("speaker")) {
+            ("outlet", _) => "speaker: the outlet itself".to_owned(),
+            ("anonymous", name) => format!("speaker: {name} (unnamed source)"),
+            (_, name) => format!("speaker: {name}"),
+        },
         _ => String::new(),
     }
 }
@@ -237,6 +256,12 @@ fn command(verb: Verb, form: &ActionForm) -> Result<(Command, Option<i32>), AppE
         Verb::Publish => Command::Publish,
         Verb::Unpublish => Command::Unpublish,
         Verb::Summarize => Command::Summarize { text: form.claim_reviewed.clone() },
+        Verb::Speaker => {
+            let Ok(kind) = form.speaker_kind.parse::<SpeakerKind>() else {
+                return bad("Choose who made the claim: a named speaker, an unnamed source, or the outlet itself.");
+            };
+            Command::EditSpeaker { speaker: form.speaker.clone(), kind }
+        }
     };
     Ok((command, version))
 }

@@ -13,6 +13,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub text: String,
     pub speaker: Option<String>,
+    /// `claimdesk_core::SpeakerKind` (m006).
+    pub speaker_kind: String,
     pub priority: f64,
     /// `claimdesk_core::Status` as snake_case.
     pub status: String,

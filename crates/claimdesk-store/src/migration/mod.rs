@@ -13,6 +13,7 @@ mod m002_jobs;
 mod m003_settings;
 mod m004_claim_reviewed;
 mod m005_sessions;
+mod m006_speaker_kind;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m003_settings::Migration),
             Box::new(m004_claim_reviewed::Migration),
             Box::new(m005_sessions::Migration),
+            Box::new(m006_speaker_kind::Migration),
         ]
     }
 }
