@@ -1,22 +1,11 @@
 //! The checker's desk (#15): what a working desk needs besides the review
 //! loop, tested over real HTTP against the real binary.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use super::{password_of, servers};
+use super::{claimdesk_with_password, password_of, servers};
 
 /// Runs `claimdesk user reset-password NAME --password-stdin` with `password`.
 fn reset_password(db: &str, name: &str, password: &str) -> std::process::Output {
-    let mut child = Command::new(claimdesk_tests::claimdesk_bin())
-        .args(["user", "reset-password", name, "--password-stdin", "--database", db])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    claimdesk_with_password(&["user", "reset-password", name, "--password-stdin", "--database", db], password)
 }
 
 /// A lost password has a way back on the command line, and the reset ends

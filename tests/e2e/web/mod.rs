@@ -115,16 +115,16 @@ pub fn password_of(name: &str) -> String {
 }
 
 pub fn add_user(db: &str, name: &str, role: &str, password: &str) {
-    let mut child = Command::new(claimdesk_bin())
-        .args(["user", "add", name, "--role", role, "--password-stdin", "--database", db])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = claimdesk_with_password(&["user", "add", name, "--role", role, "--password-stdin", "--database", db], password);
     assert!(out.status.success(), "user add: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Runs `claimdesk ARGS` with `password` as the first line of its input.
+pub fn claimdesk_with_password(args: &[&str], password: &str) -> std::process::Output {
+    let mut child =
+        Command::new(claimdesk_bin()).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 #[derive(Debug)]
