@@ -331,6 +331,16 @@ fn an_unknown_status_in_the_database_is_an_error_not_a_default() {
                 assert!(matches!(error, StoreError::Corrupt { .. }), "{url}: {error}");
                 assert!(error.to_string().contains("claims.status") && error.to_string().contains("on_fire"), "{error}");
             }
+            // Each column is named for what it holds, on both read paths.
+            let sql = format!("UPDATE claims SET status = 'new', speaker_kind = 'gossip' WHERE id = {claim}");
+            claimdesk_store::testing::execute_sql(&url, &sql).await.unwrap();
+            for result in [
+                store.claim(claim).await.map(|_| ()),
+                store.list_claims(&ClaimFilter::default(), QueueOrder::Priority, None, 50).await.map(|_| ()),
+            ] {
+                let error = result.expect_err("a corrupt speaker kind is refused");
+                assert!(error.to_string().contains("claims.speaker_kind") && error.to_string().contains("gossip"), "{url}: {error}");
+            }
             store.close().await.unwrap();
         });
     }

@@ -133,7 +133,7 @@ fn the_command_line_offers_exactly_the_libraries_lists() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let report = help(&["report", "--help"]);
-    let formats: Vec<&str> = claimdesk_report::Format::ALL.iter().map(|f| f.name()).collect();
+    let formats: Vec<&str> = claimdesk_report::Format::ALL.iter().map(|f| f.as_str()).collect();
     assert!(report.contains(&format!("[possible values: {}]", formats.join(", "))), "{report}");
     let user = help(&["user", "add", "--help"]);
     let roles: Vec<&str> = claimdesk_core::Role::ALL.iter().map(|r| r.as_str()).collect();

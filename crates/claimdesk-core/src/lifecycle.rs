@@ -229,6 +229,30 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command as every way in must send it: names and texts trimmed,
+    /// blanks as absent, the evidence address a web address. Pages and the
+    /// API parse loosely and leave this to the one executor.
+    pub fn normalized(self) -> Result<Command, TransitionError> {
+        let present = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(match self {
+            Command::Assign { to } => Command::Assign { to: present(to) },
+            Command::AddEvidence(e) => {
+                let url = e.url.trim().to_owned();
+                if !crate::input::is_web_url(&url) {
+                    return Err(TransitionError::EvidenceAddress);
+                }
+                Command::AddEvidence(NewEvidence {
+                    url,
+                    title: present(e.title),
+                    quoted_passage: present(e.quoted_passage),
+                    note: present(e.note),
+                    stance: e.stance,
+                })
+            }
+            other => other,
+        })
+    }
+
     pub fn verb(&self) -> Verb {
         match self {
             Command::Assign { .. } => Verb::Assign,
@@ -328,6 +352,8 @@ pub enum TransitionError {
     SelfApproval(String),
     #[error("the short form of a claim is at most {max} characters; this one has {found}")]
     SummaryTooLong { max: usize, found: usize },
+    #[error("the evidence needs a web address starting with http:// or https://")]
+    EvidenceAddress,
     #[error("a named or anonymous speaker needs a name (for the claim's own outlet, choose \"the outlet itself\")")]
     MissingSpeaker,
     #[error("a speaker's name is at most {max} characters; this one has {found}")]

@@ -41,14 +41,12 @@ claimdesk_core::named_enum! {
 }
 
 impl Format {
-    /// The name used on the command line and in download links.
-    pub fn name(self) -> &'static str {
-        self.as_str()
-    }
+    /// Other names a format answers to.
+    pub const ALIASES: &'static [(&'static str, Format)] = &[("markdown", Format::Markdown)];
 
-    /// A format by name; `markdown` is accepted for `md`.
+    /// A format by name or alias.
     pub fn parse(name: &str) -> Option<Format> {
-        if name == "markdown" { Some(Format::Markdown) } else { name.parse().ok() }
+        Format::ALIASES.iter().find(|(alias, _)| *alias == name).map(|(_, f)| *f).or_else(|| name.parse().ok())
     }
 
     pub fn content_type(self) -> &'static str {
@@ -66,7 +64,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::ClaimReview => "claimreview.json",
-            other => other.name(),
+            other => other.as_str(),
         }
     }
 }

@@ -349,7 +349,7 @@ fn an_empty_report_is_valid_in_every_format() {
 #[test]
 fn formats_parse_from_their_names() {
     for &format in Format::ALL {
-        assert_eq!(Format::parse(format.name()), Some(format));
+        assert_eq!(Format::parse(format.as_str()), Some(format));
     }
     assert_eq!(Format::parse("markdown"), Some(Format::Markdown));
     assert_eq!(Format::parse("pdf"), None);

@@ -33,6 +33,7 @@ pub(crate) async fn execute(
     }
     let policy = state.policy().await?;
     command.verb().check(role, claim.standing(), &policy)?;
+    let command = command.normalized()?;
     let done = command.done();
     match &command {
         Command::AddEvidence(evidence) => {

@@ -50,12 +50,12 @@ fn value(v: &Value) -> rusqlite::Result<SqlValue> {
     })
 }
 
-/// A stored name parsed into its enumeration; a name that is no variant is
-/// a conversion error, reported as [`StoreError::Corrupt`].
-fn named<T: std::str::FromStr<Err = claimdesk_core::UnknownName>>(text: String) -> rusqlite::Result<T> {
-    text.parse().map_err(|e: claimdesk_core::UnknownName| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.to_string().into())
-    })
+/// A stored name of `claims.column` parsed into its enumeration, by the
+/// store's one parser; a name that is no variant fails the row with that
+/// parser's [`StoreError::Corrupt`], which [`query`] hands on as it is.
+fn named<T: std::str::FromStr<Err = claimdesk_core::UnknownName>>(text: String, column: &'static str) -> rusqlite::Result<T> {
+    crate::rows::parse("claims", column, &text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// A row type the fast path reads. Its columns are found by name once per
@@ -97,9 +97,9 @@ impl FastRow for ClaimRow {
             end: col(r, at, 4)?,
             text: col(r, at, 5)?,
             speaker: col(r, at, 6)?,
-            speaker_kind: named(col::<String>(r, at, 7)?)?,
+            speaker_kind: named(col(r, at, 7)?, "speaker_kind")?,
             priority: col(r, at, 8)?,
-            status: named(col::<String>(r, at, 9)?)?,
+            status: named(col(r, at, 9)?, "status")?,
             assignee: col(r, at, 10)?,
             verdict: col(r, at, 11)?,
             explanation: col(r, at, 12)?,
@@ -124,7 +124,7 @@ impl FastRow for crate::QueueRow {
             text: col(r, at, 2)?,
             speaker: col(r, at, 3)?,
             priority: col(r, at, 4)?,
-            status: named(col::<String>(r, at, 5)?)?,
+            status: named(col(r, at, 5)?, "status")?,
             assignee: col(r, at, 6)?,
             version: col(r, at, 7)?,
         })
@@ -167,9 +167,10 @@ pub(crate) async fn query<T: FastRow>(path: Arc<PathBuf>, statement: Statement, 
     result.map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Locked(e.to_string()),
         _ => match e {
-            rusqlite::Error::FromSqlConversionFailure(_, _, reason) => {
-                StoreError::Corrupt { table: "claims", column: "status", reason: reason.to_string() }
-            }
+            rusqlite::Error::FromSqlConversionFailure(_, _, cause) => match cause.downcast::<StoreError>() {
+                Ok(corrupt) => *corrupt,
+                Err(other) => StoreError::Db(sea_orm::DbErr::Custom(other.to_string())),
+            },
             other => StoreError::Db(sea_orm::DbErr::Custom(other.to_string())),
         },
     })

@@ -231,7 +231,7 @@ pub fn report(url: &str, claims: usize, runs: usize) -> anyhow::Result<ExitCode>
             let render_ms = median(&mut times);
             println!(
                 "  {:<12} render median {render_ms:>7.1} ms, load + render {:>7.1} ms, {:>6.1} MB",
-                format.name(),
+                format.as_str(),
                 load_ms + render_ms,
                 bytes as f64 / 1e6
             );

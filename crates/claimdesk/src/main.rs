@@ -313,10 +313,9 @@ fn named<T: claimdesk_core::Named>() -> impl clap::builder::TypedValueParser<Val
 fn report_format() -> impl clap::builder::TypedValueParser<Value = claimdesk_report::Format> {
     use claimdesk_report::Format;
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-    let values = Format::ALL.iter().map(|&f| {
-        let value = PossibleValue::new(f.name());
-        if f == Format::Markdown { value.alias("markdown") } else { value }
-    });
+    let values = Format::ALL
+        .iter()
+        .map(|&f| PossibleValue::new(f.as_str()).aliases(Format::ALIASES.iter().filter(|(_, g)| *g == f).map(|(alias, _)| *alias)));
     PossibleValuesParser::new(values).try_map(|s| Format::parse(&s).ok_or_else(|| format!("unknown report format {s:?}")))
 }
 

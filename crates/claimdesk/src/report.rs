@@ -59,7 +59,7 @@ pub fn run(url: &str, request: &ReportRequest, format: Format, output: Option<&P
         // Rendered in full first: a failure never leaves half a file.
         Some(path) => {
             std::fs::write(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("{}: {claims} claim(s), {}", path.display(), format.name());
+            eprintln!("{}: {claims} claim(s), {}", path.display(), format.as_str());
         }
         None => {
             let mut out = std::io::stdout().lock();

@@ -171,7 +171,21 @@ fn commands_become_lifecycle_actions() {
         note: None,
         stance: crate::Stance::Refutes,
     });
-    assert_eq!(evidence.into_actions(New, ""), None);
+    assert_eq!(evidence.clone().into_actions(New, ""), None);
+    // Normalized once for every way in: trimmed, blanks absent, web addresses only.
+    let loose = Command::AddEvidence(NewEvidence {
+        url: " https://example.org/a ".into(),
+        title: Some("  ".into()),
+        quoted_passage: Some(" four per cent ".into()),
+        note: None,
+        stance: crate::Stance::Refutes,
+    });
+    let Ok(Command::AddEvidence(tidy)) = loose.normalized() else { panic!("normalized") };
+    assert_eq!((tidy.url.as_str(), tidy.title, tidy.quoted_passage.as_deref()), ("https://example.org/a", None, Some("four per cent")));
+    let Command::AddEvidence(mut bad) = evidence else { panic!() };
+    bad.url = "javascript:alert(1)".into();
+    assert_eq!(Command::AddEvidence(bad).normalized(), Err(TransitionError::EvidenceAddress));
+    assert_eq!(Command::Assign { to: Some("  ".into()) }.normalized(), Ok(Command::Assign { to: None }));
     assert_eq!(Command::Assign { to: None }.done(), "Unassigned.");
 }
 

@@ -49,52 +49,28 @@ pub struct ClaimOut {
 
 impl From<ClaimRow> for ClaimOut {
     fn from(c: ClaimRow) -> Self {
-        let (claim_reviewed, claim_reviewed_set) = (c.claim_reviewed_or_default(), c.claim_reviewed.is_some());
-        let ClaimRow {
-            id,
-            document_id,
-            sentence_index,
-            start,
-            end,
-            text,
-            speaker,
-            speaker_kind,
-            priority,
-            status,
-            assignee,
-            verdict,
-            explanation,
-            resolved_by,
-            approved_by,
-            dismissal_reason,
-            version,
-            created_at,
-            updated_at,
-            claim_reviewed: _,
-        } = c;
-        // Destructured whole: a column added to the row must be decided on here.
         ClaimOut {
-            id,
-            document_id,
-            sentence_index,
-            start,
-            end,
-            text,
-            speaker,
-            speaker_kind,
-            priority,
-            status,
-            assignee,
-            verdict,
-            explanation,
-            resolved_by,
-            approved_by,
-            dismissal_reason,
-            claim_reviewed,
-            claim_reviewed_set,
-            version,
-            created_at,
-            updated_at,
+            claim_reviewed: c.claim_reviewed_or_default(),
+            claim_reviewed_set: c.claim_reviewed.is_some(),
+            id: c.id,
+            document_id: c.document_id,
+            sentence_index: c.sentence_index,
+            start: c.start,
+            end: c.end,
+            text: c.text,
+            speaker: c.speaker,
+            speaker_kind: c.speaker_kind,
+            priority: c.priority,
+            status: c.status,
+            assignee: c.assignee,
+            verdict: c.verdict,
+            explanation: c.explanation,
+            resolved_by: c.resolved_by,
+            approved_by: c.approved_by,
+            dismissal_reason: c.dismissal_reason,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
         }
     }
 }
@@ -308,7 +284,6 @@ pub(super) async fn assign(
     body: crate::input::Json<AssignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let AssignIn { version, to } = body.into_inner();
-    let to = to.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     act(&state, &user, id.into_inner(), Some(version), Command::Assign { to }).await
 }
 
@@ -320,12 +295,7 @@ pub(super) async fn add_evidence(
     body: crate::input::Json<EvidenceIn>,
 ) -> Result<HttpResponse, ApiError> {
     let e = body.into_inner();
-    let url = e.url.trim().to_owned();
-    if !claimdesk_core::input::is_web_url(&url) {
-        return Err(AppError::BadRequest("The evidence needs a web address starting with http:// or https://.".to_owned()).into());
-    }
-    let opt = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let evidence = NewEvidence { url, title: opt(e.title), quoted_passage: opt(e.quoted_passage), note: opt(e.note), stance: e.stance };
+    let evidence = NewEvidence { url: e.url, title: e.title, quoted_passage: e.quoted_passage, note: e.note, stance: e.stance };
     act(&state, &user, id.into_inner(), None, Command::AddEvidence(evidence)).await
 }
 

@@ -4,11 +4,11 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use claimdesk_core::{Command, NewEvidence, Rating, SpeakerKind, Stance, Verb};
+use claimdesk_core::{Command, NewEvidence, Rating, ShortForm, SpeakerKind, Stance, Verb};
 use claimdesk_store::{ClaimRow, EvidenceRow, FlagView};
 use serde::Deserialize;
 
-use super::{Chrome, chrome, field, html, redirect, set_flash, when};
+use super::{Chrome, chrome, html, redirect, set_flash, when};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::highlight::{Mark, Segment, paragraph_spans, segments};
@@ -75,6 +75,8 @@ struct ClaimPage {
     changes: Vec<EventView>,
     /// What the viewer may do to the claim now (the core's permission check).
     permitted: Vec<Verb>,
+    /// The sentence's default short form, worked out once for the page.
+    default_short_form: ShortForm,
 }
 
 impl ClaimPage {
@@ -85,12 +87,12 @@ impl ClaimPage {
     /// Whether reports publish a default short form that drops part of
     /// the sentence (a later clause, or a cut mid-phrase).
     fn short_form_is_cut(&self) -> bool {
-        self.claim.claim_reviewed.is_none() && claimdesk_core::default_short_form(&self.claim.text).cut
+        self.claim.claim_reviewed.is_none() && self.default_short_form.cut
     }
 
     /// The short form as reports show it now: the editor's, or the default.
     fn claim_reviewed(&self) -> String {
-        self.claim.claim_reviewed_or_default()
+        self.claim.claim_reviewed.clone().unwrap_or_else(|| self.default_short_form.text.clone())
     }
 
     /// The short form field's value: kept input after a refusal, else the current one.
@@ -195,6 +197,7 @@ async fn page(
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
     Ok(ClaimPage {
         permitted: claimdesk_core::permitted(viewer.role, claim.standing(), &policy),
+        default_short_form: claimdesk_core::default_short_form(&claim.text),
         chrome: chrome(state, session, viewer, "queue").await?,
         context: segments(&document.body, p_start, p_end.max(end).min(document.body.len()), &marks),
         document_label: document.title.clone().or(document.origin.clone()).unwrap_or_else(|| format!("Document {}", document.id)),
@@ -230,22 +233,18 @@ fn command(verb: Verb, form: &ActionForm) -> Result<(Command, Option<i32>), AppE
         (_, Err(_)) => return bad("The form lost its version; reload the page."),
     };
     let command = match verb {
-        Verb::Assign => Command::Assign { to: field(&Some(form.to.clone())) },
+        Verb::Assign => Command::Assign { to: Some(form.to.clone()) },
         Verb::Start => Command::Start,
         Verb::Evidence => {
-            let url = form.url.trim();
-            if !super::is_web_url(url) {
-                return bad("The evidence needs a web address starting with http:// or https://.");
-            }
             let Ok(stance) = form.stance.parse::<Stance>() else {
                 return bad("Choose whether the evidence supports, refutes or gives context to the claim.");
             };
-            let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+            let some = |s: &str| Some(s.to_owned());
             Command::AddEvidence(NewEvidence {
-                url: url.to_owned(),
-                title: opt(&form.title),
-                quoted_passage: opt(&form.quoted_passage),
-                note: opt(&form.note),
+                url: form.url.clone(),
+                title: some(&form.title),
+                quoted_passage: some(&form.quoted_passage),
+                note: some(&form.note),
                 stance,
             })
         }

@@ -89,10 +89,6 @@ impl CountsCache {
     }
 }
 
-async fn count(store: &claimdesk_store::Store) -> Result<StatusCounts, AppError> {
-    Ok(store.status_counts().await?)
-}
-
 pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: Viewer, section: &'static str) -> Result<Chrome, AppError> {
     use std::sync::atomic::Ordering;
     let counts = match state.counts.cached() {
@@ -101,7 +97,7 @@ pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: View
             if !state.counts.refreshing.swap(true, Ordering::AcqRel) {
                 let state = state.clone();
                 actix_web::rt::spawn(async move {
-                    if let Ok(fresh) = count(&state.store).await {
+                    if let Ok(fresh) = state.store.status_counts().await {
                         state.counts.store(fresh);
                     }
                     state.counts.refreshing.store(false, Ordering::Release);
@@ -110,7 +106,7 @@ pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: View
             counts
         }
         None => {
-            let counts = count(&state.store).await?;
+            let counts = state.store.status_counts().await?;
             state.counts.store(counts.clone());
             counts
         }

@@ -61,7 +61,7 @@ impl ReportQuery {
             return Ok(Format::Html);
         }
         Format::parse(&self.format).ok_or_else(|| {
-            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
             AppError::BadRequest(format!("There is no report format {:?}; formats are {}.", self.format, names.join(", ")))
         })
     }
@@ -143,8 +143,8 @@ async fn respond(
     let mut nav = vec![NavLink { label: "← Reports".to_owned(), href: "/reports".to_owned() }];
     for f in Format::ALL {
         nav.push(NavLink {
-            label: format!("Download {}", f.name()),
-            href: format!("{base}?{query}{separator}format={}&download=1", f.name()),
+            label: format!("Download {}", f.as_str()),
+            href: format!("{base}?{query}{separator}format={}&download=1", f.as_str()),
         });
     }
     let rendered = web::block(move || match format {
@@ -253,7 +253,7 @@ async fn index(state: web::Data<AppState>, session: Session, viewer: Viewer) -> 
         chrome: chrome(&state, &session, viewer, "reports").await?,
         documents,
         months,
-        formats: Format::ALL.iter().map(|f| f.name()).collect(),
+        formats: Format::ALL.iter().map(|f| f.as_str()).collect(),
     };
     html(StatusCode::OK, &page)
 }

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use super::{Columns, create_index, create_unique_index, table};
+use super::{create_index, create_unique_index, table};
 
 /// The first release's schema: documents, sentences, claims, narrow flags
 /// with their rules and texts, evidence, the audit trail, users, API tokens

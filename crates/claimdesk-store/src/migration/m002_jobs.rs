@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use super::{Columns, create_index, table};
+use super::{create_index, table};
 
 /// The jobs table workers take work from. Explicit statements: it creates
 /// the same schema forever.

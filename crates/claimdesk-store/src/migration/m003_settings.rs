@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use super::{Columns, table};
+use super::table;
 
 /// Installation settings (session key, second review, report publisher).
 /// Explicit statements: it creates the same schema forever.

@@ -41,59 +41,64 @@ pub(crate) fn table(name: &str) -> TableDef {
 /// The column kinds the schema uses; `_null` ones may hold NULL, the rest
 /// may not. 64-bit integers are `big`, text without a length is `string`
 /// (`varchar`) or `text`.
-pub(crate) trait Columns: Sized {
-    fn column(self, column: ColumnDef) -> Self;
-
-    fn new_column(name: &str) -> ColumnDef {
-        ColumnDef::new(Alias::new(name))
-    }
-    /// `id`: 64-bit, generated, the primary key.
-    fn id(self) -> Self {
-        self.column(Self::new_column("id").big_integer().not_null().auto_increment().primary_key().to_owned())
-    }
-    /// A text primary key.
-    fn string_key(self, name: &str) -> Self {
-        self.column(Self::new_column(name).string().not_null().primary_key().to_owned())
-    }
-    fn big(self, name: &str) -> Self {
-        self.column(Self::new_column(name).big_integer().not_null().to_owned())
-    }
-    fn big_null(self, name: &str) -> Self {
-        self.column(Self::new_column(name).big_integer().to_owned())
-    }
-    fn int(self, name: &str) -> Self {
-        self.column(Self::new_column(name).integer().not_null().to_owned())
-    }
-    fn int_null(self, name: &str) -> Self {
-        self.column(Self::new_column(name).integer().to_owned())
-    }
-    fn double(self, name: &str) -> Self {
-        self.column(Self::new_column(name).double().not_null().to_owned())
-    }
-    fn boolean(self, name: &str) -> Self {
-        self.column(Self::new_column(name).boolean().not_null().to_owned())
-    }
-    fn string(self, name: &str) -> Self {
-        self.column(Self::new_column(name).string().not_null().to_owned())
-    }
-    fn string_null(self, name: &str) -> Self {
-        self.column(Self::new_column(name).string().to_owned())
-    }
-    fn string_unique(self, name: &str) -> Self {
-        self.column(Self::new_column(name).string().not_null().unique_key().to_owned())
-    }
-    fn text(self, name: &str) -> Self {
-        self.column(Self::new_column(name).text().not_null().to_owned())
-    }
-    fn text_null(self, name: &str) -> Self {
-        self.column(Self::new_column(name).text().to_owned())
-    }
-}
-
-impl Columns for TableDef {
+impl TableDef {
     fn column(mut self, mut column: ColumnDef) -> Self {
         self.0.col(&mut column);
         self
+    }
+
+    /// `id`: 64-bit, generated, the primary key.
+    pub(crate) fn id(self) -> Self {
+        self.column(ColumnDef::new(Alias::new("id")).big_integer().not_null().auto_increment().primary_key().to_owned())
+    }
+
+    /// A text primary key.
+    pub(crate) fn string_key(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).string().not_null().primary_key().to_owned())
+    }
+
+    pub(crate) fn big(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).big_integer().not_null().to_owned())
+    }
+
+    pub(crate) fn big_null(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).big_integer().to_owned())
+    }
+
+    pub(crate) fn int(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).integer().not_null().to_owned())
+    }
+
+    pub(crate) fn int_null(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).integer().to_owned())
+    }
+
+    pub(crate) fn double(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).double().not_null().to_owned())
+    }
+
+    pub(crate) fn boolean(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).boolean().not_null().to_owned())
+    }
+
+    pub(crate) fn string(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).string().not_null().to_owned())
+    }
+
+    pub(crate) fn string_null(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).string().to_owned())
+    }
+
+    pub(crate) fn string_unique(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).string().not_null().unique_key().to_owned())
+    }
+
+    pub(crate) fn text(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).text().not_null().to_owned())
+    }
+
+    pub(crate) fn text_null(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).text().to_owned())
     }
 }
 
