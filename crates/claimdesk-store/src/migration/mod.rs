@@ -14,6 +14,7 @@ mod m003_settings;
 mod m004_claim_reviewed;
 mod m005_sessions;
 mod m006_speaker_kind;
+mod m007_fact_checks;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m004_claim_reviewed::Migration),
             Box::new(m005_sessions::Migration),
             Box::new(m006_speaker_kind::Migration),
+            Box::new(m007_fact_checks::Migration),
         ]
     }
 }
@@ -42,7 +44,7 @@ pub(crate) fn table(name: &str) -> TableDef {
 /// may not. 64-bit integers are `big`, text without a length is `string`
 /// (`varchar`) or `text`.
 impl TableDef {
-    fn column(mut self, mut column: ColumnDef) -> Self {
+    pub(crate) fn column(mut self, mut column: ColumnDef) -> Self {
         self.0.col(&mut column);
         self
     }
@@ -71,6 +73,19 @@ impl TableDef {
 
     pub(crate) fn int_null(self, name: &str) -> Self {
         self.column(ColumnDef::new(Alias::new(name)).integer().to_owned())
+    }
+
+    pub(crate) fn double_null(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).double().to_owned())
+    }
+
+    /// Bytes: `BLOB` on SQLite, `bytea` on PostgreSQL.
+    pub(crate) fn blob(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).binary().not_null().to_owned())
+    }
+
+    pub(crate) fn blob_null(self, name: &str) -> Self {
+        self.column(ColumnDef::new(Alias::new(name)).binary().to_owned())
     }
 
     pub(crate) fn double(self, name: &str) -> Self {
