@@ -7,7 +7,6 @@ from SQLite FTS5's bm25 (what claimdesk's store runs); vectors are written by
 
     python3 tools/matching_cv.py DATA_DIR VECTOR_DIR
 """
-import csv
 import itertools
 import re
 import sqlite3
@@ -24,9 +23,9 @@ STOP = set(
 
 
 def read_tsv(path):
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [r for r in rows[1:]]
+    # Split exactly as embed_tsv does, so rows line up with the vectors.
+    lines = Path(path).read_text().splitlines()[1:]
+    return [(line.split("\t") + ["", ""])[:3] for line in lines]
 
 
 def read_qrels(path):
@@ -97,7 +96,13 @@ def main():
         cos = np.stack([it[1] for it in items]) @ V[vname].T
         return float(np.mean([ap_at(rank(bm25_scores(db, it[0], weights), cos[j], alpha), it[2]) for j, it in enumerate(items)]))
 
-    grid = list(itertools.product(["claim", "both"], [(1.0, 1.0), (1.0, 0.5), (1.0, 0.0)], [0.0, 0.2, 0.3, 0.4, 0.5, 1.0]))
+    grid = list(
+        itertools.product(
+            ["claim", "both"],
+            [(1.0, 2.0), (1.0, 1.0), (1.0, 0.5), (1.0, 0.0)],
+            [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.0],
+        )
+    )
     train = sets["train"]
     folds = [train[i::5] for i in range(5)]
     # Score every setting on every fold once; CV picks per held-out fold by the other four.

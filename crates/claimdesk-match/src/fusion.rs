@@ -22,7 +22,7 @@ pub struct Fusion {
 
 /// The setting that ships (chosen on the CLEF 2020 CheckThat! 2A training
 /// pairs by 5-fold cross-validation; docs/DETECTION.md).
-pub const DEFAULT: Fusion = Fusion { lexical_weight: 0.3 };
+pub const DEFAULT: Fusion = Fusion { lexical_weight: 0.2 };
 
 /// From this cosine a match is "strong": the queue shows a chip for it.
 pub const STRONG_COSINE: f32 = 0.75;
@@ -38,8 +38,7 @@ pub fn fuse(candidates: &[Candidate], fusion: Fusion) -> Vec<(Candidate, f64)> {
     let cosine: Vec<f64> = candidates.iter().map(|c| f64::from(c.cosine)).collect();
     let (zl, zc) = (zscores(&lexical), zscores(&cosine));
     let w = fusion.lexical_weight;
-    let mut out: Vec<(Candidate, f64)> =
-        candidates.iter().zip(zl.iter().zip(&zc)).map(|(c, (l, k))| (*c, w * l + (1.0 - w) * k)).collect();
+    let mut out: Vec<(Candidate, f64)> = candidates.iter().zip(zl.iter().zip(&zc)).map(|(c, (l, k))| (*c, w * l + (1.0 - w) * k)).collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cosine.total_cmp(&a.0.cosine)).then(a.0.item.cmp(&b.0.item)));
     out
 }

@@ -100,11 +100,9 @@ fn html(text: &str) -> Parsed {
         for (n, script) in document.select(&selector).enumerate() {
             match serde_json::from_str::<Value>(&script.text().collect::<String>()) {
                 Ok(value) => values.push(value),
-                Err(e) => problems.push(Problem {
-                    record: n + 1,
-                    message: format!("JSON-LD block {} is not JSON: {e}", n + 1),
-                    refused: true,
-                }),
+                Err(e) => {
+                    problems.push(Problem { record: n + 1, message: format!("JSON-LD block {} is not JSON: {e}", n + 1), refused: true })
+                }
             }
         }
     }
@@ -200,8 +198,7 @@ fn json_ld(values: &[Value]) -> Parsed {
             warn("no rating (reviewRating has neither alternateName nor ratingValue)".into());
         }
         let publisher = text_of(review.get("author")).or_else(|| text_of(review.get("publisher")));
-        let language = text_of(review.get("inLanguage"))
-            .or_else(|| text_of(review.get("itemReviewed").and_then(|i| i.get("inLanguage"))));
+        let language = text_of(review.get("inLanguage")).or_else(|| text_of(review.get("itemReviewed").and_then(|i| i.get("inLanguage"))));
         let item = FactCheck {
             source_key,
             claim,
@@ -228,10 +225,8 @@ fn table(text: &str, delimiter: u8, stem: &str) -> Result<Parsed, ImportError> {
     let mut parsed = Parsed::default();
     for (n, row) in reader.records().enumerate() {
         let record = n + 1;
-        let row = row.map_err(|e| ImportError::Table {
-            line: e.position().map_or(record as u64 + 1, |p| p.line()),
-            reason: e.to_string(),
-        })?;
+        let row =
+            row.map_err(|e| ImportError::Table { line: e.position().map_or(record as u64 + 1, |p| p.line()), reason: e.to_string() })?;
         let field = |i: usize| row.get(i).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         let (Some(id), Some(claim)) = (field(0), field(1)) else {
             parsed.problems.push(Problem { record, message: "an id and a claim are needed (columns 1 and 2)".into(), refused: true });

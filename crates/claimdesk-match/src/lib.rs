@@ -36,8 +36,8 @@ pub fn query_terms(text: &str) -> Vec<String> {
 /// Words too common to say what a claim is about, plus the debris of
 /// tweets (links, `pic.twitter.com`).
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "by", "with", "from", "is", "are", "was", "were", "be",
-    "been", "being", "it", "its", "this", "that", "these", "those", "as", "but", "not", "no", "so", "if", "then", "than",
-    "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "me", "my", "rt", "via", "http",
-    "https", "pic", "twitter", "com", "www", "co", "amp",
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "by", "with", "from", "is", "are", "was", "were", "be", "been",
+    "being", "it", "its", "this", "that", "these", "those", "as", "but", "not", "no", "so", "if", "then", "than", "there", "their", "they",
+    "them", "he", "she", "his", "her", "we", "our", "you", "your", "me", "my", "rt", "via", "http", "https", "pic", "twitter", "com",
+    "www", "co", "amp",
 ];

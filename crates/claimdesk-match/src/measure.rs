@@ -85,10 +85,7 @@ mod tests {
     use super::*;
 
     fn judged(ranking: &[&str], relevant: &[&str]) -> Judged {
-        Judged {
-            ranking: ranking.iter().map(|s| s.to_string()).collect(),
-            relevant: relevant.iter().map(|s| s.to_string()).collect(),
-        }
+        Judged { ranking: ranking.iter().map(|s| s.to_string()).collect(), relevant: relevant.iter().map(|s| s.to_string()).collect() }
     }
 
     #[test]

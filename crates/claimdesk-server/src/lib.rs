@@ -20,6 +20,7 @@ mod error;
 mod highlight;
 mod ingest;
 mod input;
+pub mod library;
 mod pages;
 mod state;
 

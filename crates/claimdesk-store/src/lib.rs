@@ -15,6 +15,7 @@ mod entity;
 mod error;
 mod fast;
 mod jobs;
+mod library;
 mod migration;
 mod open;
 mod people;
@@ -29,6 +30,7 @@ mod write;
 
 pub use claimdesk_core::NewEvidence;
 pub use error::StoreError;
+pub use library::{FactCheckRow, NewFactCheck, Upserted};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
 pub use queue::{ClaimFilter, Cursor, QueueOrder, QueueRow};

@@ -6,6 +6,7 @@ mod check;
 mod datasets;
 mod db;
 mod eval;
+mod library;
 mod plugins;
 mod render;
 mod report;
@@ -184,18 +185,54 @@ enum Command {
         #[command(flatten)]
         plugins: PluginArgs,
     },
+    /// Add fact-checks to the library: ClaimReview JSON-LD (objects,
+    /// arrays, DataFeeds, HTML pages) or TSV/CSV (`id, claim, title[,
+    /// rating, url, publisher, date]`). Same URL or id: updated.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Match queries (`id<TAB>text` after a header) against the library.
+    Match {
+        #[arg(value_name = "QUERIES.tsv")]
+        queries: PathBuf,
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+        top: u16,
+        #[arg(long, value_enum, default_value = "json")]
+        format: library::RunFormat,
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        model_dir: ModelArg,
+    },
     /// Create or upgrade the database schema.
     Migrate {
         #[command(flatten)]
         database: DatabaseArg,
     },
-    /// Measure the detectors on labelled sentences: precision, recall, F1.
+    /// Measure the detectors on labelled sentences (precision, recall, F1),
+    /// or claim matching on queries with TREC qrels (MAP@1, MAP@5, MRR,
+    /// Recall@5, in a scratch database).
     Eval {
         #[arg(long, value_enum)]
-        task: eval::Task,
+        task: EvalTask,
         /// Labelled data (formats of shared/data/README.md); repeatable.
-        #[arg(long, required = true, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", required_unless_present = "fact_checks")]
         data: Vec<PathBuf>,
+        /// Matching: the library to search (any `import fact-checks` format); repeatable.
+        #[arg(long, value_name = "FILE", requires_all = ["queries", "qrels"])]
+        fact_checks: Vec<PathBuf>,
+        /// Matching: queries, `id<TAB>text` after a header.
+        #[arg(long, value_name = "FILE")]
+        queries: Option<PathBuf>,
+        /// Matching: TREC qrels (`qid 0 docid 1`).
+        #[arg(long, value_name = "FILE")]
+        qrels: Option<PathBuf>,
+        /// Matching: weight of the lexical score in the fusion (default: the shipped one).
+        #[arg(long, value_name = "W", value_parser = parse_weight)]
+        lexical_weight: Option<f64>,
+        #[command(flatten)]
+        model_dir: ModelArg,
         /// Instead of the plugins, cross-validate a linear model (the
         /// check-worthiness model's kind) trained on the data, over K folds.
         #[arg(long, value_name = "K")]
@@ -320,6 +357,55 @@ fn report_format() -> impl clap::builder::TypedValueParser<Value = claimdesk_rep
 }
 
 #[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Fact-checks into the library (then encoded for matching).
+    FactChecks {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+        #[command(flatten)]
+        model_dir: ModelArg,
+    },
+}
+
+/// Where the sentence encoder's files are.
+#[derive(Debug, Clone, clap::Args)]
+struct ModelArg {
+    /// Directory with model.safetensors, tokenizer.json and config.json
+    /// (default: models/all-minilm-l6-v2 beside the executable, else in
+    /// the source tree).
+    #[arg(long = "model", value_name = "DIR", env = "CLAIMDESK_MODEL")]
+    dir: Option<PathBuf>,
+}
+
+/// What `claimdesk eval` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EvalTask {
+    Checkworthiness,
+    Hedges,
+    Subjectivity,
+    /// Claim matching (needs --fact-checks, --queries, --qrels).
+    Matching,
+}
+
+impl EvalTask {
+    fn sentences(self) -> Option<eval::Task> {
+        match self {
+            EvalTask::Checkworthiness => Some(eval::Task::Checkworthiness),
+            EvalTask::Hedges => Some(eval::Task::Hedges),
+            EvalTask::Subjectivity => Some(eval::Task::Subjectivity),
+            EvalTask::Matching => None,
+        }
+    }
+}
+
+fn parse_weight(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=1.0).contains(&x) { Ok(x) } else { Err(format!("{x} is not between 0 and 1")) }
+}
+
+#[derive(Debug, Subcommand)]
 enum BenchCommand {
     /// Fill the database with synthetic claims for scale tests.
     Seed {
@@ -425,8 +511,23 @@ fn main() -> ExitCode {
         }
         Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
         Command::Migrate { database } => db::migrate(&database.url),
-        Command::Eval { task, data, folds, model, training, plugins } => {
-            training.options(task).and_then(|options| eval::eval(task, &data, folds, options, model.as_deref(), &plugins))
+        Command::Eval { task, data, fact_checks, queries, qrels, lexical_weight, model_dir, folds, model, training, plugins } => {
+            match (task.sentences(), queries, qrels) {
+                (Some(task), _, _) => {
+                    training.options(task).and_then(|options| eval::eval(task, &data, folds, options, model.as_deref(), &plugins))
+                }
+                (None, Some(queries), Some(qrels)) if !fact_checks.is_empty() => library::eval(
+                    &library::EvalFiles { fact_checks: &fact_checks, queries: &queries, qrels: &qrels, lexical_weight },
+                    model_dir.dir.as_deref(),
+                ),
+                (None, _, _) => Err(anyhow::anyhow!("--task matching needs --fact-checks, --queries and --qrels")),
+            }
+        }
+        Command::Import { command: ImportCommand::FactChecks { files, database, model_dir } } => {
+            library::import(&database.url, &files, model_dir.dir.as_deref())
+        }
+        Command::Match { queries, top, format, database, model_dir } => {
+            library::run_match(&database.url, &queries, usize::from(top), format, model_dir.dir.as_deref())
         }
         Command::Train { task, data, output, training, plugins } => match task.model() {
             Some(task) => {

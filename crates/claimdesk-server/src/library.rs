@@ -1,0 +1,253 @@
+//! The fact-check library at run time: the encoder (or why it is off), the
+//! in-memory vector index over the library, and hybrid search: lexical
+//! candidates from the database's full-text index fused with the encoder's
+//! cosine (`claimdesk_match::fusion`). Shared by the web UI, the API and
+//! the CLI (`import fact-checks`, `match`, `eval --task matching`).
+//!
+//! Invariants:
+//! - a missing or broken encoder turns matching off, with its reason kept
+//!   for `/plugins` and start-up output; nothing else depends on it;
+//! - encoding runs on blocking threads, never on the async executor;
+//! - the index holds only vectors the database holds: items are added when
+//!   their vector is stored and removed when they are deleted.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use claimdesk_embed::{DIMENSION, Embedding, Encoder};
+use claimdesk_match::{Candidate, FactCheck, Fusion, VectorIndex};
+use claimdesk_store::{FactCheckRow, NewFactCheck, Store, StoreError, Upserted};
+
+/// Candidates taken from each side before fusing.
+const CANDIDATES: usize = 100;
+/// Library items encoded per round trip to the database.
+const ENCODE_CHUNK: u64 = 256;
+
+/// Why matching could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("matching is off: {0}")]
+    Off(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the encoder failed: {0}")]
+    Encoder(String),
+}
+
+/// One library item a text matched.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub item: FactCheckRow,
+    /// The encoder's cosine, -1..1.
+    pub cosine: f32,
+    /// The fused score the ranking used.
+    pub score: f64,
+    /// At least [`claimdesk_match::STRONG_COSINE`].
+    pub strong: bool,
+}
+
+/// What a search found, and what the panel should warn about.
+#[derive(Debug, Clone, Default)]
+pub struct Matches {
+    pub matches: Vec<Match>,
+    /// The text was longer than the encoder reads; only its start counted.
+    pub truncated: bool,
+    /// Set when the text looks like another language than English, the
+    /// encoder's: its name (matches are less reliable).
+    pub foreign_language: Option<String>,
+}
+
+/// The encoder and the index; cheap to clone.
+#[derive(Clone)]
+pub struct Library {
+    encoder: Result<Arc<Encoder>, String>,
+    index: Arc<RwLock<VectorIndex>>,
+    fusion: Fusion,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library").field("encoder", &self.encoder.as_ref().map(|_| "loaded")).finish()
+    }
+}
+
+fn to_new(item: FactCheck) -> NewFactCheck {
+    let FactCheck { source_key, claim, title, rating_label, rating_value, url, publisher, published, language } = item;
+    NewFactCheck { source_key, claim, title, rating_label, rating_value, url, publisher, published, language, claim_id: None }
+}
+
+/// What the encoder reads of a library item: the claim (cross-validation
+/// preferred it to claim + title; docs/DETECTION.md).
+fn item_text(claim: &str, _title: Option<&str>) -> String {
+    claim.to_owned()
+}
+
+impl Library {
+    /// Loads the encoder from `dir` (default: [`claimdesk_embed::default_dir`]).
+    /// Never fails: a load error turns matching off and is kept.
+    pub fn load(dir: Option<&Path>) -> Library {
+        let dir = dir.map_or_else(claimdesk_embed::default_dir, Path::to_owned);
+        let encoder = Encoder::load(&dir).map(Arc::new).map_err(|e| e.to_string());
+        match &encoder {
+            Ok(_) => tracing::info!(model = claimdesk_embed::MODEL_NAME, dir = %dir.display(), "sentence encoder loaded"),
+            Err(reason) => tracing::warn!(%reason, "claim matching is off"),
+        }
+        Library { encoder, index: Arc::new(RwLock::new(VectorIndex::new(DIMENSION))), fusion: claimdesk_match::DEFAULT }
+    }
+
+    /// A library whose encoder is off for `reason` (tests, `--no-matching`).
+    pub fn off(reason: &str) -> Library {
+        Library {
+            encoder: Err(reason.to_owned()),
+            index: Arc::new(RwLock::new(VectorIndex::new(DIMENSION))),
+            fusion: claimdesk_match::DEFAULT,
+        }
+    }
+
+    /// Sets how lexical and encoder scores are mixed (`claimdesk eval`).
+    pub fn with_fusion(mut self, fusion: Fusion) -> Library {
+        self.fusion = fusion;
+        self
+    }
+
+    /// `Err(reason)` when matching is off.
+    pub fn status(&self) -> Result<(), &str> {
+        self.encoder.as_ref().map(|_| ()).map_err(String::as_str)
+    }
+
+    fn encoder(&self) -> Result<Arc<Encoder>, LibraryError> {
+        self.encoder.clone().map_err(LibraryError::Off)
+    }
+
+    /// Library items in the index.
+    pub fn indexed(&self) -> usize {
+        self.index.read().map_or(0, |i| i.len())
+    }
+
+    /// Encodes `texts` on a blocking thread.
+    pub async fn encode(&self, texts: Vec<String>) -> Result<Vec<Embedding>, LibraryError> {
+        let encoder = self.encoder()?;
+        actix_web::web::block(move || {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            encoder.encode(&refs)
+        })
+        .await
+        .map_err(|e| LibraryError::Encoder(e.to_string()))?
+        .map_err(|e| LibraryError::Encoder(e.to_string()))
+    }
+
+    /// Loads every stored vector into the index (start-up).
+    pub async fn load_index(&self, store: &Store) -> Result<usize, LibraryError> {
+        let mut after = 0;
+        loop {
+            let page = store.fact_check_vectors(after, 10_000).await?;
+            let Some(last) = page.last().map(|(id, _)| *id) else { break };
+            if let Ok(mut index) = self.index.write() {
+                for (id, bytes) in &page {
+                    if let Some(v) = claimdesk_embed::from_bytes(bytes) {
+                        index.insert(*id, &v);
+                    }
+                }
+            }
+            after = last;
+        }
+        Ok(self.indexed())
+    }
+
+    /// Encodes library items that have no vector yet, stores their vectors
+    /// and adds them to the index; returns how many. `progress` hears the
+    /// running total.
+    pub async fn encode_missing(&self, store: &Store, progress: &dyn Fn(usize)) -> Result<usize, LibraryError> {
+        self.encoder()?;
+        let mut done = 0;
+        loop {
+            let todo = store.fact_checks_without_vectors(ENCODE_CHUNK).await?;
+            if todo.is_empty() {
+                return Ok(done);
+            }
+            let texts = todo.iter().map(|(_, claim, title)| item_text(claim, title.as_deref())).collect();
+            let embeddings = self.encode(texts).await?;
+            let vectors: Vec<(i64, Vec<u8>)> =
+                todo.iter().zip(&embeddings).map(|((id, _, _), e)| (*id, claimdesk_embed::to_bytes(&e.vector))).collect();
+            store.set_fact_check_vectors(&vectors).await?;
+            if let Ok(mut index) = self.index.write() {
+                for ((id, _, _), e) in todo.iter().zip(&embeddings) {
+                    index.insert(*id, &e.vector);
+                }
+            }
+            done += todo.len();
+            progress(done);
+        }
+    }
+
+    /// Adds or updates imported items; their vectors are made by
+    /// [`Library::encode_missing`].
+    pub async fn import(&self, store: &Store, items: Vec<FactCheck>) -> Result<Upserted, LibraryError> {
+        let items: Vec<NewFactCheck> = items.into_iter().map(to_new).collect();
+        Ok(store.upsert_fact_checks(&items).await?)
+    }
+
+    /// Removes `ids` from the index (their rows are gone).
+    pub fn forget(&self, ids: &[i64]) {
+        if let Ok(mut index) = self.index.write() {
+            ids.iter().for_each(|id| index.remove(*id));
+        }
+    }
+
+    /// The `top` library items closest to `text`. Empty or blank text finds
+    /// nothing (and is no error).
+    pub async fn search(&self, store: &Store, text: &str, top: usize) -> Result<Matches, LibraryError> {
+        let text = text.trim();
+        if text.is_empty() || top == 0 {
+            return Ok(Matches::default());
+        }
+        let mut embedding = self.encode(vec![text.to_owned()]).await?;
+        let Some(embedding) = embedding.pop() else { return Ok(Matches::default()) };
+        self.search_vector(store, text, &embedding, top).await
+    }
+
+    /// [`Library::search`] with the text's vector already made.
+    pub async fn search_vector(&self, store: &Store, text: &str, embedding: &Embedding, top: usize) -> Result<Matches, LibraryError> {
+        let terms = claimdesk_match::query_terms(text);
+        let lexical = store.lexical_candidates(&terms, CANDIDATES as u64).await?;
+        let mut candidates: Vec<Candidate> = Vec::new();
+        if let Ok(index) = self.index.read() {
+            let nearest = index.top(&embedding.vector, CANDIDATES);
+            let floor = nearest.last().map_or(0.0, |(_, c)| *c);
+            let lexical_of: std::collections::HashMap<i64, f64> = lexical.iter().copied().collect();
+            for (item, cosine) in &nearest {
+                candidates.push(Candidate { item: *item, lexical: lexical_of.get(item).copied(), cosine: *cosine });
+            }
+            let seen: std::collections::HashSet<i64> = nearest.iter().map(|(id, _)| *id).collect();
+            for (item, score) in &lexical {
+                if !seen.contains(item) {
+                    let cosine = index.cosine(&embedding.vector, *item).unwrap_or(floor);
+                    candidates.push(Candidate { item: *item, lexical: Some(*score), cosine });
+                }
+            }
+        }
+        let fused = claimdesk_match::fuse(&candidates, self.fusion);
+        let ids: Vec<i64> = fused.iter().take(top).map(|(c, _)| c.item).collect();
+        let rows = store.fact_checks_by_id(&ids).await?;
+        let by_id: std::collections::HashMap<i64, FactCheckRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let matches = fused
+            .iter()
+            .take(top)
+            .filter_map(|(c, score)| {
+                by_id.get(&c.item).map(|item| Match {
+                    item: item.clone(),
+                    cosine: c.cosine,
+                    score: *score,
+                    strong: c.cosine >= claimdesk_match::STRONG_COSINE,
+                })
+            })
+            .collect();
+        Ok(Matches { matches, truncated: embedding.truncated, foreign_language: foreign_language(text) })
+    }
+}
+
+/// The language `text` is reliably written in, when it is not English.
+pub fn foreign_language(text: &str) -> Option<String> {
+    let info = whatlang::detect(text)?;
+    (info.is_reliable() && info.lang() != whatlang::Lang::Eng).then(|| info.lang().eng_name().to_owned())
+}
