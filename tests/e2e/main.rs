@@ -8,6 +8,7 @@ mod check;
 mod example_plugin;
 mod host;
 mod ingest;
+mod library;
 mod plugins_list;
 mod rules;
 mod segmentation;

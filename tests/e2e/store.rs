@@ -272,7 +272,7 @@ fn an_old_schema_is_migrated() {
             let store = Store::open(&url).await.unwrap();
             assert_eq!(
                 store.applied_migrations().await.unwrap(),
-                ["m001_initial", "m002_jobs", "m003_settings", "m004_claim_reviewed", "m005_sessions", "m006_speaker_kind"]
+                ["m001_initial", "m002_jobs", "m003_settings", "m004_claim_reviewed", "m005_sessions", "m006_speaker_kind", "m007_fact_checks"]
             );
             // m005 gave old users their folded names; of two that fold
             // alike, the older keeps the key and both keep their exact name.

@@ -375,7 +375,7 @@ struct ModelArg {
     /// Directory with model.safetensors, tokenizer.json and config.json
     /// (default: models/all-minilm-l6-v2 beside the executable, else in
     /// the source tree).
-    #[arg(long = "model", value_name = "DIR", env = "CLAIMDESK_MODEL")]
+    #[arg(long = "encoder", value_name = "DIR", env = "CLAIMDESK_ENCODER")]
     dir: Option<PathBuf>,
 }
 
