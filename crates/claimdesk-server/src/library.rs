@@ -18,6 +18,9 @@ use claimdesk_embed::{DIMENSION, Embedding, Encoder};
 use claimdesk_match::{Candidate, FactCheck, Fusion, VectorIndex};
 use claimdesk_store::{FactCheckRow, NewFactCheck, Store, StoreError, Upserted};
 
+/// The encoder's name, for start-up output and status pages.
+pub const MODEL_NAME: &str = claimdesk_embed::MODEL_NAME;
+
 /// Candidates taken from each side before fusing.
 const CANDIDATES: usize = 100;
 /// Library items encoded per round trip to the database.

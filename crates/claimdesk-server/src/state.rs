@@ -38,9 +38,18 @@ pub struct AppState {
     pub sessions: crate::cache::SessionCache,
     /// Set from [`ServerOptions::sessions`] by [`crate::bind`].
     pub session_policy: crate::auth::SessionPolicy,
+    /// The fact-check library and its encoder (off until
+    /// [`AppState::with_library`]).
+    pub library: crate::library::Library,
 }
 
 impl AppState {
+    /// Uses `library` for matching.
+    pub fn with_library(mut self, library: crate::library::Library) -> AppState {
+        self.library = library;
+        self
+    }
+
     pub async fn new(store: Store, host: SharedHost) -> Result<AppState, StoreError> {
         let session_secret = store.setting_or_insert(SESSION_SECRET, || crate::auth::random_token(64)).await?;
         let dummy_hash = crate::auth::hash_password(&crate::auth::random_token(16)).unwrap_or_default();
@@ -55,6 +64,7 @@ impl AppState {
             labels: Default::default(),
             sessions: Default::default(),
             session_policy: Default::default(),
+            library: crate::library::Library::off("the server was started without the sentence encoder"),
         })
     }
 

@@ -291,6 +291,8 @@ enum Command {
         /// End a login session this many seconds after the login, however busy.
         #[arg(long, value_name = "SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
         session_lifetime: u64,
+        #[command(flatten)]
+        model_dir: ModelArg,
     },
     /// Write a verdict report of published claims: one document, or a
     /// period and filters.
@@ -544,7 +546,7 @@ fn main() -> ExitCode {
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
         Command::Bench { command: BenchCommand::Report { claims, runs, database } } => bench::report(&database.url, claims, runs),
         Command::Bench { command: BenchCommand::Html { runs } } => bench::html(runs),
-        Command::Serve { bind, database, plugins, demo, secure_cookies, workers, session_idle, session_lifetime } => {
+        Command::Serve { bind, database, plugins, demo, secure_cookies, workers, session_idle, session_lifetime, model_dir } => {
             serve::serve(serve::ServeArgs {
                 url: &database.url,
                 plugins: &plugins,
@@ -558,6 +560,7 @@ fn main() -> ExitCode {
                     },
                 },
                 demo,
+                encoder: model_dir.dir.as_deref(),
             })
         }
         Command::Report { document, from, to, filter, drafts, format, output, base_url, database } => {

@@ -21,6 +21,8 @@ pub struct ServeArgs<'a> {
     pub plugins: &'a PluginArgs,
     pub options: ServerOptions,
     pub demo: bool,
+    /// The sentence encoder's directory (default: the shipped one).
+    pub encoder: Option<&'a std::path::Path>,
 }
 
 /// The server's log: `tracing` events on standard error, filtered by
@@ -40,7 +42,22 @@ pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
     actix_web::rt::System::new().block_on(async move {
         let store = open(args.url).await?;
         let login = first_admin(&store).await?;
-        let state = AppState::new(store, host).await.context("cannot read the installation's settings")?;
+        let library = claimdesk_server::library::Library::load(args.encoder);
+        match library.status() {
+            Ok(()) => {
+                let indexed = library.load_index(&store).await?;
+                println!("claim matching is on: {} over {indexed} library item(s)", claimdesk_server::library::MODEL_NAME);
+                // Items imported without vectors (or by another version) get them in the background.
+                let (background, background_store) = (library.clone(), store.clone());
+                actix_web::rt::spawn(async move {
+                    if let Err(e) = background.encode_missing(&background_store, &|_| {}).await {
+                        eprintln!("warning: encoding the library failed: {e}");
+                    }
+                });
+            }
+            Err(reason) => println!("claim matching is off: {reason}"),
+        }
+        let state = AppState::new(store, host).await.context("cannot read the installation's settings")?.with_library(library);
         if args.demo {
             load_demo(&state).await?;
         }

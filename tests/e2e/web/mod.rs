@@ -7,6 +7,7 @@ mod bad_input;
 mod browser;
 mod desk;
 mod hardening;
+mod matching;
 mod reports;
 mod routes;
 mod schemathesis;

@@ -12,6 +12,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 
 mod claims;
+mod matching;
 
 use claims::ClaimOut;
 
@@ -32,14 +33,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims/{id}/publish", web::post().to(claims::publish))
         .route("/claims/{id}/unpublish", web::post().to(claims::unpublish))
         .route("/claims/{id}/summarize", web::post().to(claims::summarize))
-        .route("/claims/{id}/speaker", web::post().to(claims::speaker));
+        .route("/claims/{id}/speaker", web::post().to(claims::speaker))
+        .route("/claims/{id}/matches", web::get().to(matching::claim_matches))
+        .route("/match", web::post().to(matching::match_text));
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker),
-    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, ErrorOut)),
+    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]

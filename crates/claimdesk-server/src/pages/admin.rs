@@ -37,6 +37,8 @@ struct PluginsPage {
     chrome: Chrome,
     plugins: Vec<PluginRow>,
     load_errors: Vec<String>,
+    /// Claim matching: `Err(reason)` when it is off.
+    matching: Result<usize, String>,
 }
 
 async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, AppError> {
@@ -58,7 +60,8 @@ async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -
         })
         .collect();
     let load_errors = state.host.load_errors().iter().map(ToString::to_string).collect();
-    let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors };
+    let matching = state.library.status().map(|()| state.library.indexed()).map_err(str::to_owned);
+    let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors, matching };
     html(StatusCode::OK, &page)
 }
 

@@ -77,6 +77,8 @@ struct ClaimPage {
     permitted: Vec<Verb>,
     /// The sentence's default short form, worked out once for the page.
     default_short_form: ShortForm,
+    /// Earlier fact-checks close to the claim, or why there are none.
+    checked_before: Result<crate::library::Matches, String>,
 }
 
 impl ClaimPage {
@@ -195,7 +197,16 @@ async fn page(
     }));
     let verdict_label =
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
+    let checked_before = match state.library.search(&state.store, &claim.text, 6).await {
+        Ok(mut found) => {
+            found.matches.retain(|m| m.item.claim_id != Some(claim.id));
+            found.matches.truncate(5);
+            Ok(found)
+        }
+        Err(e) => Err(e.to_string()),
+    };
     Ok(ClaimPage {
+        checked_before,
         permitted: claimdesk_core::permitted(viewer.role, claim.standing(), &policy),
         default_short_form: claimdesk_core::default_short_form(&claim.text),
         chrome: chrome(state, session, viewer, "queue").await?,

@@ -1,0 +1,81 @@
+//! Claim matching over HTTP (#12): the API endpoints, the claim page's
+//! "Checked before" panel and the status on /plugins, on every database,
+//! with the library imported by the real binary before the server starts.
+
+use claimdesk_tests::{fixture, temp_dir, test_database_urls};
+
+use super::{Client, Server, claim_id_with};
+
+fn import(db: &str) {
+    let checks = fixture("library/checks.json").display().to_string();
+    let out = crate::claimdesk(&["import", "fact-checks", &checks, "--database", db]);
+    assert_eq!(out.status.code(), Some(1), "one record of the fixture is refused: {}", crate::stderr(&out));
+}
+
+#[test]
+fn the_api_and_the_claim_page_find_earlier_fact_checks() {
+    for db in test_database_urls("web_matching") {
+        import(&db);
+        let server = Server::start(&db, &[]);
+        server.user("matcher", "checker");
+        let api = Client::with_token(&server.base, &server.token("matcher"));
+        let found =
+            api.post_json("/api/v1/match", &serde_json::json!({"text": "the bridge over the harbour cost double its budget", "top": 2}));
+        assert_eq!(found.status, 200, "{}", found.body);
+        let json = found.json();
+        assert_eq!(json["matches"][0]["url"], "https://checks.example/bridge-budget", "{json}");
+        assert_eq!(json["matches"][0]["rating"], "Mostly true");
+        assert!(json["matches"].as_array().map_or(0, Vec::len) <= 2);
+        assert_eq!(json["truncated"], false);
+
+        // Blank text: nothing, no error. Non-English: matched, and flagged.
+        let blank = api.post_json("/api/v1/match", &serde_json::json!({"text": "   "}));
+        assert_eq!((blank.status, blank.json()["matches"].as_array().map(Vec::len)), (200, Some(0)));
+        let french = api.post_json(
+            "/api/v1/match",
+            &serde_json::json!({"text": "Le nouveau pont du port a coûté deux fois son budget initial, selon la mairie."}),
+        );
+        assert_eq!(french.status, 200);
+        assert_eq!(french.json()["language"], "French", "{}", french.body);
+        // Bad input is a 400 with a code, not a panic.
+        for bad in [serde_json::json!({"text": "x", "top": 0}), serde_json::json!({"text": "x", "top": 51}), serde_json::json!({"top": 3})]
+        {
+            let resp = api.post_json("/api/v1/match", &bad);
+            assert_eq!(resp.status, 400, "{bad}: {}", resp.body);
+        }
+        let long = api.post_json("/api/v1/match", &serde_json::json!({"text": "word ".repeat(3000)}));
+        assert_eq!(long.status, 400);
+
+        // A claim's matches, and the panel on its page.
+        let admin = server.admin();
+        let id = claim_id_with(&admin, "");
+        let matches = api.get(&format!("/api/v1/claims/{id}/matches?top=3"));
+        assert_eq!(matches.status, 200, "{}", matches.body);
+        assert!(matches.json()["matches"].as_array().is_some_and(|m| m.len() <= 3));
+        assert_eq!(api.get("/api/v1/claims/999999/matches").status, 404);
+        let page = admin.get(&format!("/claims/{id}"));
+        assert!(page.body.contains("id=\"checked-before\""), "{}", page.body);
+        let plugins = admin.get("/plugins");
+        assert!(plugins.body.contains("On: all-MiniLM-L6-v2 over 4 library item(s)"), "{}", plugins.body);
+    }
+}
+
+#[test]
+fn without_an_encoder_matching_is_off_and_everything_else_works() {
+    let dir = temp_dir("web-no-encoder");
+    let db = format!("sqlite://{}?mode=rwc", dir.join("x.db").display());
+    let missing = dir.join("no-model").display().to_string();
+    let server = Server::start(&db, &["--encoder", &missing]);
+    let admin = server.admin();
+    let plugins = admin.get("/plugins");
+    assert!(plugins.body.contains("Off: <code>") && plugins.body.contains("config.json"), "{}", plugins.body);
+    server.user("matcher", "checker");
+    let api = Client::with_token(&server.base, &server.token("matcher"));
+    let off = api.post_json("/api/v1/match", &serde_json::json!({"text": "anything"}));
+    assert_eq!(off.status, 503, "{}", off.body);
+    assert_eq!(off.json()["code"], "unavailable");
+    let id = claim_id_with(&admin, "");
+    let page = admin.get(&format!("/claims/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Matching is unavailable"));
+}
