@@ -14,9 +14,12 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use claimdesk_embed::{DIMENSION, Embedding, Encoder};
+use claimdesk_embed::{Embedding, Encoder};
 use claimdesk_match::{Candidate, FactCheck, Fusion, VectorIndex};
 use claimdesk_store::{FactCheckRow, NewFactCheck, Store, StoreError, Upserted};
+
+/// Components of a sentence vector.
+pub const DIMENSION: usize = claimdesk_embed::DIMENSION;
 
 /// The encoder's name, for start-up output and status pages.
 pub const MODEL_NAME: &str = claimdesk_embed::MODEL_NAME;

@@ -285,3 +285,50 @@ pub fn html(runs: usize) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// A deterministic unit vector (splitmix64 noise), for generated libraries.
+fn generated_vector(seed: u64, dimension: usize) -> Vec<f32> {
+    let mut x = seed;
+    let mut v: Vec<f32> = (0..dimension)
+        .map(|_| {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        })
+        .collect();
+    let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|a| *a /= norm);
+    v
+}
+
+/// `bench match`: the top-100 scan over generated libraries, one thread.
+pub fn matching(sizes: &[usize], queries: usize) -> anyhow::Result<ExitCode> {
+    use claimdesk_match::VectorIndex;
+    let dimension = claimdesk_server::library::DIMENSION;
+    println!("library items\tindex MB\tbuild s\tp50 ms\tp95 ms\t(top 100, {queries} queries, one thread)");
+    for &size in sizes {
+        let started = Instant::now();
+        let mut index = VectorIndex::new(dimension);
+        for i in 0..size {
+            index.insert(i as i64, &generated_vector(i as u64, dimension));
+        }
+        let build = started.elapsed().as_secs_f64();
+        let mut times: Vec<Duration> = (0..queries.max(1))
+            .map(|q| {
+                let query = generated_vector(u64::MAX - q as u64, dimension);
+                let started = Instant::now();
+                let top = index.top(&query, 100);
+                let elapsed = started.elapsed();
+                std::hint::black_box(top);
+                elapsed
+            })
+            .collect();
+        times.sort();
+        let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3;
+        let megabytes = (size * (dimension + 4 + 8)) as f64 / 1e6;
+        println!("{size}\t{megabytes:.0}\t{build:.1}\t{:.2}\t{:.2}", at(0.5), at(0.95));
+    }
+    Ok(ExitCode::SUCCESS)
+}

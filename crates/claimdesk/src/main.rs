@@ -430,6 +430,15 @@ enum BenchCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// The library's exact vector scan: one query against N generated
+    /// library vectors (one thread), p50 and p95 over the queries.
+    Match {
+        /// Library sizes to measure (comma-separated).
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000, 1_000_000])]
+        items: Vec<usize>,
+        #[arg(long, default_value_t = 50)]
+        queries: usize,
+    },
     /// HTML ingestion time against adversarial nesting, by input size.
     Html {
         #[arg(long, default_value_t = 3)]
@@ -546,6 +555,7 @@ fn main() -> ExitCode {
         Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
         Command::Bench { command: BenchCommand::Report { claims, runs, database } } => bench::report(&database.url, claims, runs),
         Command::Bench { command: BenchCommand::Html { runs } } => bench::html(runs),
+        Command::Bench { command: BenchCommand::Match { items, queries } } => bench::matching(&items, queries),
         Command::Serve { bind, database, plugins, demo, secure_cookies, workers, session_idle, session_lifetime, model_dir } => {
             serve::serve(serve::ServeArgs {
                 url: &database.url,
