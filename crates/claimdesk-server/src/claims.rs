@@ -51,5 +51,9 @@ pub(crate) async fn execute(
     let actions = command.into_actions(claim.status, &claim.text).unwrap_or_default();
     state.store.apply_claim_actions(claim.id, version, actions, actor, &policy).await?;
     state.counts.invalidate();
+    // The change is committed; keeping the library in step must not undo it.
+    if let Err(e) = crate::library::sync_own_claim(state, claim.id, &policy).await {
+        tracing::warn!(claim = claim.id, error = %e, "the fact-check library could not follow the claim");
+    }
     Ok(done)
 }

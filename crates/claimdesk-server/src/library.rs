@@ -257,3 +257,47 @@ pub fn foreign_language(text: &str) -> Option<String> {
     let info = whatlang::detect(text)?;
     (info.is_reliable() && info.lang() != whatlang::Lang::Eng).then(|| info.lang().eng_name().to_owned())
 }
+
+/// The library key of claimdesk's own published claim `id`.
+pub fn own_key(id: i64) -> String {
+    format!("claimdesk:claim:{id}")
+}
+
+/// Keeps claim `id`'s entry in the library in step with it: a published
+/// claim is there with its verdict and short form (its vector made in the
+/// background), any other is not.
+pub(crate) async fn sync_own_claim(state: &crate::AppState, id: i64, policy: &claimdesk_core::Policy) -> Result<(), LibraryError> {
+    let claim = state.store.claim(id).await?;
+    let key = own_key(id);
+    if claim.status != claimdesk_core::Status::Published {
+        if let Some(gone) = state.store.delete_fact_check(&key).await? {
+            state.library.forget(&[gone]);
+        }
+        return Ok(());
+    }
+    let rating_label = claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone()));
+    let text = claim.claim_reviewed.clone().unwrap_or_else(|| claimdesk_core::default_short_form(&claim.text).text);
+    let published = time::OffsetDateTime::from_unix_timestamp(claim.updated_at).ok().map(|t| t.date().to_string());
+    let item = NewFactCheck {
+        source_key: key,
+        claim: text,
+        title: None,
+        rating_label,
+        rating_value: None,
+        url: None,
+        publisher: None,
+        published,
+        language: None,
+        claim_id: Some(id),
+    };
+    state.store.upsert_fact_checks(&[item]).await?;
+    if state.library.status().is_ok() {
+        let (library, store) = (state.library.clone(), state.store.clone());
+        actix_web::rt::spawn(async move {
+            if let Err(e) = library.encode_missing(&store, &|_| {}).await {
+                tracing::warn!(error = %e, "encoding the library failed");
+            }
+        });
+    }
+    Ok(())
+}

@@ -137,10 +137,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes the library item with `source_key`, if any; `true` if one was.
-    pub async fn delete_fact_check(&self, source_key: &str) -> Result<bool, StoreError> {
-        let delete = Query::delete().from_table(col("fact_checks")).and_where(Expr::col(col("source_key")).eq(source_key)).to_owned();
-        Ok(self.write.execute_raw(self.db_backend().build(&delete)).await?.rows_affected() > 0)
+    /// Removes the library item with `source_key`, if any, and returns its id.
+    pub async fn delete_fact_check(&self, source_key: &str) -> Result<Option<i64>, StoreError> {
+        let backend = self.db_backend();
+        let txn = self.begin_write().await?;
+        let select =
+            Query::select().column(col("id")).from(col("fact_checks")).and_where(Expr::col(col("source_key")).eq(source_key)).to_owned();
+        let id: Option<i64> = txn.query_one_raw(backend.build(&select)).await?.map(|r| r.try_get("", "id")).transpose()?;
+        if let Some(id) = id {
+            let delete = Query::delete().from_table(col("fact_checks")).and_where(Expr::col(col("id")).eq(id)).to_owned();
+            txn.execute_raw(backend.build(&delete)).await?;
+        }
+        txn.commit().await?;
+        Ok(id)
     }
 
     pub async fn fact_check_count(&self) -> Result<i64, StoreError> {

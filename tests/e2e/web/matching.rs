@@ -57,6 +57,32 @@ fn the_api_and_the_claim_page_find_earlier_fact_checks() {
         assert!(page.body.contains("id=\"checked-before\""), "{}", page.body);
         let plugins = admin.get("/plugins");
         assert!(plugins.body.contains("On: all-MiniLM-L6-v2 over 4 library item(s)"), "{}", plugins.body);
+
+        // A published claim joins the library with its verdict; unpublished, it leaves.
+        server.user("edna", "editor");
+        let editor = Client::with_token(&server.base, &server.token("edna"));
+        let claim = editor.get(&format!("/api/v1/claims/{id}")).json()["claim"].clone();
+        let text = claim["text"].as_str().unwrap_or_default().to_owned();
+        let step = |action: &str, body: serde_json::Value| {
+            let version = editor.get(&format!("/api/v1/claims/{id}")).json()["claim"]["version"].clone();
+            let mut body = body;
+            body["version"] = version;
+            let resp = editor.post_json(&format!("/api/v1/claims/{id}/{action}"), &body);
+            assert_eq!(resp.status, 200, "{action}: {}", resp.body);
+        };
+        step("verdict", serde_json::json!({"rating": "false", "explanation": "The records say otherwise."}));
+        step("publish", serde_json::json!({}));
+        let own = |api: &Client| {
+            let found = api.post_json("/api/v1/match", &serde_json::json!({"text": text, "top": 5})).json();
+            found["matches"].as_array().cloned().unwrap_or_default().into_iter().find(|m| m["claim_id"] == id)
+        };
+        let ours = own(&api).unwrap_or_else(|| panic!("{db}: the published claim is in the library"));
+        assert_eq!(ours["rating"], "False");
+        // Its own matches leave it out: it is no earlier check of itself.
+        let itself = api.get(&format!("/api/v1/claims/{id}/matches")).json();
+        assert!(!itself["matches"].as_array().is_some_and(|m| m.iter().any(|m| m["claim_id"] == id)), "{itself}");
+        step("unpublish", serde_json::json!({}));
+        assert!(own(&api).is_none(), "{db}: an unpublished claim leaves the library");
     }
 }
 
