@@ -105,3 +105,45 @@ fn without_an_encoder_matching_is_off_and_everything_else_works() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Matching is unavailable"));
 }
+
+#[test]
+fn admins_import_fact_checks_on_the_library_page() {
+    for db in test_database_urls("web_library_page") {
+        let server = Server::start(&db, &[]);
+        let admin = server.admin();
+        let page = admin.get("/library");
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("0 fact-check(s) in the library"), "{}", page.body);
+        let token = super::csrf_in(&page.body).unwrap_or_default();
+        let bytes = std::fs::read(fixture("library/checks.json")).unwrap_or_default();
+        let done = admin.post_multipart("/library", &[("csrf_token", &token)], Some(("checks.json", &bytes)));
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert!(done.body.contains("checks.json: 4 added, 0 updated, 1 refused."), "{}", done.body);
+        assert!(done.body.contains("Refused: record 5: no url and no @id"), "{}", done.body);
+        let again = admin.post_multipart("/library", &[("csrf_token", &token)], Some(("checks.json", &bytes)));
+        assert!(again.body.contains("0 added, 4 updated"), "{}", again.body);
+        // Encoded in the background, then found by the API.
+        server.user("reader", "checker");
+        let api = Client::with_token(&server.base, &server.token("reader"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let first = || {
+            api.post_json("/api/v1/match", &serde_json::json!({"text": "flu shots put tracking microchips in people", "top": 1})).json()
+                ["matches"][0]["url"]
+                .clone()
+        };
+        while first() != "https://checks.example/vaccine-chips" && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        assert_eq!(first(), "https://checks.example/vaccine-chips");
+        // Bad files and other roles.
+        let junk = admin.post_multipart("/library", &[("csrf_token", &token)], Some(("x.json", b"{\"a\": ")));
+        assert_eq!(junk.status, 400);
+        assert!(junk.body.contains("x.json cannot be imported: not JSON"), "{}", junk.body);
+        let none = admin.post_multipart("/library", &[("csrf_token", &token)], None);
+        assert_eq!(none.status, 400);
+        let checker = server.user("cid", "checker");
+        assert_eq!(checker.get("/library").status, 403);
+        let forged = admin.post_multipart("/library", &[("csrf_token", "forged")], Some(("checks.json", &bytes)));
+        assert_ne!(forged.status, 200);
+    }
+}

@@ -4,6 +4,7 @@
 pub(crate) mod admin;
 pub(crate) mod claim;
 mod documents;
+mod library;
 mod login;
 pub(crate) mod queue;
 mod reports;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(claim::routes)
         .configure(documents::routes)
         .configure(admin::routes)
+        .configure(library::routes)
         .configure(reports::routes);
 }
 
