@@ -100,8 +100,12 @@ fn top(asked: Option<usize>) -> Result<usize, AppError> {
 }
 
 #[utoipa::path(post, path = "/api/v1/match", request_body = MatchIn, responses((status = 200, body = MatchesOut), (status = 400, body = ErrorOut), (status = 503, body = ErrorOut)))]
-pub(super) async fn match_text(_user: ApiUser, state: web::Data<AppState>, body: web::Json<MatchIn>) -> Result<HttpResponse, ApiError> {
-    let MatchIn { text, top: asked } = body.into_inner();
+pub(super) async fn match_text(
+    _user: ApiUser,
+    state: web::Data<AppState>,
+    body: crate::input::Json<MatchIn>,
+) -> Result<HttpResponse, ApiError> {
+    let MatchIn { text, top: asked } = body.0;
     let top = top(asked)?;
     if text.len() > MAX_TEXT {
         return Err(AppError::BadRequest(format!("text is {} bytes; at most {MAX_TEXT}", text.len())).into());
@@ -115,9 +119,9 @@ pub(super) async fn claim_matches(
     _user: ApiUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    query: web::Query<TopQuery>,
+    query: crate::input::Query<TopQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let top = top(query.top)?;
+    let top = top(query.0.top)?;
     let claim = state.store.claim(id.into_inner()).await.map_err(AppError::from)?;
     let mut found = state.library.search(&state.store, &claim.text, top + 1).await.map_err(AppError::from)?;
     // A published claim is in the library itself: not an earlier check of itself.
