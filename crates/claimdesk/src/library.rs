@@ -13,6 +13,29 @@ use claimdesk_store::{FactCheckRow, Store};
 
 use crate::db::{block_on, open};
 
+#[derive(Debug, clap::Subcommand)]
+pub enum ImportCommand {
+    /// Fact-checks into the library (then encoded for matching).
+    FactChecks {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        database: crate::DatabaseArg,
+        #[command(flatten)]
+        model_dir: ModelArg,
+    },
+}
+
+/// Where the sentence encoder's files are.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelArg {
+    /// Directory with model.safetensors, tokenizer.json and config.json
+    /// (default: models/all-minilm-l6-v2 beside the executable, else in
+    /// the source tree).
+    #[arg(long = "encoder", value_name = "DIR", env = "CLAIMDESK_ENCODER")]
+    pub dir: Option<PathBuf>,
+}
+
 /// Loads the encoder, failing with its reason when it cannot be used.
 fn library(model: Option<&Path>) -> anyhow::Result<Library> {
     let library = Library::load(model);

@@ -190,7 +190,7 @@ enum Command {
     /// rating, url, publisher, date]`). Same URL or id: updated.
     Import {
         #[command(subcommand)]
-        command: ImportCommand,
+        command: library::ImportCommand,
     },
     /// Match queries (`id<TAB>text` after a header) against the library.
     Match {
@@ -203,7 +203,7 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
         #[command(flatten)]
-        model_dir: ModelArg,
+        model_dir: library::ModelArg,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -232,7 +232,7 @@ enum Command {
         #[arg(long, value_name = "W", value_parser = parse_weight)]
         lexical_weight: Option<f64>,
         #[command(flatten)]
-        model_dir: ModelArg,
+        model_dir: library::ModelArg,
         /// Instead of the plugins, cross-validate a linear model (the
         /// check-worthiness model's kind) trained on the data, over K folds.
         #[arg(long, value_name = "K")]
@@ -292,7 +292,7 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
         session_lifetime: u64,
         #[command(flatten)]
-        model_dir: ModelArg,
+        model_dir: library::ModelArg,
     },
     /// Write a verdict report of published claims: one document, or a
     /// period and filters.
@@ -356,29 +356,6 @@ fn report_format() -> impl clap::builder::TypedValueParser<Value = claimdesk_rep
         .iter()
         .map(|&f| PossibleValue::new(f.as_str()).aliases(Format::ALIASES.iter().filter(|(_, g)| *g == f).map(|(alias, _)| *alias)));
     PossibleValuesParser::new(values).try_map(|s| Format::parse(&s).ok_or_else(|| format!("unknown report format {s:?}")))
-}
-
-#[derive(Debug, Subcommand)]
-enum ImportCommand {
-    /// Fact-checks into the library (then encoded for matching).
-    FactChecks {
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-        #[command(flatten)]
-        database: DatabaseArg,
-        #[command(flatten)]
-        model_dir: ModelArg,
-    },
-}
-
-/// Where the sentence encoder's files are.
-#[derive(Debug, Clone, clap::Args)]
-struct ModelArg {
-    /// Directory with model.safetensors, tokenizer.json and config.json
-    /// (default: models/all-minilm-l6-v2 beside the executable, else in
-    /// the source tree).
-    #[arg(long = "encoder", value_name = "DIR", env = "CLAIMDESK_ENCODER")]
-    dir: Option<PathBuf>,
 }
 
 /// What `claimdesk eval` measures.
@@ -534,7 +511,7 @@ fn main() -> ExitCode {
                 (None, _, _) => Err(anyhow::anyhow!("--task matching needs --fact-checks, --queries and --qrels")),
             }
         }
-        Command::Import { command: ImportCommand::FactChecks { files, database, model_dir } } => {
+        Command::Import { command: library::ImportCommand::FactChecks { files, database, model_dir } } => {
             library::import(&database.url, &files, model_dir.dir.as_deref())
         }
         Command::Match { queries, top, format, database, model_dir } => {
