@@ -27,6 +27,8 @@ pub struct FactCheck {
     /// As the source wrote it (ISO 8601 dates, usually).
     pub published: Option<String>,
     pub language: Option<String>,
+    /// Set for claimdesk's own published claims; `None` for imports.
+    pub claim_id: Option<i64>,
 }
 
 /// Something wrong with one record: `refused` records are not imported.
@@ -209,6 +211,7 @@ fn json_ld(values: &[Value]) -> Parsed {
             publisher,
             published: text_of(review.get("datePublished")),
             language,
+            claim_id: None,
         };
         parsed.items.push(bounded(item, record, &mut parsed.problems));
     }
@@ -246,6 +249,7 @@ fn table(text: &str, delimiter: u8, stem: &str) -> Result<Parsed, ImportError> {
             publisher,
             published: field(6),
             language: None,
+            claim_id: None,
         };
         parsed.items.push(bounded(item, record, &mut parsed.problems));
     }

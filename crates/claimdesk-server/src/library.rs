@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 
 use claimdesk_embed::{Embedding, Encoder};
 use claimdesk_match::{Candidate, FactCheck, Fusion, VectorIndex};
-use claimdesk_store::{FactCheckRow, NewFactCheck, Store, StoreError, Upserted};
+use claimdesk_store::{ClaimRow, FactCheckRow, Store, StoreError, Upserted};
 
 /// Components of a sentence vector.
 pub const DIMENSION: usize = claimdesk_embed::DIMENSION;
@@ -75,17 +75,6 @@ impl std::fmt::Debug for Library {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Library").field("encoder", &self.encoder.as_ref().map(|_| "loaded")).finish()
     }
-}
-
-fn to_new(item: FactCheck) -> NewFactCheck {
-    let FactCheck { source_key, claim, title, rating_label, rating_value, url, publisher, published, language } = item;
-    NewFactCheck { source_key, claim, title, rating_label, rating_value, url, publisher, published, language, claim_id: None }
-}
-
-/// What the encoder reads of a library item: the claim (cross-validation
-/// preferred it to claim + title; docs/DETECTION.md).
-fn item_text(claim: &str, _title: Option<&str>) -> String {
-    claim.to_owned()
 }
 
 impl Library {
@@ -171,13 +160,14 @@ impl Library {
             if todo.is_empty() {
                 return Ok(done);
             }
-            let texts = todo.iter().map(|(_, claim, title)| item_text(claim, title.as_deref())).collect();
+            // The claim alone: cross-validation preferred it to claim + title (docs/DETECTION.md).
+            let texts = todo.iter().map(|(_, claim)| claim.clone()).collect();
             let embeddings = self.encode(texts).await?;
             let vectors: Vec<(i64, Vec<u8>)> =
-                todo.iter().zip(&embeddings).map(|((id, _, _), e)| (*id, claimdesk_embed::to_bytes(&e.vector))).collect();
+                todo.iter().zip(&embeddings).map(|((id, _), e)| (*id, claimdesk_embed::to_bytes(&e.vector))).collect();
             store.set_fact_check_vectors(&vectors).await?;
             if let Ok(mut index) = self.index.write() {
-                for ((id, _, _), e) in todo.iter().zip(&embeddings) {
+                for ((id, _), e) in todo.iter().zip(&embeddings) {
                     index.insert(*id, &e.vector);
                 }
             }
@@ -189,8 +179,21 @@ impl Library {
     /// Adds or updates imported items; their vectors are made by
     /// [`Library::encode_missing`].
     pub async fn import(&self, store: &Store, items: Vec<FactCheck>) -> Result<Upserted, LibraryError> {
-        let items: Vec<NewFactCheck> = items.into_iter().map(to_new).collect();
         Ok(store.upsert_fact_checks(&items).await?)
+    }
+
+    /// [`Library::encode_missing`] in the background, when matching is on
+    /// (after an import or a publication: the caller does not wait).
+    pub fn encode_missing_in_background(&self, store: &Store) {
+        if self.status().is_err() {
+            return;
+        }
+        let (library, store) = (self.clone(), store.clone());
+        actix_web::rt::spawn(async move {
+            if let Err(e) = library.encode_missing(&store, &|_| {}).await {
+                tracing::warn!(error = %e, "encoding the library failed");
+            }
+        });
     }
 
     /// Removes `ids` from the index (their rows are gone).
@@ -209,11 +212,6 @@ impl Library {
         }
         let mut embedding = self.encode(vec![text.to_owned()]).await?;
         let Some(embedding) = embedding.pop() else { return Ok(Matches::default()) };
-        self.search_vector(store, text, &embedding, top).await
-    }
-
-    /// [`Library::search`] with the text's vector already made.
-    pub async fn search_vector(&self, store: &Store, text: &str, embedding: &Embedding, top: usize) -> Result<Matches, LibraryError> {
         let terms = claimdesk_match::query_terms(text);
         let lexical = store.lexical_candidates(&terms, CANDIDATES as u64).await?;
         let mut candidates: Vec<Candidate> = Vec::new();
@@ -250,6 +248,15 @@ impl Library {
             .collect();
         Ok(Matches { matches, truncated: embedding.truncated, foreign_language: foreign_language(text) })
     }
+
+    /// The `top` library items closest to `claim`, leaving out the claim's
+    /// own entry (a published claim is no earlier check of itself).
+    pub async fn claim_matches(&self, store: &Store, claim: &ClaimRow, top: usize) -> Result<Matches, LibraryError> {
+        let mut found = self.search(store, &claim.text, top + 1).await?;
+        found.matches.retain(|m| m.item.claim_id != Some(claim.id));
+        found.matches.truncate(top);
+        Ok(found)
+    }
 }
 
 /// The language `text` is reliably written in, when it is not English.
@@ -278,7 +285,7 @@ pub(crate) async fn sync_own_claim(state: &crate::AppState, id: i64, policy: &cl
     let rating_label = claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone()));
     let text = claim.claim_reviewed.clone().unwrap_or_else(|| claimdesk_core::default_short_form(&claim.text).text);
     let published = time::OffsetDateTime::from_unix_timestamp(claim.updated_at).ok().map(|t| t.date().to_string());
-    let item = NewFactCheck {
+    let item = FactCheck {
         source_key: key,
         claim: text,
         title: None,
@@ -291,13 +298,6 @@ pub(crate) async fn sync_own_claim(state: &crate::AppState, id: i64, policy: &cl
         claim_id: Some(id),
     };
     state.store.upsert_fact_checks(&[item]).await?;
-    if state.library.status().is_ok() {
-        let (library, store) = (state.library.clone(), state.store.clone());
-        actix_web::rt::spawn(async move {
-            if let Err(e) = library.encode_missing(&store, &|_| {}).await {
-                tracing::warn!(error = %e, "encoding the library failed");
-            }
-        });
-    }
+    state.library.encode_missing_in_background(&state.store);
     Ok(())
 }

@@ -30,7 +30,7 @@ mod write;
 
 pub use claimdesk_core::NewEvidence;
 pub use error::StoreError;
-pub use library::{FactCheckRow, NewFactCheck, Upserted};
+pub use library::{FactCheckRow, Upserted};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
 pub use queue::{ClaimFilter, Cursor, QueueOrder, QueueRow};

@@ -9,23 +9,9 @@
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, Statement, Value};
 
-use crate::{Backend, Store, StoreError, now};
+use claimdesk_match::FactCheck;
 
-/// An item to add or update; `source_key` says which.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct NewFactCheck {
-    pub source_key: String,
-    pub claim: String,
-    pub title: Option<String>,
-    pub rating_label: Option<String>,
-    pub rating_value: Option<f64>,
-    pub url: Option<String>,
-    pub publisher: Option<String>,
-    pub published: Option<String>,
-    pub language: Option<String>,
-    /// Set for claimdesk's own published claims.
-    pub claim_id: Option<i64>,
-}
+use crate::{Backend, Store, StoreError, now};
 
 /// A library item as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +62,7 @@ fn row_of(row: &sea_orm::QueryResult) -> Result<FactCheckRow, StoreError> {
 impl Store {
     /// Adds or updates `items` (by `source_key`) in one transaction. An
     /// item whose claim or title changed loses its vector.
-    pub async fn upsert_fact_checks(&self, items: &[NewFactCheck]) -> Result<Upserted, StoreError> {
+    pub async fn upsert_fact_checks(&self, items: &[FactCheck]) -> Result<Upserted, StoreError> {
         let backend = self.db_backend();
         let txn = self.begin_write().await?;
         let mut out = Upserted::default();
@@ -173,17 +159,17 @@ impl Store {
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
-    /// Up to `limit` items that have no vector yet: `(id, claim, title)`.
-    pub async fn fact_checks_without_vectors(&self, limit: u64) -> Result<Vec<(i64, String, Option<String>)>, StoreError> {
+    /// Up to `limit` items that have no vector yet: `(id, claim)`.
+    pub async fn fact_checks_without_vectors(&self, limit: u64) -> Result<Vec<(i64, String)>, StoreError> {
         let select = Query::select()
-            .columns([col("id"), col("claim"), col("title")])
+            .columns([col("id"), col("claim")])
             .from(col("fact_checks"))
             .and_where(Expr::col(col("vector")).is_null())
             .order_by(col("id"), sea_orm::Order::Asc)
             .limit(limit)
             .to_owned();
         let rows = self.read.query_all_raw(self.db_backend().build(&select)).await?;
-        rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "claim")?, r.try_get("", "title")?))).collect()
+        rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "claim")?))).collect()
     }
 
     /// Stores vectors `(id, bytes)` in one transaction.

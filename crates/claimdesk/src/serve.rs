@@ -48,12 +48,7 @@ pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
                 let indexed = library.load_index(&store).await?;
                 println!("claim matching is on: {} over {indexed} library item(s)", claimdesk_server::library::MODEL_NAME);
                 // Items imported without vectors (or by another version) get them in the background.
-                let (background, background_store) = (library.clone(), store.clone());
-                actix_web::rt::spawn(async move {
-                    if let Err(e) = background.encode_missing(&background_store, &|_| {}).await {
-                        eprintln!("warning: encoding the library failed: {e}");
-                    }
-                });
+                library.encode_missing_in_background(&store);
             }
             Err(reason) => println!("claim matching is off: {reason}"),
         }

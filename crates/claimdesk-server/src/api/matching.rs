@@ -123,9 +123,6 @@ pub(super) async fn claim_matches(
 ) -> Result<HttpResponse, ApiError> {
     let top = top(query.0.top)?;
     let claim = state.store.claim(id.into_inner()).await.map_err(AppError::from)?;
-    let mut found = state.library.search(&state.store, &claim.text, top + 1).await.map_err(AppError::from)?;
-    // A published claim is in the library itself: not an earlier check of itself.
-    found.matches.retain(|m| m.item.claim_id != Some(claim.id));
-    found.matches.truncate(top);
+    let found = state.library.claim_matches(&state.store, &claim, top).await.map_err(AppError::from)?;
     Ok(HttpResponse::Ok().json(MatchesOut::from(found)))
 }

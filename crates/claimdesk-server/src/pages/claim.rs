@@ -197,14 +197,7 @@ async fn page(
     }));
     let verdict_label =
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
-    let checked_before = match state.library.search(&state.store, &claim.text, 6).await {
-        Ok(mut found) => {
-            found.matches.retain(|m| m.item.claim_id != Some(claim.id));
-            found.matches.truncate(5);
-            Ok(found)
-        }
-        Err(e) => Err(e.to_string()),
-    };
+    let checked_before = state.library.claim_matches(&state.store, &claim, 5).await.map_err(|e| e.to_string());
     Ok(ClaimPage {
         checked_before,
         permitted: claimdesk_core::permitted(viewer.role, claim.standing(), &policy),

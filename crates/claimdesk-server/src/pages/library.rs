@@ -83,14 +83,7 @@ async fn upload(
     };
     view.problems = parsed.problems.iter().map(|p| (p.refused, format!("record {}: {}", p.record, p.message))).collect();
     let done = state.library.import(&state.store, parsed.items).await?;
-    if state.library.status().is_ok() {
-        let (library, store) = (state.library.clone(), state.store.clone());
-        actix_web::rt::spawn(async move {
-            if let Err(e) = library.encode_missing(&store, &|_| {}).await {
-                tracing::warn!(error = %e, "encoding the library failed");
-            }
-        });
-    }
+    state.library.encode_missing_in_background(&state.store);
     let refused = view.problems.iter().filter(|(r, _)| *r).count();
     view.outcome = Some(format!("{name}: {} added, {} updated, {refused} refused.", done.added, done.updated));
     view.items = state.store.fact_check_count().await?;
