@@ -27,8 +27,43 @@ fn quantize(vector: &[f32], codes: &mut [i8]) -> f32 {
     scale
 }
 
-fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
-    a.iter().zip(b).map(|(x, y)| i32::from(*x) * i32::from(*y)).sum()
+/// Every row of `codes` (rows of `q.len()`) dotted with `q`, into `out`.
+#[inline(always)]
+fn dots_portable(q: &[i8], codes: &[i8], out: &mut Vec<i32>) {
+    out.extend(codes.chunks_exact(q.len()).map(|row| row.iter().zip(q).map(|(x, y)| i32::from(*x) * i32::from(*y)).sum::<i32>()));
+}
+
+/// [`dots_portable`] compiled for AVX2, where the widening multiply-adds
+/// vectorise (the default x86-64 target stops at SSE2).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dots_avx2(q: &[i8], codes: &[i8], out: &mut Vec<i32>) {
+    dots_portable(q, codes, out);
+}
+
+/// The same for AVX-512 (byte and word instructions).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+fn dots_avx512(q: &[i8], codes: &[i8], out: &mut Vec<i32>) {
+    dots_portable(q, codes, out);
+}
+
+fn dots(q: &[i8], codes: &[i8], out: &mut Vec<i32>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512bw") {
+        // SAFETY: the CPU supports AVX-512F and BW, checked just above; the
+        // function only needs those target features to be sound.
+        unsafe { dots_avx512(q, codes, out) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above; the function
+        // only needs that target feature to be sound.
+        unsafe { dots_avx2(q, codes, out) };
+        return;
+    }
+    dots_portable(q, codes, out);
 }
 
 #[derive(Debug, PartialEq)]
@@ -106,9 +141,11 @@ impl VectorIndex {
         }
         let mut q = vec![0i8; self.dimension];
         let q_scale = quantize(query, &mut q);
+        let mut raw = Vec::with_capacity(self.ids.len());
+        dots(&q, &self.codes, &mut raw);
         let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
-        for (i, codes) in self.codes.chunks_exact(self.dimension).enumerate() {
-            let score = dot_i8(&q, codes) as f32 * q_scale * self.scales[i];
+        for (i, dot) in raw.into_iter().enumerate() {
+            let score = dot as f32 * q_scale * self.scales[i];
             if heap.len() < k {
                 heap.push(Reverse(Scored(score, Reverse(self.ids[i]))));
             } else if heap.peek().is_some_and(|Reverse(worst)| score > worst.0) {
