@@ -42,7 +42,9 @@ fn stores_a_document_once_with_its_claims_and_flags() {
             let (new, errors) = prepare(&doc, Some("harbour.txt".into()), host);
             assert!(errors.is_empty());
             let expected_flags: usize = new.claims.iter().map(|c| c.flags.len()).sum();
-            let Stored::New { id, claims, flags } = store.store_document(&new).await.unwrap() else { panic!("stored") };
+            let Stored::New { id, claims, flags, near_duplicate: None } = store.store_document(&new).await.unwrap() else {
+                panic!("stored")
+            };
             assert_eq!((claims, flags), (new.claims.len(), expected_flags));
             assert_eq!(store.document_counts(id).await.unwrap(), (claims as u64, flags as u64));
             assert_eq!(store.store_document(&new).await.unwrap(), Stored::Duplicate { id });
@@ -261,7 +263,8 @@ fn an_old_schema_is_migrated() {
             claimdesk_store::testing::execute_sql(
                 &url,
                 "INSERT INTO documents (id, content_hash, title, language, body, created_at, checked_at) \
-                 VALUES (1000, 'old-hash', 'Old article', 'en', 'An old article. Prices doubled.', 1, 1); \
+                 VALUES (1000, 'old-hash', 'Old article', 'en', 'An old article. Prices doubled.', 1, 1), \
+                        (1001, 'old-hash-2', 'Old copy', 'en', 'An old article.\r\nPrices  doubled.', 2, 2); \
                  INSERT INTO claims (id, document_id, sentence_idx, start, \"end\", text, priority, status, verdict, version, created_at, updated_at) \
                  VALUES (1000, 1000, 1, 16, 31, 'Prices doubled.', 0.5, 'resolved', 'false', 2, 1, 1); \
                  INSERT INTO users (id, name, password_hash, role, active, created_at) VALUES \
@@ -272,7 +275,16 @@ fn an_old_schema_is_migrated() {
             let store = Store::open(&url).await.unwrap();
             assert_eq!(
                 store.applied_migrations().await.unwrap(),
-                ["m001_initial", "m002_jobs", "m003_settings", "m004_claim_reviewed", "m005_sessions", "m006_speaker_kind", "m007_fact_checks"]
+                [
+                    "m001_initial",
+                    "m002_jobs",
+                    "m003_settings",
+                    "m004_claim_reviewed",
+                    "m005_sessions",
+                    "m006_speaker_kind",
+                    "m007_fact_checks",
+                    "m008_memory"
+                ]
             );
             // m005 gave old users their folded names; of two that fold
             // alike, the older keeps the key and both keep their exact name.
@@ -285,6 +297,17 @@ fn an_old_schema_is_migrated() {
             assert_eq!(store.document(1000).await.unwrap().body, "An old article. Prices doubled.");
             let claim = store.claim(1000).await.unwrap();
             assert_eq!((claim.text.as_str(), claim.verdict.as_deref(), claim.claim_reviewed), ("Prices doubled.", Some("false"), None));
+            // m008's upkeep rehashed the old documents over their normal
+            // form: the two that differ only in spacing and line endings
+            // are linked, both kept; the same text again is a duplicate.
+            let (old, copy) = (store.document(1000).await.unwrap(), store.document(1001).await.unwrap());
+            assert_eq!(old.content_hash, claimdesk_core::sha256_hex("An old article. Prices doubled."));
+            assert_eq!((old.near_duplicate_of, copy.near_duplicate_of), (None, Some((1000, 1.0))));
+            assert_eq!(copy.content_hash, format!("{}:1001", old.content_hash));
+            let again = claimdesk_core::Document::new("An old article.\nPrices doubled.\n");
+            assert_eq!(store.store_document(&prepare(&again, None, &builtins()).0).await.unwrap(), Stored::Duplicate { id: 1000 });
+            assert_eq!(store.claim_copies(1000).await.unwrap(), []);
+            assert_eq!(store.claim_memory(&[1000]).await.unwrap()[&1000], claimdesk_store::ClaimMemory { match_cosine: None, copies: 0 });
             store.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.unwrap();
             let doc = article("harbour.txt");
             let Stored::New { id, .. } = store.store_document(&prepare(&doc, None, &builtins()).0).await.unwrap() else { panic!() };
@@ -368,4 +391,62 @@ fn a_fresh_database_gets_exactly_the_released_schema() {
         let expected = std::fs::read_to_string(&snapshot).unwrap_or_else(|e| panic!("{}: {e}", snapshot.display()));
         assert_eq!(schema, expected, "{url}: the fresh schema differs from {}", snapshot.display());
     }
+}
+
+/// The store's memory of text: an article re-published with another
+/// headline, a byline and an edited sentence is linked to the first as a
+/// near duplicate; one claim quoted in an unrelated article is a copy of
+/// the first article's claim (queue filter, counts, list of copies).
+#[test]
+fn near_duplicate_documents_and_copied_claims_are_recognised() {
+    on_each_database("memory", |store| async move {
+        let host = builtins();
+        let first = article("harbour.txt");
+        let Stored::New { id: a, near_duplicate: None, .. } = store.store_document(&prepare(&first, None, &host).0).await.unwrap() else {
+            panic!("first stored")
+        };
+        let edited = first
+            .body
+            .replace(
+                "Mayor hails ‘historic breakthrough’ in harbour talks as unions stay wary",
+                "By Jo Reyes\n\nHarbour deal ‘close’, mayor says",
+            )
+            .replace("Critics argue the figures are inflated.", "Critics say those numbers look exaggerated.");
+        assert_ne!(edited, first.body);
+        let second = Document { title: Some("Harbour deal close".to_owned()), ..Document::new(edited) };
+        let Stored::New { id: b, near_duplicate: Some(near), .. } = store.store_document(&prepare(&second, None, &host).0).await.unwrap()
+        else {
+            panic!("the edited copy is stored and linked")
+        };
+        assert_eq!(near.of, a);
+        assert!(near.share() >= claimdesk_store::NEAR_DUPLICATE_SHARE && near.share() < 1.0, "{near:?}");
+        assert_eq!(store.document(b).await.unwrap().near_duplicate_of.map(|(of, _)| of), Some(a));
+        assert_eq!(store.near_duplicates_of(a).await.unwrap().iter().map(|(id, _)| *id).collect::<Vec<_>>(), [b]);
+
+        let quoted = "Dr. Amara Osei, who chairs the port council, said the plan could create 3,000 jobs and cut freight costs by 14%.";
+        let mut other = article("council-budget.txt");
+        other.body = format!("{}\n\n{quoted}\n", other.body.trim_end());
+        let Stored::New { id: c, near_duplicate: None, .. } = store.store_document(&prepare(&other, None, &host).0).await.unwrap() else {
+            panic!("an unrelated article quoting one sentence is no near duplicate")
+        };
+        let claims = store.document_claims(c).await.unwrap();
+        let copy = claims.iter().find(|cl| cl.text.contains("3,000 jobs")).expect("the quoted sentence is a claim");
+        let copies = store.claim_copies(copy.id).await.unwrap();
+        assert_eq!(copies.iter().map(|x| x.document_id).collect::<Vec<_>>(), [a, b]);
+        assert!(copies.iter().all(|x| x.status == claimdesk_core::Status::New));
+        assert_eq!(store.claim_memory(&[copy.id]).await.unwrap()[&copy.id].copies, 2);
+        let filter = ClaimFilter { document_id: Some(c), copies: true, ..Default::default() };
+        let listed = store.queue_rows(&filter, QueueOrder::Priority, None, 50).await.unwrap();
+        assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), [copy.id]);
+        // No claim has a recorded match yet: the strong-match filter lists none.
+        let filter = ClaimFilter { min_match: Some(0.75), ..Default::default() };
+        assert!(store.queue_rows(&filter, QueueOrder::Priority, None, 50).await.unwrap().is_empty());
+        let vector = claimdesk_store::ClaimVector { claim_id: copy.id, vector: vec![0; 8], truncated: false, best: Some((7, 0.9)) };
+        store.set_claim_vectors(&[vector]).await.unwrap();
+        assert_eq!(
+            store.queue_rows(&filter, QueueOrder::Priority, None, 50).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(),
+            [copy.id]
+        );
+        assert_eq!(store.claim_memory(&[copy.id]).await.unwrap()[&copy.id].match_cosine, Some(0.9));
+    });
 }

@@ -14,6 +14,7 @@ pub mod input;
 mod lifecycle;
 mod lines;
 mod names;
+mod normal;
 mod quotes;
 mod rating;
 mod segment;
@@ -30,6 +31,7 @@ pub use grouping::{group_claims, priority, take_model_scores, take_sentence_scor
 pub use lifecycle::{Action, ClaimEvent, Command, MAX_SPEAKER, Policy, Role, Standing, Status, TransitionError, Verb, permitted};
 pub use lines::{LineCol, LineIndex};
 pub use names::{Named, UnknownName};
+pub use normal::{claim_key, normalized_text, sha256_hex};
 pub use quotes::{Quote, find_quotes};
 pub use rating::{Rating, RatingScale, RatingScaleError};
 pub use segment::{Sentence, sections, segment};

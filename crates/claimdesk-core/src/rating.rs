@@ -89,15 +89,84 @@ impl RatingScale {
         self.ratings.iter().find(|r| r.key.eq_ignore_ascii_case(name) || r.label.trim().to_lowercase() == name.to_lowercase())
     }
 
+    /// The rating of this scale closest to another fact-checker's rating
+    /// label (an imported ClaimReview's `alternateName`): the same key or
+    /// label, spelled with any case, spaces, hyphens or underscores, or a
+    /// common other name for one of the default scale's ratings ("Pants on
+    /// Fire" → `false`, "Mixture" → `mixed`, "Unproven" → `unverifiable`).
+    /// `None` when nothing fits: the checker chooses.
+    pub fn closest(&self, label: &str) -> Option<&Rating> {
+        let fold = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ").to_lowercase();
+        let wanted = fold(label);
+        if wanted.is_empty() {
+            return None;
+        }
+        if let Some(r) = self.ratings.iter().find(|r| fold(&r.key) == wanted || fold(&r.label) == wanted) {
+            return Some(r);
+        }
+        let key = OTHER_NAMES.iter().find(|(_, names)| names.contains(&wanted.as_str())).map(|(key, _)| *key)?;
+        self.get(key)
+    }
+
+    /// How evidence rated `rating` bears on a claim: below the middle of
+    /// the scale it refutes, above it supports; the middle and ratings
+    /// without a value give context.
+    pub fn stance(&self, rating: &Rating) -> crate::Stance {
+        let Some(value) = rating.value else { return crate::Stance::Context };
+        match (u16::from(value) * 2).cmp(&(u16::from(self.worst) + u16::from(self.best))) {
+            std::cmp::Ordering::Less => crate::Stance::Refutes,
+            std::cmp::Ordering::Greater => crate::Stance::Supports,
+            std::cmp::Ordering::Equal => crate::Stance::Context,
+        }
+    }
+
     /// The keys, for messages.
     pub fn keys(&self) -> Vec<&str> {
         self.ratings.iter().map(|r| r.key.as_str()).collect()
     }
 }
 
+/// Other fact-checkers' names for the default scale's ratings, folded
+/// (lower case, words separated by one space).
+const OTHER_NAMES: &[(&str, &[&str])] = &[
+    ("true", &["correct", "accurate", "correct attribution", "verified"]),
+    ("mostly_true", &["largely true", "largely accurate"]),
+    ("mixed", &["mixture", "half true", "partly true", "partly false", "half truth"]),
+    ("mostly_false", &["largely false", "largely inaccurate", "barely true"]),
+    ("false", &["pants on fire", "fake", "incorrect", "inaccurate", "wrong", "hoax", "scam", "fabricated", "misattributed"]),
+    ("unverifiable", &["unproven", "unsupported", "no evidence", "unverified", "research in progress"]),
+    ("misleading_context", &["misleading", "miscaptioned", "missing context", "out of context", "lacks context", "outdated"]),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_fact_checkers_labels_find_the_closest_rating() {
+        let scale = RatingScale::default();
+        let key = |label: &str| scale.closest(label).map(|r| r.key.as_str());
+        assert_eq!(key("False"), Some("false"));
+        assert_eq!(key("  MOSTLY-FALSE "), Some("mostly_false"));
+        assert_eq!(key("mostly_true"), Some("mostly_true"));
+        assert_eq!(key("Pants on Fire!"), Some("false"));
+        assert_eq!(key("Mixture"), Some("mixed"));
+        assert_eq!(key("Unproven"), Some("unverifiable"));
+        assert_eq!(key("Miscaptioned"), Some("misleading_context"));
+        assert_eq!(key("Satire"), None);
+        assert_eq!(key(""), None);
+        let stance = |k: &str| scale.stance(scale.get(k).unwrap());
+        assert_eq!(stance("false"), crate::Stance::Refutes);
+        assert_eq!(stance("mostly_false"), crate::Stance::Refutes);
+        assert_eq!(stance("mixed"), crate::Stance::Context);
+        assert_eq!(stance("mostly_true"), crate::Stance::Supports);
+        assert_eq!(stance("unverifiable"), crate::Stance::Context);
+        // A custom scale without the key a synonym points to finds nothing.
+        let custom =
+            RatingScale { worst: 1, best: 2, ratings: vec![rating("bad", "Bad", Some(1), ""), rating("good", "Good", Some(2), "")] };
+        assert_eq!(custom.closest("Pants on fire").map(|r| r.key.as_str()), None);
+        assert_eq!(custom.closest("good").map(|r| r.key.as_str()), Some("good"));
+    }
 
     #[test]
     fn ratings_are_found_by_key_or_label_in_any_case() {

@@ -43,7 +43,13 @@ async fn run_one(store: &Store, host: &PluginHost, job: &Job) -> Result<serde_js
     let (new, errors) = prepare(&doc, origin, host);
     let plugin_errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
     match store.store_document(&new).await.map_err(|e| e.to_string())? {
-        Stored::New { id, claims, flags } => Ok(json!({"document": id, "claims": claims, "flags": flags, "plugin_errors": plugin_errors})),
+        Stored::New { id, claims, flags, near_duplicate } => Ok(json!({
+            "document": id,
+            "claims": claims,
+            "flags": flags,
+            "plugin_errors": plugin_errors,
+            "near_duplicate_of": near_duplicate.map(|n| n.of),
+        })),
         Stored::Duplicate { id } => Ok(json!({"document": id, "duplicate": true})),
     }
 }

@@ -57,3 +57,96 @@ pub(crate) async fn execute(
     }
     Ok(done)
 }
+
+/// What "Use this verdict" did: the evidence it added (if the earlier
+/// fact-check has a web address) and the verdict it proposes, for the
+/// checker to confirm on the verdict form.
+pub(crate) struct Proposal {
+    pub evidence_added: bool,
+    /// A rating key of the installation's scale, or empty when the earlier
+    /// rating fits none.
+    pub rating: String,
+    pub explanation: String,
+}
+
+/// "Use this verdict": adds library item `item` to `claim` as evidence and
+/// proposes its rating. Nothing is decided: the verdict waits for the
+/// checker.
+pub(crate) async fn use_match(state: &AppState, actor: &str, role: Role, claim: &ClaimRow, item: i64) -> Result<Proposal, AppError> {
+    let item = state
+        .store
+        .fact_checks_by_id(&[item])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::NotFound(format!("There is no library item {item}.")))?;
+    let policy = state.policy().await?;
+    let rating = item.rating_label.as_deref().and_then(|label| policy.scale.closest(label));
+    let source = item
+        .publisher
+        .clone()
+        .unwrap_or_else(|| if item.claim_id.is_some() { "this desk".to_owned() } else { "another fact-checker".to_owned() });
+    let rated = item.rating_label.as_deref().map_or_else(String::new, |l| format!(" rated it {l:?}"));
+    let dated = item.published.as_deref().map_or_else(String::new, |d| format!(" ({d})"));
+    let address = item.url.clone().filter(|u| claimdesk_core::input::is_web_url(u));
+    let evidence_added = match &address {
+        Some(url) => {
+            let evidence = claimdesk_core::NewEvidence {
+                url: url.clone(),
+                title: Some(format!("{source}: {}", item.claim)),
+                quoted_passage: None,
+                note: Some(format!("Earlier fact-check{dated}; {source}{rated}.")),
+                stance: rating.map_or(claimdesk_core::Stance::Context, |r| policy.scale.stance(r)),
+            };
+            execute(state, actor, role, claim, None, Command::AddEvidence(evidence)).await?;
+            true
+        }
+        None => false,
+    };
+    let link = match (&address, item.claim_id) {
+        (Some(url), _) => format!(" {url}"),
+        (None, Some(id)) => format!(" (claim #{id})"),
+        (None, None) => String::new(),
+    };
+    Ok(Proposal {
+        evidence_added,
+        rating: rating.map(|r| r.key.clone()).unwrap_or_default(),
+        explanation: format!("An earlier fact-check by {source}{dated} of the same claim, \"{}\",{rated}.{link}", item.claim),
+    })
+}
+
+/// What resolving a claim's copies did.
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct CopiesDismissed {
+    /// The copies now dismissed as duplicates.
+    pub dismissed: Vec<i64>,
+    /// Copies left as they were, and why (already published, changed by
+    /// someone else meanwhile, …).
+    pub skipped: Vec<SkippedCopy>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SkippedCopy {
+    pub id: i64,
+    pub reason: String,
+}
+
+/// Dismisses every copy of `claim` in other documents as its duplicate,
+/// each through [`execute`] (so each is permission-checked and recorded
+/// in its history). A role that may not dismiss is refused outright.
+pub(crate) async fn dismiss_copies(state: &AppState, actor: &str, role: Role, claim: &ClaimRow) -> Result<CopiesDismissed, AppError> {
+    let mut done = CopiesDismissed::default();
+    for copy in state.store.claim_copies(claim.id).await? {
+        if !matches!(copy.status, claimdesk_core::Status::New | claimdesk_core::Status::InReview | claimdesk_core::Status::Resolved) {
+            done.skipped.push(SkippedCopy { id: copy.id, reason: format!("it is {}", copy.status.label()) });
+            continue;
+        }
+        let row = state.store.claim(copy.id).await?;
+        let reason = format!("Duplicate of claim #{}", claim.id);
+        match execute(state, actor, role, &row, Some(copy.version), Command::Dismiss { reason }).await {
+            Ok(_) => done.dismissed.push(copy.id),
+            Err(e @ AppError::Forbidden(_)) => return Err(e),
+            Err(e) => done.skipped.push(SkippedCopy { id: copy.id, reason: e.to_string() }),
+        }
+    }
+    Ok(done)
+}

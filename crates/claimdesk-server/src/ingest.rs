@@ -61,5 +61,9 @@ pub async fn ingest(state: &AppState, doc: Document, origin: &str) -> Result<Sto
         tracing::warn!(plugin = %e.plugin, error = %e.error, "plugin failed while ingesting");
     }
     let new = claimdesk_store::NewDocument { document: &doc, origin: stored_origin, sentences: new_sentences, claims };
-    Ok(state.store.store_document(&new).await?)
+    let stored = state.store.store_document(&new).await?;
+    if matches!(stored, Stored::New { .. }) {
+        state.library.wake(&state.store);
+    }
+    Ok(stored)
 }

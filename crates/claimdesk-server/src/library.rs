@@ -12,11 +12,12 @@
 //!   their vector is stored and removed when they are deleted.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use claimdesk_embed::{Embedding, Encoder};
 use claimdesk_match::{Candidate, FactCheck, Fusion, VectorIndex};
-use claimdesk_store::{ClaimRow, FactCheckRow, Store, StoreError, Upserted};
+use claimdesk_store::{ClaimRow, ClaimVector, FactCheckRow, Store, StoreError, Upserted};
 
 /// Components of a sentence vector.
 pub const DIMENSION: usize = claimdesk_embed::DIMENSION;
@@ -28,6 +29,9 @@ pub const MODEL_NAME: &str = claimdesk_embed::MODEL_NAME;
 const CANDIDATES: usize = 100;
 /// Library items encoded per round trip to the database.
 const ENCODE_CHUNK: u64 = 256;
+/// Claims encoded per round trip: small, so that the first claims of a
+/// large backlog are matched soon.
+const CLAIM_CHUNK: u64 = 64;
 
 /// Why matching could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +73,10 @@ pub struct Library {
     encoder: Result<Arc<Encoder>, String>,
     index: Arc<RwLock<VectorIndex>>,
     fusion: Fusion,
+    /// The matcher ([`Library::wake`]): whether it runs, and whether it
+    /// was woken again while it ran.
+    running: Arc<AtomicBool>,
+    pending: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Library {
@@ -87,16 +95,22 @@ impl Library {
             Ok(_) => tracing::info!(model = claimdesk_embed::MODEL_NAME, dir = %dir.display(), "sentence encoder loaded"),
             Err(reason) => tracing::warn!(%reason, "claim matching is off"),
         }
-        Library { encoder, index: Arc::new(RwLock::new(VectorIndex::new(DIMENSION))), fusion: claimdesk_match::DEFAULT }
+        Library::with_encoder(encoder)
+    }
+
+    fn with_encoder(encoder: Result<Arc<Encoder>, String>) -> Library {
+        Library {
+            encoder,
+            index: Arc::new(RwLock::new(VectorIndex::new(DIMENSION))),
+            fusion: claimdesk_match::DEFAULT,
+            running: Arc::default(),
+            pending: Arc::default(),
+        }
     }
 
     /// A library whose encoder is off for `reason` (tests, `--no-matching`).
     pub fn off(reason: &str) -> Library {
-        Library {
-            encoder: Err(reason.to_owned()),
-            index: Arc::new(RwLock::new(VectorIndex::new(DIMENSION))),
-            fusion: claimdesk_match::DEFAULT,
-        }
+        Library::with_encoder(Err(reason.to_owned()))
     }
 
     /// Sets how lexical and encoder scores are mixed (`claimdesk eval`).
@@ -131,27 +145,44 @@ impl Library {
         .map_err(|e| LibraryError::Encoder(e.to_string()))
     }
 
-    /// Loads every stored vector into the index (start-up).
+    /// Loads every stored vector into a fresh index and puts it in place
+    /// of the current one (start-up, and when another process changed the
+    /// library: [`Library::refresh_index`]).
     pub async fn load_index(&self, store: &Store) -> Result<usize, LibraryError> {
+        let mut fresh = VectorIndex::new(DIMENSION);
         let mut after = 0;
         loop {
             let page = store.fact_check_vectors(after, 10_000).await?;
             let Some(last) = page.last().map(|(id, _)| *id) else { break };
-            if let Ok(mut index) = self.index.write() {
-                for (id, bytes) in &page {
-                    if let Some(v) = claimdesk_embed::from_bytes(bytes) {
-                        index.insert(*id, &v);
-                    }
+            for (id, bytes) in &page {
+                if let Some(v) = claimdesk_embed::from_bytes(bytes) {
+                    fresh.insert(*id, &v);
                 }
             }
             after = last;
         }
-        Ok(self.indexed())
+        let len = fresh.len();
+        if let Ok(mut index) = self.index.write() {
+            *index = fresh;
+        }
+        Ok(len)
     }
 
-    /// Encodes library items that have no vector yet, stores their vectors
-    /// and adds them to the index; returns how many. `progress` hears the
-    /// running total.
+    /// Reloads the index when the database holds another number of
+    /// vectors than it does: items another process (`claimdesk import
+    /// fact-checks`, another server node) encoded or deleted.
+    pub async fn refresh_index(&self, store: &Store) -> Result<(), LibraryError> {
+        let stored = usize::try_from(store.fact_check_vector_count().await?).unwrap_or(0);
+        if stored != self.indexed() {
+            let loaded = self.load_index(store).await?;
+            tracing::info!(items = loaded, "library index reloaded");
+        }
+        Ok(())
+    }
+
+    /// Encodes library items that have no vector yet, stores their vectors,
+    /// adds them to the index and re-matches open claims against them;
+    /// returns how many. `progress` hears the running total.
     pub async fn encode_missing(&self, store: &Store, progress: &dyn Fn(usize)) -> Result<usize, LibraryError> {
         self.encoder()?;
         let mut done = 0;
@@ -166,11 +197,14 @@ impl Library {
             let vectors: Vec<(i64, Vec<u8>)> =
                 todo.iter().zip(&embeddings).map(|((id, _), e)| (*id, claimdesk_embed::to_bytes(&e.vector))).collect();
             store.set_fact_check_vectors(&vectors).await?;
+            let mut new_items = VectorIndex::new(DIMENSION);
             if let Ok(mut index) = self.index.write() {
                 for ((id, _), e) in todo.iter().zip(&embeddings) {
                     index.insert(*id, &e.vector);
+                    new_items.insert(*id, &e.vector);
                 }
             }
+            self.rematch_open_claims(store, &new_items).await?;
             done += todo.len();
             progress(done);
         }
@@ -182,16 +216,118 @@ impl Library {
         Ok(store.upsert_fact_checks(&items).await?)
     }
 
-    /// [`Library::encode_missing`] in the background, when matching is on
-    /// (after an import or a publication: the caller does not wait).
-    pub fn encode_missing_in_background(&self, store: &Store) {
+    /// Records, for every open claim closer to one of `new_items` than to
+    /// its recorded closest item, that item: imports re-match the desk.
+    async fn rematch_open_claims(&self, store: &Store, new_items: &VectorIndex) -> Result<usize, LibraryError> {
+        let (mut after, mut changed) = (0, 0);
+        loop {
+            let page = store.open_claim_vectors(after, 1000).await?;
+            let Some(last) = page.last().map(|(id, ..)| *id) else { return Ok(changed) };
+            let closer: Vec<(i64, i64, f64)> = page
+                .iter()
+                .filter_map(|(claim, bytes, known)| {
+                    let vector = claimdesk_embed::from_bytes(bytes)?;
+                    let (item, cosine) = new_items.top(&vector, 1).pop()?;
+                    (f64::from(cosine) > known.unwrap_or(f64::NEG_INFINITY)).then_some((*claim, item, f64::from(cosine)))
+                })
+                .collect();
+            store.set_claim_matches(&closer).await?;
+            changed += closer.len();
+            after = last;
+        }
+    }
+
+    /// Encodes claims that have no vector yet and records each one's
+    /// closest library item (its own entry, for a published claim, left
+    /// out); returns how many.
+    pub async fn match_new_claims(&self, store: &Store) -> Result<usize, LibraryError> {
+        self.encoder()?;
+        let mut done = 0;
+        loop {
+            let todo = store.claims_without_vectors(CLAIM_CHUNK).await?;
+            if todo.is_empty() {
+                return Ok(done);
+            }
+            let embeddings = self.encode(todo.iter().map(|(_, text)| text.clone()).collect()).await?;
+            let nearest: Vec<Vec<(i64, f32)>> = match self.index.read() {
+                Ok(index) => embeddings.iter().map(|e| index.top(&e.vector, 2)).collect(),
+                Err(_) => vec![Vec::new(); embeddings.len()],
+            };
+            let mut ids: Vec<i64> = nearest.iter().flatten().map(|(id, _)| *id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let owner: std::collections::HashMap<i64, Option<i64>> =
+                store.fact_checks_by_id(&ids).await?.into_iter().map(|r| (r.id, r.claim_id)).collect();
+            let rows: Vec<ClaimVector> = todo
+                .iter()
+                .zip(&embeddings)
+                .zip(&nearest)
+                .map(|(((claim, _), e), nearest)| {
+                    let best = nearest
+                        .iter()
+                        .find(|(item, _)| owner.get(item).copied().flatten() != Some(*claim))
+                        .map(|(item, cosine)| (*item, f64::from(*cosine)));
+                    ClaimVector { claim_id: *claim, vector: claimdesk_embed::to_bytes(&e.vector), truncated: e.truncated, best }
+                })
+                .collect();
+            store.set_claim_vectors(&rows).await?;
+            done += todo.len();
+        }
+    }
+
+    /// One round of the matcher: follow other processes' changes to the
+    /// library, encode new library items (re-matching open claims), then
+    /// match new claims.
+    async fn work(&self, store: &Store) -> Result<(), LibraryError> {
+        self.refresh_index(store).await?;
+        let items = self.encode_missing(store, &|_| {}).await?;
+        let claims = self.match_new_claims(store).await?;
+        if items + claims > 0 {
+            tracing::info!(items, claims, "matcher encoded library items and claims");
+        }
+        Ok(())
+    }
+
+    /// Runs the matcher in the background, when matching is on (after an
+    /// ingest, an import or a publication: the caller does not wait). One
+    /// matcher runs at a time; waking it while it runs makes it go round
+    /// once more.
+    pub fn wake(&self, store: &Store) {
+        if self.status().is_err() {
+            return;
+        }
+        self.pending.store(true, Ordering::SeqCst);
+        if self.running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (library, store) = (self.clone(), store.clone());
+        actix_web::rt::spawn(async move {
+            loop {
+                while library.pending.swap(false, Ordering::SeqCst) {
+                    if let Err(e) = library.work(&store).await {
+                        tracing::warn!(error = %e, "the matcher failed; it will try again");
+                    }
+                }
+                library.running.store(false, Ordering::SeqCst);
+                // Woken between the last round and now: go on if no other run took over.
+                if !library.pending.load(Ordering::SeqCst) || library.running.swap(true, Ordering::SeqCst) {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Wakes the matcher every `every` (claims ingested and items imported
+    /// by other processes are matched within that time).
+    pub fn watch(&self, store: &Store, every: std::time::Duration) {
         if self.status().is_err() {
             return;
         }
         let (library, store) = (self.clone(), store.clone());
         actix_web::rt::spawn(async move {
-            if let Err(e) = library.encode_missing(&store, &|_| {}).await {
-                tracing::warn!(error = %e, "encoding the library failed");
+            loop {
+                library.wake(&store);
+                actix_web::rt::time::sleep(every).await;
             }
         });
     }
@@ -212,11 +348,16 @@ impl Library {
         }
         let mut embedding = self.encode(vec![text.to_owned()]).await?;
         let Some(embedding) = embedding.pop() else { return Ok(Matches::default()) };
+        self.search_vector(store, text, &embedding.vector, embedding.truncated, top).await
+    }
+
+    /// [`Library::search`] with `text`'s vector already made.
+    async fn search_vector(&self, store: &Store, text: &str, vector: &[f32], truncated: bool, top: usize) -> Result<Matches, LibraryError> {
         let terms = claimdesk_match::query_terms(text);
         let lexical = store.lexical_candidates(&terms, CANDIDATES as u64).await?;
         let mut candidates: Vec<Candidate> = Vec::new();
         if let Ok(index) = self.index.read() {
-            let nearest = index.top(&embedding.vector, CANDIDATES);
+            let nearest = index.top(vector, CANDIDATES);
             let floor = nearest.last().map_or(0.0, |(_, c)| *c);
             let lexical_of: std::collections::HashMap<i64, f64> = lexical.iter().copied().collect();
             for (item, cosine) in &nearest {
@@ -225,7 +366,7 @@ impl Library {
             let seen: std::collections::HashSet<i64> = nearest.iter().map(|(id, _)| *id).collect();
             for (item, score) in &lexical {
                 if !seen.contains(item) {
-                    let cosine = index.cosine(&embedding.vector, *item).unwrap_or(floor);
+                    let cosine = index.cosine(vector, *item).unwrap_or(floor);
                     candidates.push(Candidate { item: *item, lexical: Some(*score), cosine });
                 }
             }
@@ -246,13 +387,19 @@ impl Library {
                 })
             })
             .collect();
-        Ok(Matches { matches, truncated: embedding.truncated, foreign_language: foreign_language(text) })
+        Ok(Matches { matches, truncated, foreign_language: foreign_language(text) })
     }
 
     /// The `top` library items closest to `claim`, leaving out the claim's
-    /// own entry (a published claim is no earlier check of itself).
+    /// own entry (a published claim is no earlier check of itself). Uses
+    /// the claim's stored vector when the matcher has made it.
     pub async fn claim_matches(&self, store: &Store, claim: &ClaimRow, top: usize) -> Result<Matches, LibraryError> {
-        let mut found = self.search(store, &claim.text, top + 1).await?;
+        self.encoder()?;
+        let stored = store.claim_vector(claim.id).await?.and_then(|(bytes, cut)| Some((claimdesk_embed::from_bytes(&bytes)?, cut)));
+        let mut found = match stored {
+            Some((vector, truncated)) => self.search_vector(store, claim.text.trim(), &vector, truncated, top + 1).await?,
+            None => self.search(store, &claim.text, top + 1).await?,
+        };
         found.matches.retain(|m| m.item.claim_id != Some(claim.id));
         found.matches.truncate(top);
         Ok(found)
@@ -298,6 +445,6 @@ pub(crate) async fn sync_own_claim(state: &crate::AppState, id: i64, policy: &cl
         claim_id: Some(id),
     };
     state.store.upsert_fact_checks(&[item]).await?;
-    state.library.encode_missing_in_background(&state.store);
+    state.library.wake(&state.store);
     Ok(())
 }

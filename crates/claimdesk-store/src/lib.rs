@@ -16,6 +16,7 @@ mod error;
 mod fast;
 mod jobs;
 mod library;
+mod memory;
 mod migration;
 mod open;
 mod people;
@@ -25,12 +26,14 @@ mod refs;
 mod report;
 mod review;
 mod rows;
+mod upkeep;
 mod workflow;
 mod write;
 
 pub use claimdesk_core::NewEvidence;
 pub use error::StoreError;
 pub use library::{FactCheckRow, Upserted};
+pub use memory::{ClaimCopy, ClaimMemory, ClaimVector};
 pub use migration::Migrator;
 pub use open::{Backend, Store};
 pub use queue::{ClaimFilter, Cursor, QueueOrder, QueueRow};
@@ -38,7 +41,7 @@ pub use recheck::RecheckOutcome;
 pub use report::{ReportDocument, ReportFilter, ReportRow};
 pub use review::DocumentSummary;
 pub use rows::{ClaimRow, DocumentRow, EventRow, EvidenceRow, FlagView, Job, JobStatus, Session, User};
-pub use write::{NewDocument, NewSentence, Stored};
+pub use write::{KEYED_SENTENCE_WORDS, NEAR_DUPLICATE_SHARE, NearDuplicate, NewDocument, NewSentence, Stored, sentence_key};
 
 /// Unix seconds now; the store's clock.
 pub fn now() -> i64 {

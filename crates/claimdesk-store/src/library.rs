@@ -143,6 +143,15 @@ impl Store {
         Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
     }
 
+    /// Library items that have a vector.
+    pub async fn fact_check_vector_count(&self) -> Result<i64, StoreError> {
+        let row = self
+            .read
+            .query_one_raw(Statement::from_string(self.db_backend(), "SELECT COUNT(*) AS n FROM fact_checks WHERE vector IS NOT NULL"))
+            .await?;
+        Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+    }
+
     /// Library items by id, in the order asked (unknown ids left out).
     pub async fn fact_checks_by_id(&self, ids: &[i64]) -> Result<Vec<FactCheckRow>, StoreError> {
         if ids.is_empty() {
@@ -234,33 +243,5 @@ impl Store {
         };
         let rows = self.read.query_all_raw(statement).await?;
         rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "score")?))).collect()
-    }
-
-    /// Stores claims' vectors `(claim id, bytes, truncated)`.
-    pub async fn set_claim_vectors(&self, vectors: &[(i64, Vec<u8>, bool)]) -> Result<(), StoreError> {
-        let backend = self.db_backend();
-        let txn = self.begin_write().await?;
-        for (id, bytes, truncated) in vectors {
-            let insert = Query::insert()
-                .into_table(col("claim_vectors"))
-                .columns([col("claim_id"), col("vector"), col("truncated")])
-                .values_panic([(*id).into(), bytes.clone().into(), (*truncated).into()])
-                .on_conflict(OnConflict::column(col("claim_id")).update_columns([col("vector"), col("truncated")]).to_owned())
-                .to_owned();
-            txn.execute_raw(backend.build(&insert)).await?;
-        }
-        txn.commit().await?;
-        Ok(())
-    }
-
-    /// A claim's vector and whether its text was cut, if it has one.
-    pub async fn claim_vector(&self, claim_id: i64) -> Result<Option<(Vec<u8>, bool)>, StoreError> {
-        let select = Query::select()
-            .columns([col("vector"), col("truncated")])
-            .from(col("claim_vectors"))
-            .and_where(Expr::col(col("claim_id")).eq(claim_id))
-            .to_owned();
-        let row = self.read.query_one_raw(self.db_backend().build(&select)).await?;
-        row.map(|r| Ok((r.try_get("", "vector")?, r.try_get("", "truncated")?))).transpose()
     }
 }

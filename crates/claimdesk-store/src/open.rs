@@ -77,13 +77,15 @@ impl Store {
         self.backend
     }
 
-    /// Applies pending migrations; returns how many were applied.
+    /// Applies pending migrations, then fills what they leave to Rust
+    /// (`upkeep.rs`); returns how many migrations were applied.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
         let pending = Migrator::get_pending_migrations(&self.write).await.map_err(StoreError::from)?.len();
         Migrator::up(&self.write, None).await.map_err(|e| match StoreError::from(e) {
             StoreError::Db(e) => StoreError::Migration(e.to_string()),
             other => other,
         })?;
+        self.upkeep().await?;
         Ok(pending)
     }
 

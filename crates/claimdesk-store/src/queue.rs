@@ -22,6 +22,11 @@ pub struct ClaimFilter {
     pub outlet: Option<String>,
     /// Substring of the claim text; `%` and `_` match themselves.
     pub text: Option<String>,
+    /// Only claims whose closest library item is at least this close
+    /// (cosine), as the matcher recorded it.
+    pub min_match: Option<f64>,
+    /// Only claims whose text also stands in another document.
+    pub copies: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -82,7 +87,13 @@ impl ClaimFilter {
     /// Whether the query may have to scan many rows rather than walk an
     /// index: free text, and filters that go through flags or documents.
     fn may_scan(&self) -> bool {
-        self.text.is_some() || self.kind.is_some() || self.plugin.is_some() || self.rule.is_some() || self.outlet.is_some()
+        self.text.is_some()
+            || self.min_match.is_some()
+            || self.copies
+            || self.kind.is_some()
+            || self.plugin.is_some()
+            || self.rule.is_some()
+            || self.outlet.is_some()
     }
 
     fn condition(&self) -> Condition {
@@ -111,6 +122,12 @@ impl ClaimFilter {
         }
         if let Some(outlet) = &self.outlet {
             c = c.add(from_outlet(outlet));
+        }
+        if let Some(cosine) = self.min_match {
+            c = c.add(crate::memory::matched_at_least(cosine));
+        }
+        if self.copies {
+            c = c.add(crate::memory::with_copies());
         }
         c
     }

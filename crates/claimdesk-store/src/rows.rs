@@ -169,6 +169,9 @@ pub struct DocumentRow {
     /// Where it was ingested from: a path, `<stdin>`, or `upload`.
     pub origin: Option<String>,
     pub body: String,
+    /// The earlier document this one nearly repeats, and the share of
+    /// sentences they have in common (0..1).
+    pub near_duplicate_of: Option<(i64, f64)>,
     pub created_at: i64,
     pub checked_at: i64,
 }
@@ -186,10 +189,28 @@ impl From<document::Model> for DocumentRow {
             language,
             origin,
             body,
+            hash_form: _,
+            near_duplicate_of,
+            near_share,
             created_at,
             checked_at,
         } = m;
-        DocumentRow { id, content_hash, title, source_url, outlet, author, published, language, origin, body, created_at, checked_at }
+        let near_duplicate_of = near_duplicate_of.map(|of| (of, near_share.unwrap_or_default()));
+        DocumentRow {
+            id,
+            content_hash,
+            title,
+            source_url,
+            outlet,
+            author,
+            published,
+            language,
+            origin,
+            body,
+            near_duplicate_of,
+            created_at,
+            checked_at,
+        }
     }
 }
 

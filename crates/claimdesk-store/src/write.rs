@@ -35,11 +35,46 @@ pub enum Stored {
         id: i64,
         claims: usize,
         flags: usize,
+        /// An earlier document this one nearly repeats.
+        near_duplicate: Option<NearDuplicate>,
     },
     /// The same text is already stored as document `id`.
-    Duplicate {
-        id: i64,
-    },
+    Duplicate { id: i64 },
+}
+
+/// An earlier document that holds most of a new one's sentences: the same
+/// article with another headline or byline, or small edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NearDuplicate {
+    /// The earlier document.
+    pub of: i64,
+    /// Keyed sentences the two share.
+    pub shared: usize,
+    /// Keyed sentences of the larger of the two.
+    pub of_sentences: usize,
+}
+
+impl NearDuplicate {
+    /// Shared keyed sentences over those of the larger document, 0..1.
+    pub fn share(&self) -> f64 {
+        self.shared as f64 / self.of_sentences.max(1) as f64
+    }
+}
+
+/// Share of keyed sentences two documents must have in common to be near
+/// duplicates (the larger document's count is the denominator: one long
+/// article does not "nearly repeat" a paragraph quoted from it).
+pub const NEAR_DUPLICATE_SHARE: f64 = 0.7;
+/// Fewer words than this and a sentence gets no key: "Read more." is in
+/// too many documents to tell them apart.
+pub const KEYED_SENTENCE_WORDS: usize = 6;
+/// A document needs this many keyed sentences to be called a near
+/// duplicate of another.
+const MIN_KEYED_SENTENCES: usize = 3;
+
+/// The key of sentence `text`, if it is long enough to have one.
+pub fn sentence_key(text: &str) -> Option<String> {
+    (text.split_whitespace().count() >= KEYED_SENTENCE_WORDS).then(|| claimdesk_core::claim_key(text))
 }
 
 pub(crate) fn flag_row(document_id: i64, claim_id: i64, (rule_id, text_id): (i64, i64), f: &Flag, at: i64) -> flag::ActiveModel {
@@ -65,6 +100,7 @@ pub(crate) fn claim_row(document_id: i64, c: &Claim, at: i64) -> claim::ActiveMo
         start: Set(c.sentence.start as i64),
         end: Set(c.sentence.end as i64),
         text: Set(c.text.clone()),
+        text_key: Set(Some(claimdesk_core::claim_key(&c.text))),
         speaker: Set(c.speaker.clone()),
         speaker_kind: Set(c.speaker_kind.as_str().to_owned()),
         priority: Set(f64::from(c.priority)),
@@ -136,6 +172,8 @@ impl Store {
             return Ok(Stored::Duplicate { id: existing.id });
         }
         let d = new.document;
+        let keys: Vec<Option<String>> = new.sentences.iter().map(|s| d.body.get(s.span.start..s.span.end).and_then(sentence_key)).collect();
+        let near_duplicate = near_duplicate(&txn, &keys).await?;
         let row = document::ActiveModel {
             id: Default::default(),
             content_hash: Set(hash.clone()),
@@ -147,6 +185,9 @@ impl Store {
             language: Set(d.language.clone()),
             origin: Set(new.origin.clone()),
             body: Set(d.body.clone()),
+            hash_form: Set(HASH_FORM),
+            near_duplicate_of: Set(near_duplicate.map(|n| n.of)),
+            near_share: Set(near_duplicate.map(|n| n.share())),
             created_at: Set(at),
             checked_at: Set(at),
         };
@@ -161,7 +202,7 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        let sentences = new.sentences.iter().enumerate().map(|(i, s)| sentence::ActiveModel {
+        let sentences = new.sentences.iter().zip(keys).enumerate().map(|(i, (s, text_key))| sentence::ActiveModel {
             id: Default::default(),
             document_id: Set(doc.id),
             idx: Set(i as i32),
@@ -170,6 +211,7 @@ impl Store {
             checkworthiness: Set(f64::from(s.checkworthiness)),
             speaker: Set(s.speaker.clone()),
             anonymous: Set(s.anonymous),
+            text_key: Set(text_key),
         });
         insert_batched(&txn, sentences.collect()).await?;
         let all: Vec<&Flag> = new.claims.iter().flat_map(|c| &c.flags).collect();
@@ -197,7 +239,7 @@ impl Store {
         insert_batched(&txn, flags).await?;
         txn.commit().await?;
         self.publish(learnt);
-        Ok(Stored::New { id: doc.id, claims: new.claims.len(), flags: flag_count })
+        Ok(Stored::New { id: doc.id, claims: new.claims.len(), flags: flag_count, near_duplicate })
     }
 
     /// Inserts `flags` (all for claim `claim_id` of `document_id`) in batches
@@ -222,4 +264,45 @@ impl Store {
             flag::Entity::find().count(&self.read).await?,
         ))
     }
+}
+
+/// The normal form new documents' `content_hash` is taken over (m008).
+pub(crate) const HASH_FORM: i32 = 2;
+
+/// The stored document sharing the most of `keys` (a new document's
+/// sentence keys), when it shares enough to be a near duplicate.
+pub(crate) async fn near_duplicate<C: ConnectionTrait>(db: &C, keys: &[Option<String>]) -> Result<Option<NearDuplicate>, StoreError> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+    let mut mine: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
+    mine.sort_unstable();
+    mine.dedup();
+    if mine.len() < MIN_KEYED_SENTENCES {
+        return Ok(None);
+    }
+    // Bound the parameters: the first 2,000 distinct keys decide.
+    mine.truncate(2000);
+    let shared = Expr::col(sentence::Column::TextKey).count_distinct();
+    let select = Query::select()
+        .column(sentence::Column::DocumentId)
+        .expr_as(shared.clone(), Alias::new("shared"))
+        .from(sentence::Entity)
+        .and_where(sentence::Column::TextKey.is_in(mine.iter().copied()))
+        .group_by_col(sentence::Column::DocumentId)
+        .order_by_expr(shared, Order::Desc)
+        .order_by(sentence::Column::DocumentId, Order::Asc)
+        .limit(1)
+        .to_owned();
+    let Some(best) = db.query_one_raw(db.get_database_backend().build(&select)).await? else { return Ok(None) };
+    let (of, shared): (i64, i64) = (best.try_get("", "document_id")?, best.try_get("", "shared")?);
+    let theirs = Query::select()
+        .expr_as(Expr::col(sentence::Column::TextKey).count_distinct(), Alias::new("n"))
+        .from(sentence::Entity)
+        .and_where(sentence::Column::DocumentId.eq(of))
+        .to_owned();
+    let theirs: i64 = match db.query_one_raw(db.get_database_backend().build(&theirs)).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    let found = NearDuplicate { of, shared: shared as usize, of_sentences: mine.len().max(theirs as usize) };
+    Ok((found.share() >= NEAR_DUPLICATE_SHARE).then_some(found))
 }

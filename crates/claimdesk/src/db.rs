@@ -86,9 +86,15 @@ pub fn ingest(args: &IngestArgs<'_>) -> anyhow::Result<ExitCode> {
                     progress.suspend(|| eprintln!("warning: {name}: {error}"));
                 }
                 match store.store_document(&new).await.with_context(|| format!("storing {name}"))? {
-                    Stored::New { id, claims: c, flags: f } => {
+                    Stored::New { id, claims: c, flags: f, near_duplicate } => {
                         (stored, claims, flags, bytes) = (stored + 1, claims + c, flags + f, bytes + doc.body.len());
                         writeln!(out, "stored\t{id}\t{c}\t{f}\t{name}")?;
+                        if let Some(near) = near_duplicate {
+                            let share = near.share() * 100.0;
+                            progress.suspend(|| {
+                                eprintln!("note: {name}: nearly repeats document {} ({share:.0}% of sentences shared)", near.of)
+                            });
+                        }
                     }
                     Stored::Duplicate { id } => {
                         duplicates += 1;

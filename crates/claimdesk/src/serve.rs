@@ -36,6 +36,10 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
 }
 
+/// How often the matcher looks for claims and library items other
+/// processes stored (this server's own ingests and imports wake it at once).
+const MATCHER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
     init_logging();
     let host = Arc::new(plugins::load(args.plugins));
@@ -48,7 +52,7 @@ pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
                 let indexed = library.load_index(&store).await?;
                 println!("claim matching is on: {} over {indexed} library item(s)", claimdesk_server::library::MODEL_NAME);
                 // Items imported without vectors (or by another version) get them in the background.
-                library.encode_missing_in_background(&store);
+                library.watch(&store, MATCHER_EVERY);
             }
             Err(reason) => println!("claim matching is off: {reason}"),
         }

@@ -126,3 +126,12 @@ pub(super) async fn claim_matches(
     let found = state.library.claim_matches(&state.store, &claim, top).await.map_err(AppError::from)?;
     Ok(HttpResponse::Ok().json(MatchesOut::from(found)))
 }
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/copies/dismiss", params(("id" = i64, Path, minimum = 1, description = "The record's id")), responses((status = 200, body = crate::claims::CopiesDismissed), (status = 403, body = ErrorOut), (status = 404, body = ErrorOut)))]
+/// Dismisses the claim's copies in other documents (claims with the same
+/// text) as its duplicates; each copy's history records it. Editors only.
+pub(super) async fn dismiss_copies(user: ApiUser, state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let claim = state.store.claim(id.into_inner()).await.map_err(AppError::from)?;
+    let done = crate::claims::dismiss_copies(&state, &user.name, user.role, &claim).await?;
+    Ok(HttpResponse::Ok().json(done))
+}

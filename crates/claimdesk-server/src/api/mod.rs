@@ -35,14 +35,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims/{id}/summarize", web::post().to(claims::summarize))
         .route("/claims/{id}/speaker", web::post().to(claims::speaker))
         .route("/claims/{id}/matches", web::get().to(matching::claim_matches))
+        .route("/claims/{id}/copies/dismiss", web::post().to(matching::dismiss_copies))
         .route("/match", web::post().to(matching::match_text));
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches),
-    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, ErrorOut)),
+    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, matching::dismiss_copies),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]
@@ -171,6 +172,11 @@ pub struct IngestOut {
     pub duplicate: bool,
     pub claims: usize,
     pub flags: usize,
+    /// An earlier document this one nearly repeats (same text with another
+    /// headline or byline, or small edits); linked on both documents.
+    pub near_duplicate_of: Option<i64>,
+    /// The share of sentences the two have in common, 0..1.
+    pub near_share: Option<f64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/documents", request_body = NewDocumentIn, responses((status = 201, body = IngestOut), (status = 200, description = "already stored", body = IngestOut), (status = 400, body = ErrorOut), (status = 413, body = ErrorOut)))]
@@ -199,8 +205,17 @@ async fn create_document(
     let stored = crate::ingest::ingest(&state, doc, "api").await?;
     state.counts.invalidate();
     Ok(match stored {
-        Stored::New { id, claims, flags } => HttpResponse::Created().json(IngestOut { id, duplicate: false, claims, flags }),
-        Stored::Duplicate { id } => HttpResponse::Ok().json(IngestOut { id, duplicate: true, claims: 0, flags: 0 }),
+        Stored::New { id, claims, flags, near_duplicate } => HttpResponse::Created().json(IngestOut {
+            id,
+            duplicate: false,
+            claims,
+            flags,
+            near_duplicate_of: near_duplicate.map(|n| n.of),
+            near_share: near_duplicate.map(|n| n.share()),
+        }),
+        Stored::Duplicate { id } => {
+            HttpResponse::Ok().json(IngestOut { id, duplicate: true, claims: 0, flags: 0, near_duplicate_of: None, near_share: None })
+        }
     })
 }
 
@@ -216,6 +231,10 @@ pub struct DocumentDetail {
     pub created_at: i64,
     pub body: String,
     pub claims: Vec<ClaimOut>,
+    /// The earlier document this one nearly repeats.
+    pub near_duplicate_of: Option<i64>,
+    /// Later documents that nearly repeat this one.
+    pub near_duplicates: Vec<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/{id}", params(("id" = i64, Path, minimum = 1, description = "The record's id")), responses((status = 200, body = DocumentDetail), (status = 404, body = ErrorOut)))]
@@ -223,8 +242,24 @@ async fn get_document(_user: ApiUser, state: web::Data<AppState>, id: web::Path<
     let id = id.into_inner();
     let d = state.store.document(id).await?;
     let claims = state.store.document_claims(id).await?.into_iter().map(ClaimOut::from).collect();
-    let claimdesk_store::DocumentRow { id, title, source_url, outlet, author, published, origin, created_at, body, .. } = d;
-    Ok(HttpResponse::Ok().json(DocumentDetail { id, title, url: source_url, outlet, author, published, origin, created_at, body, claims }))
+    let near_duplicates = state.store.near_duplicates_of(id).await?.into_iter().map(|(id, _)| id).collect();
+    let claimdesk_store::DocumentRow {
+        id, title, source_url, outlet, author, published, origin, created_at, body, near_duplicate_of, ..
+    } = d;
+    Ok(HttpResponse::Ok().json(DocumentDetail {
+        id,
+        title,
+        url: source_url,
+        outlet,
+        author,
+        published,
+        origin,
+        created_at,
+        body,
+        claims,
+        near_duplicate_of: near_duplicate_of.map(|(of, _)| of),
+        near_duplicates,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

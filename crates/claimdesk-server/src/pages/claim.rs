@@ -15,7 +15,10 @@ use crate::highlight::{Mark, Segment, paragraph_spans, segments};
 use crate::{AppState, csrf};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/claims/{id}", web::get().to(show)).route("/claims/{id}/{action}", web::post().to(act));
+    cfg.route("/claims/{id}", web::get().to(show))
+        .route("/claims/{id}/use/{item}", web::post().to(use_match))
+        .route("/claims/{id}/copies/dismiss", web::post().to(dismiss_copies))
+        .route("/claims/{id}/{action}", web::post().to(act));
 }
 
 /// Every field any claim form sends; each action reads the ones it needs.
@@ -79,11 +82,25 @@ struct ClaimPage {
     default_short_form: ShortForm,
     /// Earlier fact-checks close to the claim, or why there are none.
     checked_before: Result<crate::library::Matches, String>,
+    /// The same claim in other documents.
+    copies: Vec<CopyView>,
+}
+
+pub struct CopyView {
+    pub copy: claimdesk_store::ClaimCopy,
+    pub document: String,
 }
 
 impl ClaimPage {
     fn can(&self, verb: Verb) -> bool {
         self.permitted.contains(&verb)
+    }
+
+    /// Whether the viewer may dismiss claims (the copies' bulk action),
+    /// whatever this claim's own status.
+    fn may_dismiss_copies(&self) -> bool {
+        self.copies.iter().any(|c| c.copy.status.is_open() || c.copy.status == claimdesk_core::Status::Resolved)
+            && self.chrome.viewer.role >= claimdesk_core::Role::Editor
     }
 
     /// Whether reports publish a default short form that drops part of
@@ -198,7 +215,20 @@ async fn page(
     let verdict_label =
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
     let checked_before = state.library.claim_matches(&state.store, &claim, 5).await.map_err(|e| e.to_string());
+    let copies = state.store.claim_copies(id).await?;
+    let mut document_ids: Vec<i64> = copies.iter().map(|c| c.document_id).collect();
+    document_ids.sort_unstable();
+    document_ids.dedup();
+    let labels = if document_ids.is_empty() { Default::default() } else { state.labels.get(&state.store, &document_ids).await? };
+    let copies = copies
+        .into_iter()
+        .map(|copy| {
+            let document = labels.get(&copy.document_id).map(|(label, _)| label.clone()).unwrap_or_default();
+            CopyView { copy, document }
+        })
+        .collect();
     Ok(ClaimPage {
+        copies,
         checked_before,
         permitted: claimdesk_core::permitted(viewer.role, claim.standing(), &policy),
         default_short_form: claimdesk_core::default_short_form(&claim.text),
@@ -330,4 +360,62 @@ async fn refused(
     }
     let page = page(state, session, viewer, id, form, verb.as_str(), Some(refusal_message(&error))).await?;
     html(status, &page)
+}
+
+/// "Use this verdict" on a match in the Checked-before panel: the earlier
+/// fact-check becomes evidence, and the verdict form comes back filled with
+/// its rating and an explanation, for the checker to confirm.
+async fn use_match(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    path: web::Path<(i64, i64)>,
+    form: crate::input::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    let (id, item) = path.into_inner();
+    let claim = state.store.claim(id).await?;
+    let proposal = match crate::claims::use_match(&state, &viewer.name, viewer.role, &claim, item).await {
+        Ok(proposal) => proposal,
+        Err(error) => return refused(&state, &session, viewer, id, form.into_inner(), Verb::Evidence, error).await,
+    };
+    let claim = state.store.claim(id).await?;
+    let filled = ActionForm {
+        version: claim.version.to_string(),
+        rating: proposal.rating.clone(),
+        explanation: proposal.explanation,
+        ..ActionForm::default()
+    };
+    let mut page = page(&state, &session, viewer, id, filled, "verdict", None).await?;
+    let added = if proposal.evidence_added { "The earlier fact-check was added as evidence. " } else { "" };
+    let unmatched = if proposal.rating.is_empty() { " Its rating fits none of this desk's; choose one." } else { "" };
+    page.chrome.flash = Some(format!("{added}Check the proposed verdict below and save it to confirm.{unmatched}"));
+    html(StatusCode::OK, &page)
+}
+
+/// Resolves the claim's copies in other documents as its duplicates.
+async fn dismiss_copies(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    form: crate::input::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    let id = id.into_inner();
+    let claim = state.store.claim(id).await?;
+    let done = match crate::claims::dismiss_copies(&state, &viewer.name, viewer.role, &claim).await {
+        Ok(done) => done,
+        Err(error) => return refused(&state, &session, viewer, id, form.into_inner(), Verb::Dismiss, error).await,
+    };
+    let mut message = format!(
+        "{} cop{} dismissed as duplicates of this claim.",
+        done.dismissed.len(),
+        if done.dismissed.len() == 1 { "y" } else { "ies" }
+    );
+    for skipped in &done.skipped {
+        message.push_str(&format!(" Claim #{} left as it was: {}.", skipped.id, skipped.reason));
+    }
+    set_flash(&session, &message);
+    Ok(redirect(&format!("/claims/{id}#copies")))
 }

@@ -200,12 +200,16 @@ async fn ingest(
     }
     let origin = if file.is_some() { "upload" } else { "pasted" };
     let mut last = None;
-    let (mut new, mut duplicates) = (0, 0);
+    let (mut new, mut duplicates, mut near) = (0, 0, Vec::new());
     for doc in documents {
         match crate::ingest::ingest(&state, doc, origin).await? {
-            Stored::New { id, .. } => {
+            Stored::New { id, near_duplicate, .. } => {
                 new += 1;
                 last = Some(id);
+                near.extend(
+                    near_duplicate
+                        .map(|n| format!("document {id} nearly repeats document {} ({:.0}% of sentences)", n.of, n.share() * 100.0)),
+                );
             }
             Stored::Duplicate { id } => {
                 duplicates += 1;
@@ -214,11 +218,14 @@ async fn ingest(
         }
     }
     state.counts.invalidate();
-    let message = match (new, duplicates) {
+    let mut message = match (new, duplicates) {
         (1, 0) => "Document ingested and checked.".to_owned(),
         (0, 1) => "This text was already ingested; here it is.".to_owned(),
         (n, d) => format!("{n} documents ingested, {d} already there."),
     };
+    if !near.is_empty() {
+        message = format!("{message} Near duplicates: {}.", near.join("; "));
+    }
     if !skipped.is_empty() {
         let mut page = list_page(&state, &session, viewer, None, IngestInput::default(), skipped).await?;
         page.chrome.flash = Some(message);
@@ -239,6 +246,8 @@ struct DocumentPage {
     paragraphs: Vec<Paragraph>,
     claims: Vec<ClaimRow>,
     legend: Vec<(&'static str, usize)>,
+    /// Later documents that nearly repeat this one, with their shares.
+    near_duplicates: Vec<(i64, f64)>,
 }
 
 async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
@@ -258,6 +267,7 @@ async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: 
         .collect();
     let legend = Kind::ALL.iter().map(|k| (k.as_str(), live.iter().filter(|f| f.kind == *k).count())).filter(|(_, n)| *n > 0).collect();
     let page = DocumentPage {
+        near_duplicates: state.store.near_duplicates_of(id).await?,
         chrome: chrome(&state, &session, viewer, "documents").await?,
         paragraphs: paragraphs(&document.body, &marks),
         document,

@@ -83,7 +83,7 @@ async fn upload(
     };
     view.problems = parsed.problems.iter().map(|p| (p.refused, format!("record {}: {}", p.record, p.message))).collect();
     let done = state.library.import(&state.store, parsed.items).await?;
-    state.library.encode_missing_in_background(&state.store);
+    state.library.wake(&state.store);
     let refused = view.problems.iter().filter(|(r, _)| *r).count();
     view.outcome = Some(format!("{name}: {} added, {} updated, {refused} refused.", done.added, done.updated));
     view.items = state.store.fact_check_count().await?;

@@ -39,6 +39,11 @@ pub struct QueueQuery {
     pub outlet: Option<String>,
     /// Text the claim contains.
     pub q: Option<String>,
+    /// `strong`: only claims the library holds a strong match for (an
+    /// earlier fact-check of the same claim, most likely).
+    pub matched: Option<String>,
+    /// `yes`: only claims that also stand in another document.
+    pub copies: Option<String>,
     /// `priority` (default) or `age`.
     pub order: Option<String>,
     /// The previous page's cursor (`next`).
@@ -79,6 +84,16 @@ impl QueueQuery {
         }
         filter.outlet = field(&self.outlet);
         filter.text = field(&self.q);
+        match field(&self.matched).as_deref() {
+            None => {}
+            Some("strong") => filter.min_match = Some(f64::from(claimdesk_match::STRONG_COSINE)),
+            Some(other) => errors.push(format!("unknown match filter {other:?}: use strong")),
+        }
+        match field(&self.copies).as_deref() {
+            None => {}
+            Some("yes") => filter.copies = true,
+            Some(other) => errors.push(format!("unknown copies filter {other:?}: use yes")),
+        }
         let order = match field(&self.order).as_deref() {
             None | Some("priority") => QueueOrder::Priority,
             Some("age") => QueueOrder::Age,
@@ -117,6 +132,8 @@ impl QueueQuery {
             ("document", &self.document),
             ("outlet", &self.outlet),
             ("q", &self.q),
+            ("matched", &self.matched),
+            ("copies", &self.copies),
             ("order", &self.order),
             ("after", &self.after),
         ];
@@ -133,6 +150,8 @@ impl QueueQuery {
             "document" => &self.document,
             "outlet" => &self.outlet,
             "q" => &self.q,
+            "matched" => &self.matched,
+            "copies" => &self.copies,
             "order" => &self.order,
             _ => &None,
         };
@@ -144,6 +163,11 @@ pub struct Row {
     pub claim: QueueRow,
     pub document: String,
     pub outlet: String,
+    /// The library holds a strong match (cosine at least
+    /// [`claimdesk_match::STRONG_COSINE`]).
+    pub strong_match: bool,
+    /// Other documents holding the same claim.
+    pub copies: usize,
 }
 
 #[derive(Template)]
@@ -182,11 +206,14 @@ async fn queue(
     ids.sort_unstable();
     ids.dedup();
     let labels = if ids.is_empty() { HashMap::new() } else { state.labels.get(&state.store, &ids).await? };
+    let memory = state.store.claim_memory(&rows.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
     let rows = rows
         .into_iter()
         .map(|claim| {
             let (document, outlet) = labels.get(&claim.document_id).cloned().unwrap_or_default();
-            Row { claim, document, outlet: outlet.unwrap_or_default() }
+            let memory = memory.get(&claim.id).copied().unwrap_or_default();
+            let strong_match = memory.match_cosine.is_some_and(|c| c >= f64::from(claimdesk_match::STRONG_COSINE));
+            Row { claim, document, outlet: outlet.unwrap_or_default(), strong_match, copies: memory.copies }
         })
         .collect();
     let plugins: Vec<String> = state.host.plugins().map(|p| p.name.to_string()).collect();
@@ -232,5 +259,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(q.parse("ann").unwrap_err().len(), 4);
+        let q = QueueQuery { matched: Some("weak".into()), copies: Some("no".into()), ..Default::default() };
+        assert_eq!(q.parse("ann").unwrap_err().len(), 2);
+        let q = QueueQuery { matched: Some("strong".into()), copies: Some("yes".into()), ..Default::default() };
+        let (filter, ..) = q.parse("ann").unwrap();
+        assert_eq!(filter.min_match, Some(f64::from(claimdesk_match::STRONG_COSINE)));
+        assert!(filter.copies);
+        assert_eq!(q.query_string(), "matched=strong&copies=yes");
     }
 }

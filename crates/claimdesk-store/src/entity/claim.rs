@@ -29,6 +29,9 @@ pub struct Model {
     /// default short form of `text`.
     #[sea_orm(column_type = "Text", nullable)]
     pub claim_reviewed: Option<String>,
+    /// `claimdesk_core::claim_key` of `text` (m008): copies of one claim
+    /// share it. NULL until the store's upkeep fills rows from before m008.
+    pub text_key: Option<String>,
     /// Bumped on every change; a stale edit is refused.
     pub version: i32,
     pub created_at: i64,

@@ -13,6 +13,8 @@ pub struct Model {
     pub checkworthiness: f64,
     pub speaker: Option<String>,
     pub anonymous: bool,
+    /// `claimdesk_core::claim_key` of the sentence's text (m008).
+    pub text_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

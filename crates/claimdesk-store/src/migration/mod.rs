@@ -15,6 +15,7 @@ mod m004_claim_reviewed;
 mod m005_sessions;
 mod m006_speaker_kind;
 mod m007_fact_checks;
+mod m008_memory;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m005_sessions::Migration),
             Box::new(m006_speaker_kind::Migration),
             Box::new(m007_fact_checks::Migration),
+            Box::new(m008_memory::Migration),
         ]
     }
 }
