@@ -8,6 +8,7 @@ mod browser;
 mod desk;
 mod hardening;
 mod matching;
+mod memory;
 mod reports;
 mod routes;
 mod schemathesis;
