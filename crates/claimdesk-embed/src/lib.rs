@@ -28,8 +28,13 @@ pub const DIMENSION: usize = 384;
 /// Word pieces the model reads, `[CLS]` and `[SEP]` included; the rest of a
 /// longer text is cut (sentence-transformers' `max_seq_length` for this model).
 pub const MAX_TOKENS: usize = 256;
-/// Texts run through the model together.
+/// Texts run through the model together, at most.
 pub const BATCH: usize = 32;
+/// Padded word pieces in one batch, at most (estimated at four bytes a
+/// piece): long texts go fewer at a time, so that attention's
+/// batch × heads × length² scores stay small (32 texts of 256 pieces would
+/// need 100 MB per score tensor; this bound keeps it near 25 MB).
+pub const BATCH_TOKENS: usize = 2048;
 /// The model's name, as reports and the status page show it.
 pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
 
@@ -130,13 +135,26 @@ impl Encoder {
         Ok(Encoder { model, tokenizer, device })
     }
 
-    /// Encodes `texts`, [`BATCH`] at a time, in order. Texts are grouped by
+    /// Encodes `texts`, [`BATCH`] at a time (fewer when long: see
+    /// [`BATCH_TOKENS`]), in order. Texts are grouped by
     /// length first so that a batch pads little.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
         let mut out: Vec<Option<Embedding>> = vec![None; texts.len()];
-        for chunk in order.chunks(BATCH) {
+        // Sorted by length, the last text of a batch is its widest.
+        let pieces = |i: usize| (texts[i].len() / 4 + 2).min(MAX_TOKENS);
+        let mut chunks: Vec<&[usize]> = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && end - start < BATCH && (end + 1 - start) * pieces(order[end]) <= BATCH_TOKENS {
+                end += 1;
+            }
+            chunks.push(&order[start..end]);
+            start = end;
+        }
+        for chunk in chunks {
             let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
             for (&i, embedding) in chunk.iter().zip(self.encode_batch(&batch)?) {
                 out[i] = Some(embedding);

@@ -24,8 +24,12 @@ pub struct Fusion {
 /// pairs by 5-fold cross-validation; docs/DETECTION.md).
 pub const DEFAULT: Fusion = Fusion { lexical_weight: 0.2 };
 
-/// From this cosine a match is "strong": the queue shows a chip for it.
-pub const STRONG_COSINE: f32 = 0.75;
+/// From this cosine a match is "strong": the queue shows a "checked before"
+/// chip for it. The lowest threshold whose false-alarm rate (the closest
+/// item reaching it when the query's own fact-checks are removed from the
+/// library) is at most 5 %, by 5-fold cross-validation on the training
+/// pairs (`tools/strong_match_cv.py`, docs/DETECTION.md).
+pub const STRONG_COSINE: f32 = 0.76;
 
 /// Candidates with their fused score, best first; ties keep the cosine order.
 pub fn fuse(candidates: &[Candidate], fusion: Fusion) -> Vec<(Candidate, f64)> {

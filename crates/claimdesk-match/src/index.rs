@@ -1,12 +1,26 @@
-//! An exact in-memory scan over the library's vectors, stored as 8-bit
-//! codes with one scale per vector (a quarter of f32's memory and bandwidth:
-//! by arithmetic about 400 MB for a million vectors with scales and ids). The cosine it returns
-//! is within about 0.01 of the f32 one (tested), far below what separates a
-//! match from a miss. docs/PERFORMANCE.md says how far an exact scan goes
-//! before an approximate index would be needed.
+//! An in-memory scan over the library's vectors, stored as 8-bit codes with
+//! one scale per vector (a quarter of f32's memory and bandwidth: by
+//! arithmetic about 400 MB for a million vectors with scales and ids). The
+//! cosine it returns is within about 0.01 of the f32 one (tested), far below
+//! what separates a match from a miss.
+//!
+//! Up to [`EXACT_UP_TO`] items every code is scored. Beyond, the scan
+//! reads only each vector's sign bits first (48 bytes for 384 components,
+//! an eighth of the codes) and scores the codes of the nearest by Hamming
+//! distance — a shortlist of at least [`SHORTLIST_MIN`] and
+//! [`SHORTLIST_PER_RESULT`] per result asked for. docs/PERFORMANCE.md and
+//! docs/DETECTION.md give its speed and what it loses.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+
+/// Libraries up to this size are scanned exactly; larger ones through a
+/// sign-bit shortlist.
+pub const EXACT_UP_TO: usize = 200_000;
+/// The shortlist holds at least this many items…
+pub const SHORTLIST_MIN: usize = 2_000;
+/// …and this many per result asked for.
+pub const SHORTLIST_PER_RESULT: usize = 20;
 
 /// Vectors by item id; all of one dimension.
 #[derive(Debug, Clone)]
@@ -15,7 +29,58 @@ pub struct VectorIndex {
     ids: Vec<i64>,
     codes: Vec<i8>,
     scales: Vec<f32>,
+    /// Sign bits, `words` 64-bit words per vector.
+    bits: Vec<u64>,
+    words: usize,
     position: HashMap<i64, usize>,
+    exact_up_to: usize,
+}
+
+fn signs(vector: &[f32], out: &mut [u64]) {
+    out.iter_mut().for_each(|w| *w = 0);
+    for (i, x) in vector.iter().enumerate() {
+        if *x > 0.0 {
+            out[i / 64] |= 1 << (i % 64);
+        }
+    }
+}
+
+/// Hamming distance of every row of `bits` (rows of `q.len()` words) to `q`.
+#[inline(always)]
+fn hamming_portable(q: &[u64], bits: &[u64], out: &mut Vec<u16>) {
+    out.extend(bits.chunks_exact(q.len()).map(|row| row.iter().zip(q).map(|(a, b)| (a ^ b).count_ones()).sum::<u32>() as u16));
+}
+
+/// [`hamming_portable`] compiled with AVX-512's vector population count.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vpopcntdq,popcnt")]
+fn hamming_avx512(q: &[u64], bits: &[u64], out: &mut Vec<u16>) {
+    hamming_portable(q, bits, out);
+}
+
+/// [`hamming_portable`] with the scalar `popcnt` instruction (the default
+/// x86-64 target counts bits in software).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn hamming_popcnt(q: &[u64], bits: &[u64], out: &mut Vec<u16>) {
+    hamming_portable(q, bits, out);
+}
+
+fn hamming(q: &[u64], bits: &[u64], out: &mut Vec<u16>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vpopcntdq") {
+        // SAFETY: the CPU supports AVX-512F and VPOPCNTDQ (and so POPCNT),
+        // checked just above; the function needs only those features.
+        unsafe { hamming_avx512(q, bits, out) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU supports POPCNT, checked just above.
+        unsafe { hamming_popcnt(q, bits, out) };
+        return;
+    }
+    hamming_portable(q, bits, out);
 }
 
 fn quantize(vector: &[f32], codes: &mut [i8]) -> f32 {
@@ -85,7 +150,23 @@ impl Ord for Scored {
 
 impl VectorIndex {
     pub fn new(dimension: usize) -> VectorIndex {
-        VectorIndex { dimension, ids: Vec::new(), codes: Vec::new(), scales: Vec::new(), position: HashMap::new() }
+        VectorIndex {
+            dimension,
+            ids: Vec::new(),
+            codes: Vec::new(),
+            scales: Vec::new(),
+            bits: Vec::new(),
+            words: dimension.div_ceil(64),
+            position: HashMap::new(),
+            exact_up_to: EXACT_UP_TO,
+        }
+    }
+
+    /// Scans exactly up to `items` items instead of [`EXACT_UP_TO`] (0: always
+    /// through the shortlist; for measuring what it loses).
+    pub fn with_exact_up_to(mut self, items: usize) -> VectorIndex {
+        self.exact_up_to = items;
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -107,6 +188,7 @@ impl VectorIndex {
             None => {
                 self.ids.push(id);
                 self.codes.resize(self.codes.len() + self.dimension, 0);
+                self.bits.resize(self.bits.len() + self.words, 0);
                 self.scales.push(1.0);
                 self.position.insert(id, self.ids.len() - 1);
                 self.ids.len() - 1
@@ -114,6 +196,7 @@ impl VectorIndex {
         };
         let d = self.dimension;
         self.scales[at] = quantize(vector, &mut self.codes[at * d..(at + 1) * d]);
+        signs(vector, &mut self.bits[at * self.words..(at + 1) * self.words]);
         true
     }
 
@@ -126,11 +209,13 @@ impl VectorIndex {
             self.ids.swap(at, last);
             self.scales.swap(at, last);
             self.codes.copy_within(last * d..(last + 1) * d, at * d);
+            self.bits.copy_within(last * self.words..(last + 1) * self.words, at * self.words);
             self.position.insert(self.ids[at], at);
         }
         self.ids.pop();
         self.scales.pop();
         self.codes.truncate(last * d);
+        self.bits.truncate(last * self.words);
     }
 
     /// The `k` items closest to `query` by cosine (both unit vectors), best
@@ -141,10 +226,22 @@ impl VectorIndex {
         }
         let mut q = vec![0i8; self.dimension];
         let q_scale = quantize(query, &mut q);
-        let mut raw = Vec::with_capacity(self.ids.len());
-        dots(&q, &self.codes, &mut raw);
+        let (rows, raw) = if self.len() <= self.exact_up_to {
+            let mut raw = Vec::with_capacity(self.ids.len());
+            dots(&q, &self.codes, &mut raw);
+            (None, raw)
+        } else {
+            let rows = self.shortlist(query, (k * SHORTLIST_PER_RESULT).max(SHORTLIST_MIN));
+            let d = self.dimension;
+            let mut gathered = Vec::with_capacity(rows.len() * d);
+            rows.iter().for_each(|&r| gathered.extend_from_slice(&self.codes[r * d..(r + 1) * d]));
+            let mut raw = Vec::with_capacity(rows.len());
+            dots(&q, &gathered, &mut raw);
+            (Some(rows), raw)
+        };
         let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
-        for (i, dot) in raw.into_iter().enumerate() {
+        for (n, dot) in raw.into_iter().enumerate() {
+            let i = rows.as_ref().map_or(n, |rows| rows[n]);
             let score = dot as f32 * q_scale * self.scales[i];
             if heap.len() < k {
                 heap.push(Reverse(Scored(score, Reverse(self.ids[i]))));
@@ -156,6 +253,28 @@ impl VectorIndex {
         let mut out: Vec<(i64, f32)> = heap.into_iter().map(|Reverse(Scored(s, Reverse(id)))| (id, s)).collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
+    }
+
+    /// Rows of the about `size` items nearest to `query` by the Hamming
+    /// distance of their sign bits (all ties at the cut included).
+    fn shortlist(&self, query: &[f32], size: usize) -> Vec<usize> {
+        let mut q = vec![0u64; self.words];
+        signs(query, &mut q);
+        let mut distance = Vec::with_capacity(self.len());
+        hamming(&q, &self.bits, &mut distance);
+        let mut histogram = vec![0usize; self.words * 64 + 1];
+        distance.iter().for_each(|&h| histogram[usize::from(h)] += 1);
+        let mut cut = 0;
+        let mut taken = 0;
+        for (h, n) in histogram.iter().enumerate() {
+            taken += n;
+            cut = h;
+            if taken >= size {
+                break;
+            }
+        }
+        let cut = cut as u16;
+        distance.iter().enumerate().filter(|(_, h)| **h <= cut).map(|(row, _)| row).collect()
     }
 
     /// The stored (dequantized) cosine of `query` with `id`, if present.
@@ -209,6 +328,36 @@ mod tests {
             assert!((index.cosine(&query, *id).unwrap_or(9.0) - want).abs() < 0.01);
         }
         assert!(top.windows(2).all(|w| w[0].1 >= w[1].1));
+    }
+
+    #[test]
+    fn the_shortlist_keeps_the_nearest_and_is_exact_on_what_it_scores() {
+        let d = 384;
+        let items: Vec<Vec<f32>> = (0..5000).map(|i| unit(i, d)).collect();
+        let mut exact_index = VectorIndex::new(d);
+        let mut short_index = VectorIndex::new(d).with_exact_up_to(0);
+        for (i, v) in items.iter().enumerate() {
+            exact_index.insert(i as i64, v);
+            short_index.insert(i as i64, v);
+        }
+        // Queries near items (as a reworded claim is near its fact-check).
+        for target in [7usize, 1234, 4999] {
+            let mut query: Vec<f32> = items[target].iter().zip(unit(target as u64 + 77_777, d)).map(|(a, b)| a + 0.5 * b).collect();
+            let n = query.iter().map(|a| a * a).sum::<f32>().sqrt();
+            query.iter_mut().for_each(|a| *a /= n);
+            let (exact, short) = (exact_index.top(&query, 5), short_index.top(&query, 5));
+            assert_eq!(short[0], exact[0], "the nearest item survives the shortlist");
+            assert_eq!(short[0].0, target as i64);
+            // Shortlisted items are scored exactly as the full scan scores them.
+            let all: HashMap<i64, f32> = exact_index.top(&query, items.len()).into_iter().collect();
+            for (id, cosine) in &short {
+                assert_eq!(all.get(id), Some(cosine));
+            }
+        }
+        // Removing keeps sign bits in step with codes.
+        short_index.remove(7);
+        assert!(short_index.top(&items[7], 3).iter().all(|(id, _)| *id != 7));
+        assert_eq!(short_index.top(&items[4999], 1)[0].0, 4999);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod measure;
 
 pub use fusion::{Candidate, DEFAULT, Fusion, STRONG_COSINE, fuse};
 pub use import::{FactCheck, ImportError, Parsed, Problem, parse};
-pub use index::VectorIndex;
+pub use index::{EXACT_UP_TO, VectorIndex};
 pub use measure::{Judged, Scores, read_qrels, score};
 
 /// Words of a text for a full-text query: lower-case letters and digits,

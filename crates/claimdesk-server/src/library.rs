@@ -77,6 +77,8 @@ pub struct Library {
     /// was woken again while it ran.
     running: Arc<AtomicBool>,
     pending: Arc<AtomicBool>,
+    /// Up to how many items the index scans exactly.
+    exact_up_to: usize,
 }
 
 impl std::fmt::Debug for Library {
@@ -105,6 +107,7 @@ impl Library {
             fusion: claimdesk_match::DEFAULT,
             running: Arc::default(),
             pending: Arc::default(),
+            exact_up_to: claimdesk_match::EXACT_UP_TO,
         }
     }
 
@@ -116,6 +119,15 @@ impl Library {
     /// Sets how lexical and encoder scores are mixed (`claimdesk eval`).
     pub fn with_fusion(mut self, fusion: Fusion) -> Library {
         self.fusion = fusion;
+        self
+    }
+
+    /// Scans exactly up to `items` library items, through the sign-bit
+    /// shortlist beyond (`claimdesk eval --shortlist` sets 0). Set before
+    /// [`Library::load_index`].
+    pub fn with_exact_up_to(mut self, items: usize) -> Library {
+        self.exact_up_to = items;
+        self.index = Arc::new(RwLock::new(VectorIndex::new(DIMENSION).with_exact_up_to(items)));
         self
     }
 
@@ -149,7 +161,7 @@ impl Library {
     /// of the current one (start-up, and when another process changed the
     /// library: [`Library::refresh_index`]).
     pub async fn load_index(&self, store: &Store) -> Result<usize, LibraryError> {
-        let mut fresh = VectorIndex::new(DIMENSION);
+        let mut fresh = VectorIndex::new(DIMENSION).with_exact_up_to(self.exact_up_to);
         let mut after = 0;
         loop {
             let page = store.fact_check_vectors(after, 10_000).await?;

@@ -303,11 +303,16 @@ fn generated_vector(seed: u64, dimension: usize) -> Vec<f32> {
     v
 }
 
-/// `bench match`: the top-100 scan over generated libraries, one thread.
+/// `bench match`: the top-100 search over generated libraries, one
+/// thread: the shipped search (exact up to `EXACT_UP_TO` items, through the
+/// sign-bit shortlist beyond) and, where they differ, the exact scan. Each
+/// query is a library item with as much noise again added (cosine about
+/// 0.9 to it), so "found" counts the queries whose item came first.
 pub fn matching(sizes: &[usize], queries: usize) -> anyhow::Result<ExitCode> {
     use claimdesk_match::VectorIndex;
     let dimension = claimdesk_server::library::DIMENSION;
-    println!("library items\tindex MB\tbuild s\tp50 ms\tp95 ms\t(top 100, {queries} queries, one thread)");
+    let queries = queries.max(1);
+    println!("library items\tsearch\tindex MB\tbuild s\tp50 ms\tp95 ms\tfound\t(top 100, {queries} queries, one thread)");
     for &size in sizes {
         let started = Instant::now();
         let mut index = VectorIndex::new(dimension);
@@ -315,20 +320,42 @@ pub fn matching(sizes: &[usize], queries: usize) -> anyhow::Result<ExitCode> {
             index.insert(i as i64, &generated_vector(i as u64, dimension));
         }
         let build = started.elapsed().as_secs_f64();
-        let mut times: Vec<Duration> = (0..queries.max(1))
+        let planted = |q: usize| (q as u64 * 7919) % size.max(1) as u64;
+        let query_vectors: Vec<Vec<f32>> = (0..queries)
             .map(|q| {
-                let query = generated_vector(u64::MAX - q as u64, dimension);
-                let started = Instant::now();
-                let top = index.top(&query, 100);
-                let elapsed = started.elapsed();
-                std::hint::black_box(top);
-                elapsed
+                let item = generated_vector(planted(q), dimension);
+                let noise = generated_vector(u64::MAX - q as u64, dimension);
+                let mut v: Vec<f32> = item.iter().zip(&noise).map(|(a, b)| a + 0.5 * b).collect();
+                let norm = v.iter().map(|a| a * a).sum::<f32>().sqrt();
+                v.iter_mut().for_each(|a| *a /= norm);
+                v
             })
             .collect();
-        times.sort();
-        let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3;
-        let megabytes = (size * (dimension + 4 + 8)) as f64 / 1e6;
-        println!("{size}\t{megabytes:.0}\t{build:.1}\t{:.2}\t{:.2}", at(0.5), at(0.95));
+        let megabytes = (size * (dimension + dimension / 8 + 4 + 8)) as f64 / 1e6;
+        let modes: &[(&str, usize)] = if size > claimdesk_match::EXACT_UP_TO {
+            &[("shortlist (ships)", claimdesk_match::EXACT_UP_TO), ("exact", usize::MAX)]
+        } else {
+            &[("exact (ships)", claimdesk_match::EXACT_UP_TO)]
+        };
+        for &(name, exact_up_to) in modes {
+            index = index.with_exact_up_to(exact_up_to);
+            let mut found = 0;
+            let mut times: Vec<Duration> = query_vectors
+                .iter()
+                .enumerate()
+                .map(|(q, query)| {
+                    let started = Instant::now();
+                    let top = index.top(query, 100);
+                    let elapsed = started.elapsed();
+                    found += usize::from(top.first().is_some_and(|(id, _)| *id as u64 == planted(q)));
+                    std::hint::black_box(top);
+                    elapsed
+                })
+                .collect();
+            times.sort();
+            let at = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3;
+            println!("{size}\t{name}\t{megabytes:.0}\t{build:.1}\t{:.2}\t{:.2}\t{found}/{queries}", at(0.5), at(0.95));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

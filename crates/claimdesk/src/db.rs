@@ -39,6 +39,9 @@ pub struct IngestArgs<'a> {
     pub url: &'a str,
     pub plugins: &'a PluginArgs,
     pub max_bytes: usize,
+    /// `Some` (with the encoder's directory, if not the default): match the
+    /// new claims against the library afterwards.
+    pub encoder: Option<Option<&'a std::path::Path>>,
 }
 
 /// Ingests every document found, one transaction each. Prints one line per
@@ -114,6 +117,9 @@ pub fn ingest(args: &IngestArgs<'_>) -> anyhow::Result<ExitCode> {
             stored as f64 / seconds.max(1e-9),
             bytes as f64 / 1e6 / seconds.max(1e-9),
         );
+        if let Some(dir) = args.encoder {
+            crate::library::match_claims(&store, dir, stored).await?;
+        }
         store.close().await?;
         Ok(if skipped == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
     })

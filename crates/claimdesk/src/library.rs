@@ -45,6 +45,22 @@ fn library(model: Option<&Path>) -> anyhow::Result<Library> {
     Ok(library)
 }
 
+/// `ingest --match`: encodes the claims that have no vector yet and records
+/// each one's closest library item; says what it cost per document.
+pub async fn match_claims(store: &Store, model: Option<&Path>, documents: usize) -> anyhow::Result<()> {
+    let library = library(model)?;
+    let indexed = library.load_index(store).await?;
+    let started = Instant::now();
+    let claims = library.match_new_claims(store).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "matched {claims} claim(s) against {indexed} library item(s) in {seconds:.2} s: {:.0} claims/s, {:.1} ms per document stored",
+        claims as f64 / seconds.max(1e-9),
+        seconds * 1e3 / documents.max(1) as f64,
+    );
+    Ok(())
+}
+
 /// Imports every file's records, then encodes what has no vector yet.
 /// Problems are printed as `FILE: record N: …`; exit 1 if any record or
 /// file was refused.
@@ -196,6 +212,8 @@ pub struct EvalFiles<'a> {
     pub queries: &'a Path,
     pub qrels: &'a Path,
     pub lexical_weight: Option<f64>,
+    /// Force the sign-bit shortlist (`VectorIndex::with_exact_up_to(0)`).
+    pub shortlist: bool,
 }
 
 /// Imports the fact-checks into a scratch SQLite database, matches every
@@ -204,6 +222,9 @@ pub fn eval(files: &EvalFiles<'_>, model: Option<&Path>) -> anyhow::Result<ExitC
     let mut library = library(model)?;
     if let Some(w) = files.lexical_weight {
         library = library.with_fusion(claimdesk_match::Fusion { lexical_weight: w });
+    }
+    if files.shortlist {
+        library = library.with_exact_up_to(0);
     }
     let queries = read_queries(files.queries)?;
     let qrels_text = std::fs::read_to_string(files.qrels).with_context(|| format!("cannot read {}", files.qrels.display()))?;

@@ -174,6 +174,12 @@ enum Command {
         /// Skip documents larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = claimdesk_ingest::MAX_BYTES)]
         max_bytes: usize,
+        /// Then encode the new claims and match them against the fact-check
+        /// library (a running server's matcher does it too, within seconds).
+        #[arg(long = "match")]
+        match_claims: bool,
+        #[command(flatten)]
+        model_dir: library::ModelArg,
     },
     /// Re-run the plugins over stored documents (after a plugin upgrade).
     Recheck {
@@ -231,6 +237,10 @@ enum Command {
         /// Matching: weight of the lexical score in the fusion (default: the shipped one).
         #[arg(long, value_name = "W", value_parser = parse_weight)]
         lexical_weight: Option<f64>,
+        /// Matching: search through the sign-bit shortlist however small the
+        /// library (what large libraries do), to measure what it loses.
+        #[arg(long)]
+        shortlist: bool,
         #[command(flatten)]
         model_dir: library::ModelArg,
         /// Instead of the plugins, cross-validate a linear model (the
@@ -494,23 +504,35 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { files, format, plugins, min_score } => check::run(&files, format, &plugins, min_score),
-        Command::Ingest { paths, database, plugins, max_bytes } => {
-            db::ingest(&db::IngestArgs { paths: &paths, url: &database.url, plugins: &plugins, max_bytes })
+        Command::Ingest { paths, database, plugins, max_bytes, match_claims, model_dir } => {
+            let encoder = match_claims.then_some(model_dir.dir.as_deref());
+            db::ingest(&db::IngestArgs { paths: &paths, url: &database.url, plugins: &plugins, max_bytes, encoder })
         }
         Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
         Command::Migrate { database } => db::migrate(&database.url),
-        Command::Eval { task, data, fact_checks, queries, qrels, lexical_weight, model_dir, folds, model, training, plugins } => {
-            match (task.sentences(), queries, qrels) {
-                (Some(task), _, _) => {
-                    training.options(task).and_then(|options| eval::eval(task, &data, folds, options, model.as_deref(), &plugins))
-                }
-                (None, Some(queries), Some(qrels)) if !fact_checks.is_empty() => library::eval(
-                    &library::EvalFiles { fact_checks: &fact_checks, queries: &queries, qrels: &qrels, lexical_weight },
-                    model_dir.dir.as_deref(),
-                ),
-                (None, _, _) => Err(anyhow::anyhow!("--task matching needs --fact-checks, --queries and --qrels")),
+        Command::Eval {
+            task,
+            data,
+            fact_checks,
+            queries,
+            qrels,
+            lexical_weight,
+            shortlist,
+            model_dir,
+            folds,
+            model,
+            training,
+            plugins,
+        } => match (task.sentences(), queries, qrels) {
+            (Some(task), _, _) => {
+                training.options(task).and_then(|options| eval::eval(task, &data, folds, options, model.as_deref(), &plugins))
             }
-        }
+            (None, Some(queries), Some(qrels)) if !fact_checks.is_empty() => library::eval(
+                &library::EvalFiles { fact_checks: &fact_checks, queries: &queries, qrels: &qrels, lexical_weight, shortlist },
+                model_dir.dir.as_deref(),
+            ),
+            (None, _, _) => Err(anyhow::anyhow!("--task matching needs --fact-checks, --queries and --qrels")),
+        },
         Command::Import { command: library::ImportCommand::FactChecks { files, database, model_dir } } => {
             library::import(&database.url, &files, model_dir.dir.as_deref())
         }
