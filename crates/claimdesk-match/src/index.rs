@@ -34,6 +34,8 @@ pub struct VectorIndex {
     words: usize,
     position: HashMap<i64, usize>,
     exact_up_to: usize,
+    /// Shortlist size: at least `.0`, and `.1` per result asked for.
+    shortlist: (usize, usize),
 }
 
 fn signs(vector: &[f32], out: &mut [u64]) {
@@ -159,7 +161,16 @@ impl VectorIndex {
             words: dimension.div_ceil(64),
             position: HashMap::new(),
             exact_up_to: EXACT_UP_TO,
+            shortlist: (SHORTLIST_MIN, SHORTLIST_PER_RESULT),
         }
+    }
+
+    /// Shortlists exactly `items` items instead of the shipped sizes (for
+    /// measuring, at a small library, what the shortlist loses at a large
+    /// one: the same share of the library).
+    pub fn with_shortlist(mut self, items: usize) -> VectorIndex {
+        self.shortlist = (items.max(1), 0);
+        self
     }
 
     /// Scans exactly up to `items` items instead of [`EXACT_UP_TO`] (0: always
@@ -231,7 +242,7 @@ impl VectorIndex {
             dots(&q, &self.codes, &mut raw);
             (None, raw)
         } else {
-            let rows = self.shortlist(query, (k * SHORTLIST_PER_RESULT).max(SHORTLIST_MIN));
+            let rows = self.shortlist(query, (k * self.shortlist.1).max(self.shortlist.0));
             let d = self.dimension;
             let mut gathered = Vec::with_capacity(rows.len() * d);
             rows.iter().for_each(|&r| gathered.extend_from_slice(&self.codes[r * d..(r + 1) * d]));

@@ -77,8 +77,10 @@ pub struct Library {
     /// was woken again while it ran.
     running: Arc<AtomicBool>,
     pending: Arc<AtomicBool>,
-    /// Up to how many items the index scans exactly.
+    /// Up to how many items the index scans exactly, and the shortlist
+    /// size beyond, if not the shipped one.
     exact_up_to: usize,
+    shortlist: Option<usize>,
 }
 
 impl std::fmt::Debug for Library {
@@ -108,6 +110,7 @@ impl Library {
             running: Arc::default(),
             pending: Arc::default(),
             exact_up_to: claimdesk_match::EXACT_UP_TO,
+            shortlist: None,
         }
     }
 
@@ -122,13 +125,22 @@ impl Library {
         self
     }
 
-    /// Scans exactly up to `items` library items, through the sign-bit
-    /// shortlist beyond (`claimdesk eval --shortlist` sets 0). Set before
-    /// [`Library::load_index`].
-    pub fn with_exact_up_to(mut self, items: usize) -> Library {
-        self.exact_up_to = items;
-        self.index = Arc::new(RwLock::new(VectorIndex::new(DIMENSION).with_exact_up_to(items)));
+    /// Searches always through a sign-bit shortlist of `items` items, however
+    /// small the library (`claimdesk eval --shortlist N`, to measure what the
+    /// shortlist loses). Set before [`Library::load_index`].
+    pub fn with_shortlist(mut self, items: usize) -> Library {
+        self.exact_up_to = 0;
+        self.shortlist = Some(items);
+        self.index = Arc::new(RwLock::new(self.empty_index()));
         self
+    }
+
+    fn empty_index(&self) -> VectorIndex {
+        let index = VectorIndex::new(DIMENSION).with_exact_up_to(self.exact_up_to);
+        match self.shortlist {
+            Some(items) => index.with_shortlist(items),
+            None => index,
+        }
     }
 
     /// `Err(reason)` when matching is off.
@@ -161,7 +173,7 @@ impl Library {
     /// of the current one (start-up, and when another process changed the
     /// library: [`Library::refresh_index`]).
     pub async fn load_index(&self, store: &Store) -> Result<usize, LibraryError> {
-        let mut fresh = VectorIndex::new(DIMENSION).with_exact_up_to(self.exact_up_to);
+        let mut fresh = self.empty_index();
         let mut after = 0;
         loop {
             let page = store.fact_check_vectors(after, 10_000).await?;

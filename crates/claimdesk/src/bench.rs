@@ -9,6 +9,67 @@ use claimdesk_store::{ClaimFilter, NewDocument, NewSentence, QueueOrder, Stored}
 
 use crate::db::{block_on, open};
 
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Fill the database with synthetic claims for scale tests.
+    Seed {
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        #[command(flatten)]
+        database: crate::DatabaseArg,
+    },
+    /// Latency of the review queue's default page.
+    Queue {
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        #[command(flatten)]
+        database: crate::DatabaseArg,
+    },
+    /// Throughput of bulk flag inserts.
+    Flags {
+        #[arg(long, default_value_t = 200_000)]
+        rows: usize,
+        #[command(flatten)]
+        database: crate::DatabaseArg,
+    },
+    /// The library's vector search: queries against N generated library
+    /// vectors (one thread), p50 and p95 over the queries.
+    Match {
+        /// Library sizes to measure (comma-separated).
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000, 1_000_000])]
+        items: Vec<usize>,
+        #[arg(long, default_value_t = 50)]
+        queries: usize,
+    },
+    /// HTML ingestion time against adversarial nesting, by input size.
+    Html {
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// Report generation over this many published claims (published first
+    /// through the real workflow if the database has fewer), every format.
+    Report {
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[command(flatten)]
+        database: crate::DatabaseArg,
+    },
+}
+
+/// Runs one benchmark.
+pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Seed { claims, database } => seed(&database.url, claims),
+        BenchCommand::Queue { runs, database } => queue(&database.url, runs),
+        BenchCommand::Flags { rows, database } => flags(&database.url, rows),
+        BenchCommand::Report { claims, runs, database } => report(&database.url, claims, runs),
+        BenchCommand::Html { runs } => html(runs),
+        BenchCommand::Match { items, queries } => matching(&items, queries),
+    }
+}
+
 const SUBJECTS: &[&str] = &["The city", "The ministry", "Northline", "The council", "Officials", "The union", "The port", "The agency"];
 const VERBS: &[&str] = &["spent", "cut", "raised", "lost", "promised", "reported", "doubled", "saved"];
 const OBJECTS: &[&str] = &["jobs", "million dollars", "percent of its budget", "new homes", "hospital beds", "tonnes of grain"];

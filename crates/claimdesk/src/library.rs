@@ -212,8 +212,8 @@ pub struct EvalFiles<'a> {
     pub queries: &'a Path,
     pub qrels: &'a Path,
     pub lexical_weight: Option<f64>,
-    /// Force the sign-bit shortlist (`VectorIndex::with_exact_up_to(0)`).
-    pub shortlist: bool,
+    /// Force a sign-bit shortlist of this many items.
+    pub shortlist: Option<u32>,
 }
 
 /// Imports the fact-checks into a scratch SQLite database, matches every
@@ -223,8 +223,8 @@ pub fn eval(files: &EvalFiles<'_>, model: Option<&Path>) -> anyhow::Result<ExitC
     if let Some(w) = files.lexical_weight {
         library = library.with_fusion(claimdesk_match::Fusion { lexical_weight: w });
     }
-    if files.shortlist {
-        library = library.with_exact_up_to(0);
+    if let Some(items) = files.shortlist {
+        library = library.with_shortlist(items as usize);
     }
     let queries = read_queries(files.queries)?;
     let qrels_text = std::fs::read_to_string(files.qrels).with_context(|| format!("cannot read {}", files.qrels.display()))?;

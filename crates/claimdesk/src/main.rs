@@ -237,10 +237,11 @@ enum Command {
         /// Matching: weight of the lexical score in the fusion (default: the shipped one).
         #[arg(long, value_name = "W", value_parser = parse_weight)]
         lexical_weight: Option<f64>,
-        /// Matching: search through the sign-bit shortlist however small the
-        /// library (what large libraries do), to measure what it loses.
-        #[arg(long)]
-        shortlist: bool,
+        /// Matching: search through a sign-bit shortlist of N items however
+        /// small the library (what libraries over 200,000 items do with
+        /// 2,000), to measure what it loses.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        shortlist: Option<u32>,
         #[command(flatten)]
         model_dir: library::ModelArg,
         /// Instead of the plugins, cross-validate a linear model (the
@@ -275,7 +276,7 @@ enum Command {
     /// Print performance figures (see docs/PERFORMANCE.md).
     Bench {
         #[command(subcommand)]
-        command: BenchCommand,
+        command: bench::BenchCommand,
     },
     /// Serve the review web UI and the JSON API.
     Serve {
@@ -395,55 +396,6 @@ fn parse_weight(s: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Subcommand)]
-enum BenchCommand {
-    /// Fill the database with synthetic claims for scale tests.
-    Seed {
-        #[arg(long, default_value_t = 10_000)]
-        claims: usize,
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// Latency of the review queue's default page.
-    Queue {
-        #[arg(long, default_value_t = 200)]
-        runs: usize,
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// Throughput of bulk flag inserts.
-    Flags {
-        #[arg(long, default_value_t = 200_000)]
-        rows: usize,
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// The library's exact vector scan: one query against N generated
-    /// library vectors (one thread), p50 and p95 over the queries.
-    Match {
-        /// Library sizes to measure (comma-separated).
-        #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000, 1_000_000])]
-        items: Vec<usize>,
-        #[arg(long, default_value_t = 50)]
-        queries: usize,
-    },
-    /// HTML ingestion time against adversarial nesting, by input size.
-    Html {
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-    },
-    /// Report generation over this many published claims (published first
-    /// through the real workflow if the database has fewer), every format.
-    Report {
-        #[arg(long, default_value_t = 10_000)]
-        claims: usize,
-        #[arg(long, default_value_t = 5)]
-        runs: usize,
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 enum UserCommand {
     /// Add a user (a password is generated unless --password-stdin).
     Add {
@@ -549,12 +501,7 @@ fn main() -> ExitCode {
                 training.options(eval::Task::Checkworthiness).and_then(|options| eval::train_stack(&data, &output, options, &plugins))
             }
         },
-        Command::Bench { command: BenchCommand::Seed { claims, database } } => bench::seed(&database.url, claims),
-        Command::Bench { command: BenchCommand::Queue { runs, database } } => bench::queue(&database.url, runs),
-        Command::Bench { command: BenchCommand::Flags { rows, database } } => bench::flags(&database.url, rows),
-        Command::Bench { command: BenchCommand::Report { claims, runs, database } } => bench::report(&database.url, claims, runs),
-        Command::Bench { command: BenchCommand::Html { runs } } => bench::html(runs),
-        Command::Bench { command: BenchCommand::Match { items, queries } } => bench::matching(&items, queries),
+        Command::Bench { command } => bench::run(command),
         Command::Serve { bind, database, plugins, demo, secure_cookies, workers, session_idle, session_lifetime, model_dir } => {
             serve::serve(serve::ServeArgs {
                 url: &database.url,
