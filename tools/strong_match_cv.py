@@ -22,12 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from matching_cv import read_tsv  # the same row splitting as the vectors
+
 MAX_FALSE_ALARMS = 0.05
-
-
-def read_tsv(path):
-    lines = Path(path).read_text().splitlines()[1:]
-    return [(line.split("\t") + ["", ""])[:3] for line in lines]
 
 
 def read_qrels(path):
