@@ -307,7 +307,8 @@ fn an_old_schema_is_migrated() {
             let again = claimdesk_core::Document::new("An old article.\nPrices doubled.\n");
             assert_eq!(store.store_document(&prepare(&again, None, &builtins()).0).await.unwrap(), Stored::Duplicate { id: 1000 });
             assert_eq!(store.claim_copies(1000).await.unwrap(), []);
-            assert_eq!(store.claim_memory(&[1000]).await.unwrap()[&1000], claimdesk_store::ClaimMemory { match_cosine: None, copies: 0 });
+            let memory = &store.claim_memory(&[1000]).await.unwrap()[&1000];
+        assert_eq!((memory.match_cosine, memory.copies, memory.key.clone()), (None, 0, Some(claimdesk_core::claim_key("Prices doubled."))));
             store.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.unwrap();
             let doc = article("harbour.txt");
             let Stored::New { id, .. } = store.store_document(&prepare(&doc, None, &builtins()).0).await.unwrap() else { panic!() };

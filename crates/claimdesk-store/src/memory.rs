@@ -12,12 +12,14 @@ use crate::entity::{claim, document};
 use crate::{Store, StoreError};
 
 /// What the queue shows of a claim's memory.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClaimMemory {
     /// Cosine of the closest library item, once the matcher has run.
     pub match_cosine: Option<f64>,
     /// Other documents holding the same claim.
     pub copies: usize,
+    /// The claim's text key (`claimdesk_core::claim_key`): copies share it.
+    pub key: Option<String>,
 }
 
 /// A claim's vector as the matcher stores it.
@@ -184,8 +186,10 @@ impl Store {
             .into_iter()
             .collect();
         for (id, _, key) in keys {
-            let documents = key.and_then(|k| per_key.get(&k).copied()).unwrap_or(1);
-            memory.entry(id).or_default().copies = usize::try_from(documents - 1).unwrap_or(0);
+            let documents = key.as_ref().and_then(|k| per_key.get(k).copied()).unwrap_or(1);
+            let entry = memory.entry(id).or_default();
+            entry.copies = usize::try_from(documents - 1).unwrap_or(0);
+            entry.key = key;
         }
         Ok(memory)
     }

@@ -57,19 +57,27 @@ fn the_desk_remembers_claims_and_documents() {
 
         // Matched at ingest, in the background: the queue's chip and filter.
         let deadline = Instant::now() + Duration::from_secs(60);
+        // (The two copies are one row: whichever the queue lists first.)
         let strong = || checker.get("/queue?matched=strong").body;
-        while !strong().contains(&format!("href=\"/claims/{in_a}\"")) && Instant::now() < deadline {
+        let listed = |queue: &str| [in_a, in_b].into_iter().find(|id| queue.contains(&format!("data-href=\"/claims/{id}\"")));
+        while listed(&strong()).is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(250));
         }
         let queue = strong();
-        assert!(queue.contains(&format!("href=\"/claims/{in_a}#checked-before\"")), "{db}: strong-match chip: {queue}");
+        let shown = listed(&queue).unwrap_or(in_a);
+        assert!(queue.contains(&format!("href=\"/claims/{shown}#checked-before\"")), "{db}: strong-match chip: {queue}");
         assert!(!queue.contains("Voters will choose"), "{db}: only strong matches are listed");
         assert_eq!(checker.get("/queue?matched=weak").status, 400);
 
         // The same claim in two documents: chip, filter, list on the claim page.
         let copies = checker.get("/queue?copies=yes").body;
-        assert!(copies.contains(&format!("href=\"/claims/{in_b}#copies\">also in 1 document<")), "{db}: {copies}");
+        let chip = |id: i64| format!("href=\"/claims/{id}#copies\">also in 1 document<");
+        assert!(copies.contains(&chip(in_a)) != copies.contains(&chip(in_b)), "{db}: one row, with its chip: {copies}");
         assert!(!copies.contains("Turnout in the last"), "{db}: claims without copies are filtered out");
+        // The queue groups the copies: one row, the other reached through it.
+        let queue = checker.get("/queue").body;
+        let rows = [in_a, in_b].iter().filter(|id| queue.contains(&format!("data-href=\"/claims/{id}\""))).count();
+        assert_eq!(rows, 1, "{db}: one row for the two copies: {queue}");
         let page = checker.get(&format!("/claims/{in_b}")).body;
         assert!(page.contains("Also in 1 other document") && page.contains(&format!("href=\"/claims/{in_a}\"")), "{page}");
         assert!(!page.contains("id=\"dismiss-copies\""), "checkers may not dismiss");
@@ -124,5 +132,44 @@ fn the_desk_remembers_claims_and_documents() {
         assert_eq!(api.get(&format!("/api/v1/documents/{a}")).json()["near_duplicates"], serde_json::json!([c]));
         let reworded = ingest(&api, "Election guide", &election().replace("March", "April"));
         assert_eq!(reworded["near_duplicate_of"].as_i64(), Some(b), "{reworded}");
+    }
+}
+
+/// Claims already in the queue are re-matched when fact-checks are
+/// imported later (the /library upload wakes the matcher).
+#[test]
+fn importing_fact_checks_rematches_open_claims() {
+    for db in test_database_urls("web_rematch") {
+        let server = Server::start(&db, &[]);
+        let admin = server.admin();
+        let api = Client::with_token(&server.base, &server.token("admin"));
+        let a = ingest(&api, "Harbour audit", &audit())["id"].as_i64().unwrap_or_default();
+        let claim = claim_in(&api, a, "harbour bridge");
+        // Encoded at ingest against an empty library: nothing to match yet.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let matched = || admin.get("/queue?matched=strong").body.contains(&format!("data-href=\"/claims/{claim}\""));
+        let runtime = claimdesk_tests::tokio_runtime();
+        let encoded = || {
+            runtime.block_on(async {
+                let store = claimdesk_store::Store::open(&db).await.unwrap_or_else(|e| panic!("{db}: {e}"));
+                let found = store.claim_vector(claim).await.ok().flatten().is_some();
+                let _ = store.close().await;
+                found
+            })
+        };
+        while !encoded() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        assert!(encoded(), "{db}: the claim was encoded after ingest");
+        assert!(!matched(), "{db}: no library, no strong match");
+        let page = admin.get("/library");
+        let token = csrf_in(&page.body).unwrap_or_default();
+        let bytes = std::fs::read(fixture("library/checks.json")).unwrap_or_default();
+        let done = admin.post_multipart("/library", &[("csrf_token", &token)], Some(("checks.json", &bytes)));
+        assert_eq!(done.status, 200, "{}", done.body);
+        while !matched() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        assert!(matched(), "{db}: the open claim was re-matched after the import");
     }
 }

@@ -207,11 +207,18 @@ async fn queue(
     ids.dedup();
     let labels = if ids.is_empty() { HashMap::new() } else { state.labels.get(&state.store, &ids).await? };
     let memory = state.store.claim_memory(&rows.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
+    // Copies of one claim are grouped: the page lists the first, whose chip
+    // says how many other documents hold it (the claim page lists them).
+    let mut shown = std::collections::HashSet::new();
     let rows = rows
         .into_iter()
+        .filter(|claim| {
+            let copied = memory.get(&claim.id).filter(|m| m.copies > 0).and_then(|m| m.key.as_deref());
+            copied.is_none_or(|key| shown.insert(key.to_owned()))
+        })
         .map(|claim| {
             let (document, outlet) = labels.get(&claim.document_id).cloned().unwrap_or_default();
-            let memory = memory.get(&claim.id).copied().unwrap_or_default();
+            let memory = memory.get(&claim.id).cloned().unwrap_or_default();
             let strong_match = memory.match_cosine.is_some_and(|c| c >= f64::from(claimdesk_match::STRONG_COSINE));
             Row { claim, document, outlet: outlet.unwrap_or_default(), strong_match, copies: memory.copies }
         })
