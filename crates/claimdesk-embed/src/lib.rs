@@ -1,4 +1,4 @@
-//! A sentence encoder: all-MiniLM-L6-v2 run on candle's BERT, with mean
+//! A sentence encoder: all-MiniLM-L6-v2 (a BERT, `bert.rs`, on candle), with mean
 //! pooling over the real tokens and L2 normalisation, as
 //! sentence-transformers computes it.
 //!
@@ -16,11 +16,13 @@
 //!   padded to its longest text and padding is masked out of attention and
 //!   pooling.
 
+mod bert;
+
 use std::path::{Path, PathBuf};
 
+use bert::{Bert, Config};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 /// Components in one sentence vector.
@@ -81,7 +83,7 @@ pub struct Embedding {
 /// The loaded model and its tokenizer. Cheap to share behind an `Arc`;
 /// [`Encoder::encode`] takes `&self` and may run on several threads at once.
 pub struct Encoder {
-    model: BertModel,
+    model: Bert,
     tokenizer: Tokenizer,
     device: Device,
 }
@@ -131,7 +133,7 @@ impl Encoder {
         let weights_path = dir.join(WEIGHTS);
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(read(&weights_path)?, DType::F32, &device).map_err(|e| corrupt(&weights_path, e))?;
-        let model = BertModel::load(vb, &config).map_err(|e| corrupt(&weights_path, e))?;
+        let model = Bert::load(vb, &config).map_err(|e| corrupt(&weights_path, e))?;
         Ok(Encoder { model, tokenizer, device })
     }
 
@@ -182,8 +184,7 @@ impl Encoder {
         let shape = (texts.len(), width);
         let ids = Tensor::from_vec(ids, shape, &self.device).map_err(inference)?;
         let mask = Tensor::from_vec(mask, shape, &self.device).map_err(inference)?;
-        let types = ids.zeros_like().map_err(inference)?;
-        let hidden = self.model.forward(&ids, &types, Some(&mask)).map_err(inference)?;
+        let hidden = self.model.forward(&ids, &mask).map_err(inference)?;
         // Mean over the real tokens, then unit length.
         let mask = mask.to_dtype(DType::F32).and_then(|m| m.unsqueeze(2)).map_err(inference)?;
         let summed = hidden.broadcast_mul(&mask).and_then(|h| h.sum(1)).map_err(inference)?;
