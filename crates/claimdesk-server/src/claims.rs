@@ -132,13 +132,19 @@ pub struct SkippedCopy {
 
 /// Dismisses every copy of `claim` in other documents as its duplicate,
 /// each through [`execute`] (so each is permission-checked and recorded
-/// in its history). A role that may not dismiss is refused outright.
+/// in its history). A role that may not dismiss is refused outright; a
+/// copy that cannot be dismissed now is skipped with the core's reason.
 pub(crate) async fn dismiss_copies(state: &AppState, actor: &str, role: Role, claim: &ClaimRow) -> Result<CopiesDismissed, AppError> {
     let mut done = CopiesDismissed::default();
+    let policy = state.policy().await?;
     for copy in state.store.claim_copies(claim.id).await? {
-        if !matches!(copy.status, claimdesk_core::Status::New | claimdesk_core::Status::InReview | claimdesk_core::Status::Resolved) {
-            done.skipped.push(SkippedCopy { id: copy.id, reason: format!("it is {}", copy.status.label()) });
-            continue;
+        match claimdesk_core::Verb::Dismiss.check(role, copy.standing(), &policy) {
+            Err(e @ claimdesk_core::TransitionError::Forbidden { .. }) => return Err(e.into()),
+            Err(e) => {
+                done.skipped.push(SkippedCopy { id: copy.id, reason: e.to_string() });
+                continue;
+            }
+            Ok(()) => {}
         }
         let row = state.store.claim(copy.id).await?;
         let reason = format!("Duplicate of claim #{}", claim.id);

@@ -77,9 +77,8 @@ pub struct Library {
     /// was woken again while it ran.
     running: Arc<AtomicBool>,
     pending: Arc<AtomicBool>,
-    /// Up to how many items the index scans exactly, and the shortlist
-    /// size beyond, if not the shipped one.
-    exact_up_to: usize,
+    /// A sign-bit shortlist of this many items for every search, however
+    /// small the library (measuring only); `None`: the shipped search.
     shortlist: Option<usize>,
 }
 
@@ -109,7 +108,6 @@ impl Library {
             fusion: claimdesk_match::DEFAULT,
             running: Arc::default(),
             pending: Arc::default(),
-            exact_up_to: claimdesk_match::EXACT_UP_TO,
             shortlist: None,
         }
     }
@@ -129,16 +127,15 @@ impl Library {
     /// small the library (`claimdesk eval --shortlist N`, to measure what the
     /// shortlist loses). Set before [`Library::load_index`].
     pub fn with_shortlist(mut self, items: usize) -> Library {
-        self.exact_up_to = 0;
         self.shortlist = Some(items);
         self.index = Arc::new(RwLock::new(self.empty_index()));
         self
     }
 
     fn empty_index(&self) -> VectorIndex {
-        let index = VectorIndex::new(DIMENSION).with_exact_up_to(self.exact_up_to);
+        let index = VectorIndex::new(DIMENSION);
         match self.shortlist {
-            Some(items) => index.with_shortlist(items),
+            Some(items) => index.with_exact_up_to(0).with_shortlist(items),
             None => index,
         }
     }

@@ -41,7 +41,15 @@ pub struct ClaimCopy {
     pub id: i64,
     pub document_id: i64,
     pub status: Status,
+    /// A second reviewer approved its verdict.
+    pub approved: bool,
     pub version: i32,
+}
+
+impl ClaimCopy {
+    pub fn standing(&self) -> claimdesk_core::Standing {
+        claimdesk_core::Standing { status: self.status, approved: self.approved }
+    }
 }
 
 fn col(name: &str) -> Alias {
@@ -206,9 +214,15 @@ impl Store {
         else {
             return Ok(Vec::new());
         };
-        let rows: Vec<(i64, i64, String, i32)> = claim::Entity::find()
+        let rows: Vec<(i64, i64, String, Option<String>, i32)> = claim::Entity::find()
             .select_only()
-            .columns([claim::Column::Id, claim::Column::DocumentId, claim::Column::Status, claim::Column::Version])
+            .columns([
+                claim::Column::Id,
+                claim::Column::DocumentId,
+                claim::Column::Status,
+                claim::Column::ApprovedBy,
+                claim::Column::Version,
+            ])
             .filter(claim::Column::TextKey.eq(key))
             .filter(claim::Column::DocumentId.ne(document_id))
             .order_by_asc(claim::Column::Id)
@@ -216,8 +230,9 @@ impl Store {
             .all(&self.read)
             .await?;
         rows.into_iter()
-            .map(|(id, document_id, status, version)| {
-                Ok(ClaimCopy { id, document_id, status: crate::rows::parse("claims", "status", &status)?, version })
+            .map(|(id, document_id, status, approved_by, version)| {
+                let status = crate::rows::parse("claims", "status", &status)?;
+                Ok(ClaimCopy { id, document_id, status, approved: approved_by.is_some(), version })
             })
             .collect()
     }

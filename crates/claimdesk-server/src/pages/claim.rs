@@ -84,6 +84,8 @@ struct ClaimPage {
     checked_before: Result<crate::library::Matches, String>,
     /// The same claim in other documents.
     copies: Vec<CopyView>,
+    /// The viewer may dismiss at least one copy now (the bulk action).
+    may_dismiss_copies: bool,
 }
 
 pub struct CopyView {
@@ -94,13 +96,6 @@ pub struct CopyView {
 impl ClaimPage {
     fn can(&self, verb: Verb) -> bool {
         self.permitted.contains(&verb)
-    }
-
-    /// Whether the viewer may dismiss claims (the copies' bulk action),
-    /// whatever this claim's own status.
-    fn may_dismiss_copies(&self) -> bool {
-        self.copies.iter().any(|c| c.copy.status.is_open() || c.copy.status == claimdesk_core::Status::Resolved)
-            && self.chrome.viewer.role >= claimdesk_core::Role::Editor
     }
 
     /// Whether reports publish a default short form that drops part of
@@ -216,6 +211,7 @@ async fn page(
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
     let checked_before = state.library.claim_matches(&state.store, &claim, 5).await.map_err(|e| e.to_string());
     let copies = state.store.claim_copies(id).await?;
+    let may_dismiss_copies = copies.iter().any(|c| Verb::Dismiss.check(viewer.role, c.standing(), &policy).is_ok());
     let mut document_ids: Vec<i64> = copies.iter().map(|c| c.document_id).collect();
     document_ids.sort_unstable();
     document_ids.dedup();
@@ -229,6 +225,7 @@ async fn page(
         .collect();
     Ok(ClaimPage {
         copies,
+        may_dismiss_copies,
         checked_before,
         permitted: claimdesk_core::permitted(viewer.role, claim.standing(), &policy),
         default_short_form: claimdesk_core::default_short_form(&claim.text),
