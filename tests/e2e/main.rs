@@ -10,6 +10,7 @@ mod host;
 mod ingest;
 mod library;
 mod plugins_list;
+mod profiles;
 mod rules;
 mod segmentation;
 mod store;

@@ -46,8 +46,13 @@ const VERBS: &[&str] = &[
     "asserted", "asserts", "argued", "argues", "argue", "warned", "warns", "wrote", "writes", "explained", "insisted", "revealed",
     "announced", "stressed", "tweeted", "posted", "confirmed", "denied", "acknowledged", "suggested", "believes", "believe", "described",
     "replied", "asked", "urged", "predicted", "estimated", "reported", "maintained", "conceded", "admitted", "declared", "emphasised",
-    "emphasized", "commented", "recalled", "alleged", "contended", "insists", "maintains", "estimates",
+    "emphasized", "commented", "recalled", "alleged", "contended", "insists", "maintains", "estimates", "promised", "promises", "pledged",
+    "vowed", "questioned", "disputed", "criticised", "criticized",
 ];
+/// Reporting verbs that are also plural nouns ("the job estimates", "the
+/// claims were false"): a verb only when what follows opens what was
+/// reported (see [`opens_a_report`]).
+const NOUN_LIKE_VERBS: &[&str] = &["estimates", "claims", "notes", "states", "promises", "maintains", "reports"];
 /// Cues with no speaker: the assertion is attributed to nobody in particular.
 /// Whether `word` is a reporting verb ("said", "claims", …).
 pub(crate) fn is_reporting_verb(word: &str) -> bool {
@@ -66,12 +71,17 @@ const ANONYMOUS_HEADS: &[&str] = &[
     "official", "officials", "source", "sources", "people", "person", "critics", "analysts", "experts", "observers", "insiders", "insider",
     "aide", "aides", "diplomat", "diplomats", "some", "many", "others", "someone", "those", "reports",
 ];
+/// After a source, words that withhold its name: "an official who asked
+/// not to be named".
+const UNNAMED_MARKERS: &[&str] = &["not to be named", "not to be identified", "anonymity", "declined to be named", "without being named"];
 /// Heads that name a role or body: a source, though not a person's name.
 const ROLE_HEADS: &[&str] = &[
     "spokesperson", "spokesman", "spokeswoman", "minister", "ministry", "president", "envoy", "government", "police", "statement",
     "report", "agency", "department", "company", "campaign", "authorities", "lawmakers", "senators", "residents", "witnesses",
     "scientists", "researchers", "economists", "leader", "leaders", "council", "court", "judge", "prosecutors", "investigators", "doctors",
-    "mayor", "governor", "chancellor", "secretary", "ambassador", "study", "survey", "data", "figures",
+    "mayor", "governor", "chancellor", "secretary", "ambassador", "study", "survey", "data", "figures", "hall", "office", "administration",
+    "party", "union", "board", "committee", "regulator", "watchdog", "charity", "hospital", "university", "operator", "organisers",
+    "organizers", "firm", "bank", "officers", "inspectors", "auditors", "councillors", "councilors",
 ];
 const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i"];
 const DETERMINERS: &[&str] = &["the", "a", "an", "some", "many", "several", "two", "three", "most", "other", "one"];
@@ -149,6 +159,15 @@ pub(crate) fn attributions_in(text: &str, sentences: &[Sentence], quotes: &mut [
         if matches!(kind, Some(Cue::Verb)) && text[cue.start..cue.end].bytes().any(|b| b.is_ascii_uppercase()) {
             continue;
         }
+        // "who asked not to be named": withholding a name, not reporting.
+        let after = text[cue.end..].trim_start();
+        if matches!(kind, Some(Cue::Verb)) && (after.starts_with("not to be") || after.starts_with("to remain anonymous")) {
+            continue;
+        }
+        // "the job estimates", "the claims were false": nouns, not reporting.
+        if matches!(kind, Some(Cue::Verb)) && in_list(NOUN_LIKE_VERBS, &text[cue.start..cue.end]) && !opens_a_report(text, cue.end) {
+            continue;
+        }
         let found = match kind {
             Some(Cue::Impersonal) => Some((None, true)),
             Some(Cue::AccordingTo) => phrase_after(text, cue.end, sentence.span.end).map(|(span, anon)| (Some(span), anon)),
@@ -162,6 +181,17 @@ pub(crate) fn attributions_in(text: &str, sentences: &[Sentence], quotes: &mut [
     resolve_pronouns(text, &mut out);
     assign_quote_speakers(sentences, &out, quotes);
     out
+}
+
+/// Whether the words after a noun-like verb at `end` open what was
+/// reported: "estimates that…", "claims the scheme…", "notes a delay".
+fn opens_a_report(text: &str, end: usize) -> bool {
+    let rest = text[end..].trim_start();
+    let next = rest.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':')).next().unwrap_or("");
+    in_list(
+        &["that", "the", "a", "an", "it", "this", "there", "he", "she", "they", "we", "its", "their", "his", "her", "more", "about"],
+        next,
+    ) || next.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '$' | '£' | '€' | '“' | '"'))
 }
 
 /// The speaker of a verb cue: after it when a quotation precedes it
@@ -354,6 +384,11 @@ fn phrase_after(text: &str, from: usize, sentence_end: usize) -> Option<(Span, b
         if words[..head].iter().any(|&(_, w)| !in_list(DETERMINERS, w) && !w.chars().all(char::is_alphabetic)) {
             return None;
         }
+        // "a senior council official": the noun phrase ends at its last head.
+        let mut head = head;
+        while words.get(head + 1).is_some_and(|&(_, w)| in_list(ANONYMOUS_HEADS, w) || in_list(ROLE_HEADS, w)) {
+            head += 1;
+        }
         anonymous = in_list(ANONYMOUS_HEADS, words[head].1);
         last = head;
         // "sources familiar with the matter", "a source close to the talks"
@@ -362,6 +397,10 @@ fn phrase_after(text: &str, from: usize, sentence_end: usize) -> Option<(Span, b
         }
     }
     let (last_at, last_word) = words[last];
+    // "…, who asked not to be named": whoever it is, the name is withheld.
+    let after = &text[from + last_at + last_word.len()..sentence_end];
+    let window = after.get(..after.len().min(80)).unwrap_or(after);
+    anonymous |= UNNAMED_MARKERS.iter().any(|m| window.contains(m));
     Some((Span::new(from + first_at, from + last_at + last_word.len()), anonymous))
 }
 

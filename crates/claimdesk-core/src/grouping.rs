@@ -15,11 +15,19 @@ pub fn priority(flags: &[Flag], checkworthiness: f32) -> f32 {
 
 /// Takes the sentence scores a check-worthiness scorer reported (flags of
 /// kind `checkworthy` spanning exactly one sentence) out of `flags`, and
-/// returns each sentence's check-worthiness: the reported score combined
-/// with the kinds of the sentence's other flags ([`crate::stack`]), or 0
-/// where none was reported.
+/// returns each sentence's check-worthiness: the word model's score
+/// combined with the kinds of the sentence's other flags ([`crate::stack`]),
+/// the encoder's as it is, or 0 where none was reported.
 pub fn take_sentence_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<f32> {
-    let reported = take_model_scores(analysis, flags);
+    take_explained_scores(analysis, flags).into_iter().map(|(score, _)| score).collect()
+}
+
+/// [`take_sentence_scores`] with why each sentence scored as it did, in
+/// plain words: the scorer's message (which model, which cues) and the
+/// other flags' kinds that raise check-worthiness. Empty where nothing
+/// was reported.
+pub fn take_explained_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<(f32, String)> {
+    let reported = take_reported(analysis, flags);
     let mut kinds: Vec<Vec<crate::Kind>> = vec![Vec::new(); reported.len()];
     for flag in flags.iter() {
         if let Some(list) = analysis.sentence_holding(flag.span).and_then(|s| kinds.get_mut(s.index))
@@ -28,20 +36,47 @@ pub fn take_sentence_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -
             list.push(flag.kind);
         }
     }
-    reported.iter().zip(&kinds).map(|(score, kinds)| score.map_or(0.0, |s| crate::stack::checkworthiness(s, kinds))).collect()
+    reported
+        .into_iter()
+        .zip(&kinds)
+        .map(|(reported, kinds)| {
+            let Some(reported) = reported else { return (0.0, String::new()) };
+            let score = if reported.by_encoder { reported.score } else { crate::stack::checkworthiness(reported.score, kinds) };
+            let others: Vec<&str> = kinds.iter().filter_map(|k| crate::stack::reason(*k)).collect();
+            let mut why = reported.message.trim_end_matches('.').to_owned();
+            if !others.is_empty() {
+                why.push_str(&format!("; other detectors found {}", others.join(", ")));
+            }
+            (score, why)
+        })
+        .collect()
+}
+
+/// One sentence's score as its scorer reported it.
+struct Reported {
+    score: f32,
+    by_encoder: bool,
+    message: String,
 }
 
 /// The scores the check-worthiness scorer reported, as they came (before
 /// combining with the other flags), taken out of `flags`; `None` where the
 /// scorer reported nothing.
 pub fn take_model_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<Option<f32>> {
+    take_reported(analysis, flags).into_iter().map(|r| r.map(|r| r.score)).collect()
+}
+
+fn take_reported(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<Option<Reported>> {
     let sentences = &analysis.sentences;
-    let mut scores: Vec<Option<f32>> = vec![None; sentences.len()];
+    let mut scores: Vec<Option<Reported>> = sentences.iter().map(|_| None).collect();
     flags.retain(|flag| {
         if flag.kind == crate::Kind::Checkworthy {
             let i = sentences.partition_point(|s| s.span.start < flag.span.start);
             if let Some(s) = sentences.get(i).filter(|s| s.span == flag.span) {
-                scores[s.index] = Some(scores[s.index].map_or(flag.score, |x| x.max(flag.score)));
+                if scores[s.index].as_ref().is_none_or(|r| flag.score > r.score) {
+                    let by_encoder = flag.rule.as_ref() == crate::stack::ENCODER_RULE;
+                    scores[s.index] = Some(Reported { score: flag.score, by_encoder, message: flag.message.to_string() });
+                }
                 return false;
             }
         }

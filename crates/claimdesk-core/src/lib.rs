@@ -27,7 +27,7 @@ pub use attribution::Attribution;
 pub use claim::{Claim, MAX_CLAIM_REVIEWED, NewEvidence, ShortForm, SpeakerKind, Stance, default_short_form, short_form};
 pub use document::{Document, DocumentError, MAX_METADATA};
 pub use flag::{Flag, Kind, Severity, UnknownCode};
-pub use grouping::{group_claims, priority, take_model_scores, take_sentence_scores};
+pub use grouping::{group_claims, priority, take_explained_scores, take_model_scores, take_sentence_scores};
 pub use lifecycle::{Action, ClaimEvent, Command, MAX_SPEAKER, Policy, Role, Standing, Status, TransitionError, Verb, permitted};
 pub use lines::{LineCol, LineIndex};
 pub use names::{Named, UnknownName};

@@ -26,8 +26,8 @@ pub fn claim_key(text: &str) -> String {
 }
 
 /// SHA-256 of `text`, hex.
-pub fn sha256_hex(text: &str) -> String {
-    hex(&Sha256::digest(text.as_bytes()))
+pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
+    hex(&Sha256::digest(data.as_ref()))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -13,6 +13,30 @@ use crate::Kind;
 /// near zero and cross-validated F1 was lower with them (0.674 vs 0.676).
 pub const STACK_KINDS: [Kind; 5] = [Kind::Numeric, Kind::Superlative, Kind::AnonymousSource, Kind::Unattributed, Kind::Quote];
 
+/// The rule id under which the check-worthiness plugin reports a score
+/// from the fine-tuned encoder's head (the word model's is
+/// `checkworthiness.score`). Those scores are already calibrated and are
+/// used as they are: the combination's weights were fitted to the word
+/// model's scores (docs/DETECTION.md).
+pub const ENCODER_RULE: &str = "checkworthiness.encoder";
+
+/// What a flag kind says for a sentence's check-worthiness, in plain
+/// words, for the kinds whose weight in the shipped combination raises it.
+pub fn reason(kind: Kind) -> Option<&'static str> {
+    let i = STACK_KINDS.iter().position(|k| *k == kind)?;
+    if crate::stack_weights::WEIGHTS[2 + i] <= 0.0 {
+        return None;
+    }
+    Some(match kind {
+        Kind::Numeric => "a figure",
+        Kind::Superlative => "a first, a record or an extreme",
+        Kind::AnonymousSource => "an unnamed source",
+        Kind::Quote => "a quotation",
+        Kind::Unattributed => "no source given",
+        _ => return None,
+    })
+}
+
 /// Number of weights: bias, model logit, one per kind.
 pub const STACK_WEIGHTS: usize = 2 + STACK_KINDS.len();
 
@@ -50,6 +74,17 @@ mod tests {
         weights[1] = 1.0;
         for p in [0.1_f32, 0.5, 0.9] {
             assert!((stack_score(&weights, p, &[Kind::Numeric]) - p).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn reasons_are_the_kinds_that_raise_the_score() {
+        assert_eq!(reason(Kind::Numeric), Some("a figure"));
+        assert_eq!(reason(Kind::AnonymousSource), Some("an unnamed source"));
+        assert_eq!(reason(Kind::Vague), None, "not in the combination");
+        for kind in STACK_KINDS {
+            let i = STACK_KINDS.iter().position(|k| *k == kind).unwrap();
+            assert_eq!(reason(kind).is_some(), crate::stack_weights::WEIGHTS[2 + i] > 0.0, "{kind:?}");
         }
     }
 

@@ -17,12 +17,15 @@
 //!   pooling.
 
 mod bert;
+mod desk;
+pub mod tune;
 
 use std::path::{Path, PathBuf};
 
-use bert::{Bert, Config};
+use bert::{Bert, Config, attention_bias};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
+pub use desk::{Desk, DeskInfo};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 /// Components in one sentence vector.
@@ -84,8 +87,11 @@ pub struct Embedding {
 /// [`Encoder::encode`] takes `&self` and may run on several threads at once.
 pub struct Encoder {
     model: Bert,
+    config: Config,
     tokenizer: Tokenizer,
     device: Device,
+    weights: PathBuf,
+    desk: Option<Desk>,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -98,9 +104,19 @@ impl std::fmt::Debug for Encoder {
 /// executable (`models/all-minilm-l6-v2`, as an installation lays them
 /// out), then in the source tree the binary was built from.
 pub fn default_dir() -> PathBuf {
-    let relative = Path::new("models").join("all-minilm-l6-v2");
+    installed("all-minilm-l6-v2", WEIGHTS)
+}
+
+/// Where the desk model ([`Desk`]) is looked for when no directory is
+/// given: `models/desk`, beside the executable, then in the source tree.
+pub fn default_desk_dir() -> PathBuf {
+    installed("desk", desk::DESK_INFO)
+}
+
+fn installed(name: &str, marker: &str) -> PathBuf {
+    let relative = Path::new("models").join(name);
     if let Some(beside) =
-        std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(&relative))).filter(|dir| dir.join(WEIGHTS).is_file())
+        std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(&relative))).filter(|dir| dir.join(marker).is_file())
     {
         return beside;
     }
@@ -134,35 +150,99 @@ impl Encoder {
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(read(&weights_path)?, DType::F32, &device).map_err(|e| corrupt(&weights_path, e))?;
         let model = Bert::load(vb, &config).map_err(|e| corrupt(&weights_path, e))?;
-        Ok(Encoder { model, tokenizer, device })
+        Ok(Encoder { model, config, tokenizer, device, weights: weights_path, desk: None })
+    }
+
+    /// This encoder with the fine-tuned top of `dir` (see [`Desk`]), which
+    /// [`Encoder::desk_vectors`] runs.
+    pub fn with_desk(mut self, dir: &Path) -> Result<Encoder, EmbedError> {
+        self.desk = Some(Desk::load(dir, &self.config, self.model.depth())?);
+        Ok(self)
+    }
+
+    /// The fine-tuned top loaded, if any.
+    pub fn desk(&self) -> Option<&DeskInfo> {
+        self.desk.as_ref().map(Desk::info)
     }
 
     /// Encodes `texts`, [`BATCH`] at a time (fewer when long: see
     /// [`BATCH_TOKENS`]), in order. Texts are grouped by
     /// length first so that a batch pads little.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
+        self.batched(texts, |batch| self.encode_batch(batch))
+    }
+
+    /// The desk vector of each text: the mean of the fine-tuned top's
+    /// hidden states over its tokens (not normalised: the detectors' heads
+    /// read it as it is). An error if no desk is loaded.
+    pub fn desk_vectors(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
+        let desk = self.desk.as_ref().ok_or_else(|| inference("no fine-tuned desk model is loaded"))?;
+        self.batched(texts, |batch| {
+            let (ids, mask, truncated) = self.tokenize(batch)?;
+            let bias = attention_bias(&mask).map_err(inference)?;
+            let shared = self.model.forward(&ids, &bias, desk.info().shared).map_err(inference)?;
+            let hidden = desk.forward(&shared, &bias).map_err(inference)?;
+            let rows = mean_pool(&hidden, &mask)?;
+            Ok(rows.into_iter().zip(truncated).map(|(vector, truncated)| Embedding { vector, truncated }).collect())
+        })
+    }
+
+    /// The hidden states of each text after the first `layers` layers,
+    /// padding removed: `(tokens, hidden)` per text (what fine-tuning the
+    /// layers above starts from, computed once).
+    pub fn hidden_states(&self, texts: &[&str], layers: usize) -> Result<Vec<Tensor>, EmbedError> {
+        let mut out = Vec::with_capacity(texts.len());
+        let mut pending: Vec<Option<Tensor>> = vec![None; texts.len()];
+        let order = self.chunks(texts);
+        for chunk in order {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            let (ids, mask, _) = self.tokenize(&batch)?;
+            let bias = attention_bias(&mask).map_err(inference)?;
+            let hidden = self.model.forward(&ids, &bias, layers).map_err(inference)?;
+            let lengths: Vec<u32> = mask.sum(1).and_then(|m| m.to_vec1()).map_err(inference)?;
+            for (row, (&i, length)) in chunk.iter().zip(lengths).enumerate() {
+                let state = hidden.get(row).and_then(|h| h.narrow(0, 0, length as usize)).and_then(|h| h.contiguous());
+                pending[i] = Some(state.map_err(inference)?);
+            }
+        }
+        for state in pending {
+            out.push(state.ok_or_else(|| inference("a text was left unencoded"))?);
+        }
+        Ok(out)
+    }
+
+    /// Runs `run` over `texts` in length-sorted batches and puts the
+    /// results back in order.
+    fn batched(&self, texts: &[&str], run: impl Fn(&[&str]) -> Result<Vec<Embedding>, EmbedError>) -> Result<Vec<Embedding>, EmbedError> {
+        let mut out: Vec<Option<Embedding>> = vec![None; texts.len()];
+        for chunk in self.chunks(texts) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            for (&i, embedding) in chunk.iter().zip(run(&batch)?) {
+                out[i] = Some(embedding);
+            }
+        }
+        out.into_iter().map(|e| e.ok_or_else(|| inference("a text was left unencoded"))).collect()
+    }
+
+    /// The batches `texts` run in, as indices: grouped by length so that a
+    /// batch pads little, at most [`BATCH`] texts and about
+    /// [`BATCH_TOKENS`] padded word pieces each.
+    fn chunks(&self, texts: &[&str]) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
-        let mut out: Vec<Option<Embedding>> = vec![None; texts.len()];
         // Sorted by length, the last text of a batch is its widest.
         let pieces = |i: usize| (texts[i].len() / 4 + 2).min(MAX_TOKENS);
-        let mut chunks: Vec<&[usize]> = Vec::new();
+        let mut chunks = Vec::new();
         let mut start = 0;
         while start < order.len() {
             let mut end = start + 1;
             while end < order.len() && end - start < BATCH && (end + 1 - start) * pieces(order[end]) <= BATCH_TOKENS {
                 end += 1;
             }
-            chunks.push(&order[start..end]);
+            chunks.push(order[start..end].to_vec());
             start = end;
         }
-        for chunk in chunks {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, embedding) in chunk.iter().zip(self.encode_batch(&batch)?) {
-                out[i] = Some(embedding);
-            }
-        }
-        out.into_iter().map(|e| e.ok_or_else(|| inference("a text was left unencoded"))).collect()
+        chunks
     }
 
     /// Encodes one text.
@@ -170,7 +250,9 @@ impl Encoder {
         self.encode(&[text])?.pop().ok_or_else(|| inference("no vector came back"))
     }
 
-    fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
+    /// Token ids and attention mask `(batch, length)` of `texts`, padded to
+    /// the longest, and which were cut at [`MAX_TOKENS`].
+    fn tokenize(&self, texts: &[&str]) -> Result<(Tensor, Tensor, Vec<bool>), EmbedError> {
         let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(inference)?;
         let width = encodings.first().map_or(0, |e| e.get_ids().len());
         let mut ids = Vec::with_capacity(texts.len() * width);
@@ -184,13 +266,15 @@ impl Encoder {
         let shape = (texts.len(), width);
         let ids = Tensor::from_vec(ids, shape, &self.device).map_err(inference)?;
         let mask = Tensor::from_vec(mask, shape, &self.device).map_err(inference)?;
-        let hidden = self.model.forward(&ids, &mask).map_err(inference)?;
+        Ok((ids, mask, truncated))
+    }
+
+    fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Embedding>, EmbedError> {
+        let (ids, mask, truncated) = self.tokenize(texts)?;
+        let bias = attention_bias(&mask).map_err(inference)?;
+        let hidden = self.model.forward(&ids, &bias, self.model.depth()).map_err(inference)?;
         // Mean over the real tokens, then unit length.
-        let mask = mask.to_dtype(DType::F32).and_then(|m| m.unsqueeze(2)).map_err(inference)?;
-        let summed = hidden.broadcast_mul(&mask).and_then(|h| h.sum(1)).map_err(inference)?;
-        let counts = mask.sum(1).and_then(|c| c.clamp(1e-9, f64::INFINITY)).map_err(inference)?;
-        let mean = summed.broadcast_div(&counts).map_err(inference)?;
-        let rows: Vec<Vec<f32>> = mean.to_vec2().map_err(inference)?;
+        let rows = mean_pool(&hidden, &mask)?;
         Ok(rows
             .into_iter()
             .zip(truncated)
@@ -200,6 +284,15 @@ impl Encoder {
             })
             .collect())
     }
+}
+
+/// The mean of `hidden` `(batch, length, hidden)` over the tokens `mask`
+/// marks, one row per text.
+fn mean_pool(hidden: &Tensor, mask: &Tensor) -> Result<Vec<Vec<f32>>, EmbedError> {
+    let mask = mask.to_dtype(DType::F32).and_then(|m| m.unsqueeze(2)).map_err(inference)?;
+    let summed = hidden.broadcast_mul(&mask).and_then(|h| h.sum(1)).map_err(inference)?;
+    let counts = mask.sum(1).and_then(|c| c.clamp(1e-9, f64::INFINITY)).map_err(inference)?;
+    summed.broadcast_div(&counts).and_then(|m| m.to_vec2()).map_err(inference)
 }
 
 /// Scales `v` to unit length; a zero vector stays zero.

@@ -1,6 +1,6 @@
 //! Checking a document and shaping the result for the store.
 
-use claimdesk_core::{Claim, Document, analyze, group_claims, take_sentence_scores};
+use claimdesk_core::{Claim, Document, analyze, group_claims, take_explained_scores};
 use claimdesk_plugin_host::{PluginHost, RunError};
 use claimdesk_store::{NewDocument, NewSentence};
 
@@ -15,12 +15,13 @@ pub fn check_document(host: &PluginHost, text: &str, threshold: f32) -> (Vec<New
     let analysis = analyze(text);
     let outcome = host.check(text, &analysis);
     let mut flags = outcome.flags;
-    let scores = take_sentence_scores(&analysis, &mut flags);
+    let (scores, whys): (Vec<f32>, Vec<String>) = take_explained_scores(&analysis, &mut flags).into_iter().unzip();
     let sentences = analysis
         .sentences_with_attribution()
         .map(|(s, attribution)| NewSentence {
             span: s.span,
             checkworthiness: scores.get(s.index).copied().unwrap_or(0.0),
+            why: whys.get(s.index).cloned().unwrap_or_default(),
             speaker: attribution.and_then(|a| a.speaker_name(text, &analysis.attributions)).map(str::to_owned),
             anonymous: attribution.is_some_and(|a| a.anonymous),
         })

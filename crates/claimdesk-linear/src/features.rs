@@ -194,9 +194,72 @@ pub fn features(text: &str, bits: u32, out: &mut Vec<u32>) {
     out.dedup();
 }
 
+/// The claim-structure cues of [`features`] in plain words, as
+/// explanations name them.
+const CUES: [(&[u8], &str); 8] = [
+    (b"digits", "a figure"),
+    (b"percent", "a percentage"),
+    (b"money", "money or a budget"),
+    (b"year", "a year"),
+    (b"comparative", "a comparison or change"),
+    (b"comparative2", "several comparisons"),
+    (b"first_person", "the speaker talking about themselves"),
+    (b"question", "a question"),
+];
+
+/// Words too common to explain anything, though a model may weigh them.
+const UNEXPLAINING: &[&str] = &[
+    "about", "after", "again", "already", "another", "being", "before", "could", "every", "their", "there", "these", "those", "which",
+    "would", "while", "where", "still", "since", "should", "other", "because", "through",
+];
+
+/// The [`FeatureSet::Claims`] features of `text` that an explanation can
+/// name, each with its hashed index: the cues (in plain words, from
+/// [`CUES`]), then each word written in lower case of five letters or more
+/// that is neither a figure nor one of [`UNEXPLAINING`] (quoted; names
+/// and function words explain nothing to a checker). Bigrams, the length
+/// cues and the bias are left out.
+pub fn named_features(text: &str, bits: u32) -> Vec<(String, u32)> {
+    let mask = (1u32 << bits) - 1;
+    let mut all = Vec::new();
+    features(text, bits, &mut all);
+    let mut out: Vec<(String, u32)> = CUES
+        .iter()
+        .map(|(name, words)| ((*words).to_owned(), fnv(fnv(FNV_OFFSET, b"f:"), name) & mask))
+        .filter(|(_, index)| all.binary_search(index).is_ok())
+        .collect();
+    let mut word = String::new();
+    for token in tokens(text) {
+        normalise(token, &mut word);
+        let lower_case = token.starts_with(|c: char| c.is_lowercase());
+        if !lower_case || word.contains('0') || word.chars().count() < 5 || UNEXPLAINING.contains(&word.as_str()) {
+            continue;
+        }
+        let index = fnv(fnv(FNV_OFFSET, b"w:"), word.as_bytes()) & mask;
+        if !out.iter().any(|(_, i)| *i == index) {
+            out.push((format!("“{word}”"), index));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_features_are_cues_and_words() {
+        let named = named_features("Unemployment in Leeds dropped to 4% in 2019, more than ever?", FEATURE_BITS);
+        let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
+        for want in ["a figure", "a percentage", "a year", "a comparison or change", "a question", "“dropped”"] {
+            assert!(names.contains(&want), "{want} in {names:?}");
+        }
+        assert!(!names.contains(&"“leeds”") && !names.contains(&"“unemployment”"), "capitalised words are not named: {names:?}");
+        assert!(!names.iter().any(|n| n.contains('0')), "figures are named by the cue, not as words");
+        let mut all = Vec::new();
+        features("Unemployment in Leeds dropped to 4% in 2019, more than ever?", FEATURE_BITS, &mut all);
+        assert!(named.iter().all(|(_, i)| all.binary_search(i).is_ok()), "every named feature is one the model reads");
+    }
 
     #[test]
     fn numbers_are_reduced_to_their_shape() {

@@ -11,9 +11,11 @@
 //! [`model_from_config`] reading a model file a plugin's config names.
 
 mod features;
+mod head;
 mod model;
 mod vectors;
 
-pub use features::{FEATURE_BITS, FeatureSet, features, features_of};
-pub use model::{Example, Model, ModelError, Optimizer, TrainOptions, model_from_config, train};
+pub use features::{FEATURE_BITS, FeatureSet, features, features_of, named_features};
+pub use head::{Head, HeadError};
+pub use model::{Example, Model, ModelError, Optimizer, TrainOptions, head_from_config, model_from_config, train};
 pub use vectors::{VectorsError, WordVectors};

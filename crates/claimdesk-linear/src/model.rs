@@ -129,6 +129,22 @@ impl Model {
         sigmoid(sparse + dense)
     }
 
+    /// What raised `text`'s score most: up to `n` of its nameable features
+    /// ([`crate::named_features`]) with a positive weight, strongest
+    /// first. Empty for models that are not over claim features.
+    pub fn explain(&self, text: &str, n: usize) -> Vec<String> {
+        if self.features != FeatureSet::Claims {
+            return Vec::new();
+        }
+        let mut named: Vec<(String, f32)> = crate::named_features(text, self.bits)
+            .into_iter()
+            .filter_map(|(name, i)| self.weights.get(i as usize).map(|&w| (name, w)))
+            .filter(|(_, w)| *w > 0.05)
+            .collect();
+        named.sort_by(|a, b| b.1.total_cmp(&a.1));
+        named.into_iter().take(n).map(|(name, _)| name).collect()
+    }
+
     /// Whether `text` is positive: its score reaches the threshold.
     pub fn decide(&self, text: &str, scratch: &mut Vec<u32>) -> (bool, f32) {
         let score = self.score(text, scratch);
@@ -213,16 +229,45 @@ impl Model {
 /// (the model built into the plugin), `model=PATH` for a file, `model=off`
 /// for none. Errors say what is wrong, for the plugin's creation error.
 pub fn model_from_config(config: &str, embedded: &[u8]) -> Result<Option<Model>, String> {
-    match config.trim() {
-        "" => Model::from_bytes(embedded).map(Some).map_err(|e| format!("embedded model: {e}")),
-        "model=off" => Ok(None),
-        setting => {
-            let path =
-                setting.strip_prefix("model=").ok_or_else(|| format!("unknown config {setting:?}; expected model=PATH or model=off"))?;
+    match setting(config, "model")? {
+        None => Model::from_bytes(embedded).map(Some).map_err(|e| format!("embedded model: {e}")),
+        Some("off") => Ok(None),
+        Some(path) => {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read model {path}: {e}"))?;
             Model::from_bytes(&bytes).map(Some).map_err(|e| format!("model {path}: {e}"))
         }
     }
+}
+
+/// The head a plugin's config asks for: `head=PATH` reads one from a file
+/// (`claimdesk train --from-database` writes the desk's own), `head=off`
+/// none; otherwise the `embedded` text.
+pub fn head_from_config(config: &str, embedded: &str) -> Result<Option<crate::Head>, String> {
+    match setting(config, "head")? {
+        None => crate::Head::parse(embedded).map(Some).map_err(|e| format!("embedded head: {e}")),
+        Some("off") => Ok(None),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read head {path}: {e}"))?;
+            crate::Head::parse(&text).map(Some).map_err(|e| format!("head {path}: {e}"))
+        }
+    }
+}
+
+/// The value of `key` in a plugin config of space-separated `key=value`
+/// settings (`model=PATH head=off`); an unknown key is an error.
+fn setting<'c>(config: &'c str, key: &str) -> Result<Option<&'c str>, String> {
+    let mut found = None;
+    for item in config.split_whitespace() {
+        match item.split_once('=') {
+            Some(("model" | "head", value)) if !value.is_empty() => {
+                if item.starts_with(key) && item.as_bytes().get(key.len()) == Some(&b'=') {
+                    found = Some(value);
+                }
+            }
+            _ => return Err(format!("unknown config {item:?}; expected model=PATH|off and/or head=PATH|off")),
+        }
+    }
+    Ok(found)
 }
 
 /// Trains a logistic regression on `examples` (see [`Optimizer`]).

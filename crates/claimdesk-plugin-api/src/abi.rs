@@ -1,4 +1,4 @@
-//! ABI v1: the only types that cross between host and plugin.
+//! ABI v1 (minor 2): the only types that cross between host and plugin.
 //!
 //! Rules of the boundary:
 //! - only `#[repr(C)]` types cross; strings are borrowed UTF-8 ([`Str`]);
@@ -105,7 +105,20 @@ pub struct DocViewV1 {
     pub quotes_len: usize,
     pub attributions: *const AttributionV1,
     pub attributions_len: usize,
+    // ---- ABI v1.2: read only when `struct_size` covers it. ----
+    /// One vector per sentence from the host's sentence encoder, row `i`
+    /// for sentence `i`: `sentences_len × embedding_dim` f32s. Null (and
+    /// `embedding_dim` 0) when the host computed none: the fast profile,
+    /// or an encoder that could not run.
+    pub embeddings: *const f32,
+    pub embedding_dim: usize,
+    /// The id of the model that made them (`desk.json`'s `id`): a plugin
+    /// uses them only with weights trained on that model.
+    pub embedding_model: Str,
 }
+
+/// The size of a `DocViewV1` before ABI v1.2 added the sentence vectors.
+pub const DOC_VIEW_V1_1_SIZE: usize = std::mem::offset_of!(DocViewV1, embeddings);
 
 /// One flag, valid only during the sink call that receives it.
 #[repr(C)]
@@ -194,8 +207,9 @@ mod layout {
     frozen!(SpanV1, size 16, align 8, start @ 0, end @ 8);
     frozen!(QuoteV1, size 48, align 8, span @ 0, inner @ 16, speaker @ 32, closed @ 40);
     frozen!(AttributionV1, size 56, align 8, sentence @ 0, speaker @ 8, cue @ 24, has_speaker @ 40, anonymous @ 41, refers_to @ 48);
-    frozen!(DocViewV1, size 72, align 8, struct_size @ 0, text @ 8, sentences @ 24, sentences_len @ 32, quotes @ 40, quotes_len @ 48,
-        attributions @ 56, attributions_len @ 64);
+    frozen!(DocViewV1, size 104, align 8, struct_size @ 0, text @ 8, sentences @ 24, sentences_len @ 32, quotes @ 40, quotes_len @ 48,
+        attributions @ 56, attributions_len @ 64, embeddings @ 72, embedding_dim @ 80, embedding_model @ 88);
+    const _: () = assert!(DOC_VIEW_V1_1_SIZE == 72);
     frozen!(FlagV1, size 64, align 8, span @ 0, rule @ 16, kind @ 20, severity @ 24, score @ 28, message @ 32, question @ 48);
     frozen!(SinkV1, size 24, align 8, ctx @ 0, flag @ 8, error @ 16);
     frozen!(RuleInfoV1, size 40, align 8, id @ 0, kind @ 16, severity @ 20, description @ 24);

@@ -53,7 +53,12 @@ impl<C: Checker> Output for Recorder<'_, C> {
 /// Analyses `text` as the host would and runs `checker` over it. Returns
 /// the flags raised, or the errors the checker reported.
 pub fn run<C: Checker>(checker: &C, text: &str) -> Result<Vec<Raised>, Vec<String>> {
-    let buffers = DocBuffers::new(&analyze(text));
+    run_on(checker, &DocBuffers::new(&analyze(text)), text)
+}
+
+/// [`run`] on buffers the test prepared (for instance with sentence
+/// vectors, [`DocBuffers::set_embeddings`]).
+pub fn run_on<C: Checker>(checker: &C, buffers: &DocBuffers, text: &str) -> Result<Vec<Raised>, Vec<String>> {
     let mut recorder = Recorder::<C> { text, raised: Vec::new(), errors: Vec::new(), _checker: std::marker::PhantomData };
     checker.check(&buffers.text(text), &mut Flags::new(&mut recorder, C::RULES));
     if recorder.errors.is_empty() { Ok(recorder.raised) } else { Err(recorder.errors) }

@@ -67,6 +67,10 @@ pub struct DocBuffers {
     sentences: Vec<SpanV1>,
     quotes: Vec<QuoteV1>,
     attributions: Vec<AttributionV1>,
+    /// Sentence vectors, row-major; empty when there are none.
+    embeddings: Vec<f32>,
+    embedding_dim: usize,
+    embedding_model: String,
 }
 
 impl DocBuffers {
@@ -95,7 +99,20 @@ impl DocBuffers {
                     refers_to: a.refers_to.unwrap_or(NO_INDEX),
                 })
                 .collect(),
+            ..DocBuffers::default()
         }
+    }
+
+    /// Lends plugins one vector per sentence, made by model `model`;
+    /// `vectors` holds `sentences × dimension` f32s, row `i` for sentence
+    /// `i`. Refused (returning false, leaving none) when the count does
+    /// not match the sentences.
+    pub fn set_embeddings(&mut self, model: &str, dimension: usize, vectors: Vec<f32>) -> bool {
+        if dimension == 0 || vectors.len() != self.sentences.len() * dimension {
+            return false;
+        }
+        (self.embeddings, self.embedding_dim, self.embedding_model) = (vectors, dimension, model.to_owned());
+        true
     }
 
     /// The C view of `text` with these arrays; valid while both are borrowed.
@@ -109,12 +126,23 @@ impl DocBuffers {
             quotes_len: self.quotes.len(),
             attributions: self.attributions.as_ptr(),
             attributions_len: self.attributions.len(),
+            embeddings: if self.embeddings.is_empty() { std::ptr::null() } else { self.embeddings.as_ptr() },
+            embedding_dim: if self.embeddings.is_empty() { 0 } else { self.embedding_dim },
+            embedding_model: Str::new(&self.embedding_model),
         }
     }
 
     /// The safe view, for calling a checker linked as a Rust crate.
     pub fn text<'a>(&'a self, text: &'a str) -> Text<'a> {
-        Text { text, sentences: &self.sentences, quotes: &self.quotes, attributions: &self.attributions }
+        Text {
+            text,
+            sentences: &self.sentences,
+            quotes: &self.quotes,
+            attributions: &self.attributions,
+            embeddings: &self.embeddings,
+            embedding_dim: self.embedding_dim,
+            embedding_model: &self.embedding_model,
+        }
     }
 }
 
@@ -136,6 +164,9 @@ pub struct Text<'a> {
     sentences: &'a [SpanV1],
     quotes: &'a [QuoteV1],
     attributions: &'a [AttributionV1],
+    embeddings: &'a [f32],
+    embedding_dim: usize,
+    embedding_model: &'a str,
 }
 
 /// # Safety
@@ -168,9 +199,23 @@ impl<'a> Text<'a> {
             ""
         };
         let array = |len_offset: usize| covers(len_offset, size_of::<usize>());
+        let (embeddings, embedding_dim, embedding_model) =
+            if covers(offset_of!(DocViewV1, embedding_model), size_of::<crate::abi::Str>()) && view.embedding_dim > 0 {
+                // SAFETY: a v1.2 host lends `sentences_len × embedding_dim` f32s and the model's UTF-8 name for the call.
+                unsafe {
+                    let len = view.sentences_len.saturating_mul(view.embedding_dim);
+                    let model = std::str::from_utf8(view.embedding_model.as_bytes()).unwrap_or("");
+                    (slice(view.embeddings, len), view.embedding_dim, model)
+                }
+            } else {
+                (&[][..], 0, "")
+            };
         // SAFETY: the host lends these arrays for the duration of the call.
         unsafe {
             Text {
+                embeddings,
+                embedding_dim,
+                embedding_model,
                 text,
                 sentences: if array(offset_of!(DocViewV1, sentences_len)) { slice(view.sentences, view.sentences_len) } else { &[] },
                 quotes: if array(offset_of!(DocViewV1, quotes_len)) { slice(view.quotes, view.quotes_len) } else { &[] },
@@ -195,6 +240,15 @@ impl<'a> Text<'a> {
             end: s.end,
             text: text.get(s.start..s.end).unwrap_or(""),
         })
+    }
+
+    /// Sentence `index`'s vector from the host's encoder, and the id of the
+    /// model that made it; `None` when the host lent none (the fast
+    /// profile, or a host older than ABI v1.2).
+    pub fn embedding(&self, index: usize) -> Option<(&'a [f32], &'a str)> {
+        let dim = self.embedding_dim;
+        let row = self.embeddings.get(index.checked_mul(dim)?..index.checked_add(1)?.checked_mul(dim)?)?;
+        (dim > 0).then_some((row, self.embedding_model))
     }
 
     /// The quotations, in text order.
@@ -250,6 +304,19 @@ mod tests {
         // SAFETY: as above.
         let read = unsafe { Text::from_view(&older) };
         assert_eq!((read.sentences().count(), read.quotes().len(), read.attributions().len()), (2, 0, 0));
+        // Sentence vectors: lent by a v1.2 host, absent from an older one's view.
+        let mut lent = DocBuffers::new(&analysis);
+        assert!(!lent.set_embeddings("m1", 3, vec![1.0; 5]), "one row short");
+        assert!(lent.set_embeddings("m1", 3, vec![0.5, 0.25, 1.0, 2.0, 3.0, 4.0]));
+        let with = lent.view(text);
+        // SAFETY: as above.
+        let read = unsafe { Text::from_view(&with) };
+        assert_eq!(read.embedding(1), Some((&[2.0f32, 3.0, 4.0][..], "m1")));
+        assert_eq!(read.embedding(2), None);
+        let before = DocViewV1 { struct_size: crate::abi::DOC_VIEW_V1_1_SIZE, ..with };
+        // SAFETY: as above.
+        assert_eq!(unsafe { Text::from_view(&before) }.embedding(0), None);
+        assert_eq!(buffers.text(text).embedding(0), None, "none lent");
         let bare = DocViewV1 { struct_size: 0, ..full };
         // SAFETY: as above.
         assert_eq!(unsafe { Text::from_view(&bare) }.as_str(), "");

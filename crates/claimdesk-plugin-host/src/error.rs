@@ -61,6 +61,10 @@ pub struct RunError {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RunProblem {
+    /// The host's sentence encoder failed on the document; plugins ran
+    /// without vectors.
+    #[error("could not encode the sentences: {0}")]
+    Encoder(String),
     #[error("panicked: {0}")]
     Panicked(String),
     #[error("reported an error: {0}")]

@@ -16,6 +16,7 @@
 mod backend;
 mod collect;
 mod discover;
+mod encoder;
 mod error;
 mod native;
 
@@ -30,6 +31,7 @@ use claimdesk_plugin_api::DocBuffers;
 pub use backend::{CheckerBackend, PluginInfo, RuleMeta};
 pub use collect::Collector;
 pub use discover::{candidates, default_dir};
+pub use encoder::{DeskEncoder, Profile};
 pub use error::{LoadError, LoadProblem, RunError, RunProblem};
 pub use native::NativePlugin;
 
@@ -40,13 +42,37 @@ pub struct HostOptions {
     pub configs: HashMap<String, String>,
 }
 
+/// Turns sentences into vectors for the plugins (ABI v1.2's
+/// `embeddings`): the desk profile's encoder, run once per sentence and
+/// lent to every plugin.
+pub trait SentenceEncoder: Send + Sync {
+    /// The id plugins match their weights against.
+    fn model(&self) -> &str;
+    /// Components per vector.
+    fn dimension(&self) -> usize;
+    /// One vector per sentence, concatenated, or why none could be made.
+    fn vectors(&self, sentences: &[&str]) -> Result<Vec<f32>, String>;
+}
+
 /// The loaded plugins and the errors met while loading.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct PluginHost {
     plugins: Vec<Box<dyn CheckerBackend>>,
+    /// Set in the desk profile: vectors for every document's sentences.
+    encoder: Option<Arc<dyn SentenceEncoder>>,
     /// One per plugin, same order: what its runs since start came to.
     health: Vec<Health>,
     load_errors: Vec<LoadError>,
+}
+
+impl std::fmt::Debug for PluginHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginHost")
+            .field("plugins", &self.plugins.len())
+            .field("encoder", &self.encoder_model())
+            .field("load_errors", &self.load_errors)
+            .finish()
+    }
 }
 
 /// A plugin's runs since the host started, counted as they happen.
@@ -135,11 +161,38 @@ impl PluginHost {
         &self.load_errors
     }
 
-    /// Runs every plugin over `text`, analysed as `analysis`.
+    /// Lends every document's sentence vectors from `encoder` to the
+    /// plugins from now on (the desk profile).
+    pub fn set_encoder(&mut self, encoder: Arc<dyn SentenceEncoder>) {
+        self.encoder = Some(encoder);
+    }
+
+    /// The encoder's model id, when the host has one.
+    pub fn encoder_model(&self) -> Option<&str> {
+        self.encoder.as_deref().map(SentenceEncoder::model)
+    }
+
+    /// Runs every plugin over `text`, analysed as `analysis`. With an
+    /// encoder, the sentences are encoded once first; if that fails the
+    /// plugins run without vectors and the failure is reported as the
+    /// `encoder`'s error for this document.
     pub fn check(&self, text: &str, analysis: &Analysis) -> CheckOutcome {
-        let buffers = DocBuffers::new(analysis);
-        let view = buffers.view(text);
+        let mut buffers = DocBuffers::new(analysis);
         let mut outcome = CheckOutcome::default();
+        if let Some(encoder) = &self.encoder {
+            let sentences: Vec<&str> = analysis.sentences.iter().map(|s| text.get(s.span.start..s.span.end).unwrap_or("")).collect();
+            let lent = encoder.vectors(&sentences).and_then(|vectors| {
+                if buffers.set_embeddings(encoder.model(), encoder.dimension(), vectors) {
+                    Ok(())
+                } else {
+                    Err("the encoder returned the wrong number of vectors".to_owned())
+                }
+            });
+            if let Err(message) = lent {
+                outcome.errors.push(RunError { plugin: "encoder".to_owned(), path: PathBuf::new(), error: RunProblem::Encoder(message) });
+            }
+        }
+        let view = buffers.view(text);
         for (plugin, health) in self.plugins.iter().zip(&self.health) {
             health.runs.fetch_add(1, Ordering::Relaxed);
             match plugin.check(text, &view) {

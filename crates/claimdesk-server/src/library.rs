@@ -425,7 +425,34 @@ impl Library {
         found.matches.truncate(top);
         Ok(found)
     }
+
+    /// Claims the desk already resolved or published whose stored vectors
+    /// are within [`SIMILAR_CHECKED`] of claim `id`'s, closest first, at
+    /// most `top` (the most recent [`claimdesk_store::CHECKED_CLAIMS_COMPARED`]
+    /// are compared). Empty when the claim has no vector yet.
+    pub async fn similar_checked(store: &Store, id: i64, top: usize) -> Result<Vec<(claimdesk_store::CheckedClaim, f32)>, LibraryError> {
+        let Some(vector) = store.claim_vector(id).await?.and_then(|(bytes, _)| claimdesk_embed::from_bytes(&bytes)) else {
+            return Ok(Vec::new());
+        };
+        let mut similar: Vec<(claimdesk_store::CheckedClaim, f32)> = store
+            .checked_claim_vectors(id)
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                let cosine = claimdesk_embed::from_bytes(&c.vector).map(|v| claimdesk_embed::dot(&v, &vector))?;
+                (cosine >= SIMILAR_CHECKED).then_some((c, cosine))
+            })
+            .collect();
+        similar.sort_by(|a, b| b.1.total_cmp(&a.1));
+        similar.truncate(top);
+        Ok(similar)
+    }
 }
+
+/// The cosine from which a claim counts as similar to one the desk checked
+/// (claim against claim, both as the encoder reads them; a lower bar than
+/// [`claimdesk_match::STRONG_COSINE`], which says "the same claim").
+pub const SIMILAR_CHECKED: f32 = 0.7;
 
 /// The language `text` is reliably written in, when it is not English.
 pub fn foreign_language(text: &str) -> Option<String> {

@@ -13,6 +13,7 @@
 
 mod entity;
 mod error;
+mod explained;
 mod fast;
 mod jobs;
 mod library;
@@ -32,6 +33,7 @@ mod write;
 
 pub use claimdesk_core::NewEvidence;
 pub use error::StoreError;
+pub use explained::{CHECKED_CLAIMS_COMPARED, CheckedClaim, SentenceScore};
 pub use library::{FactCheckRow, Upserted};
 pub use memory::{ClaimCopy, ClaimMemory, ClaimVector};
 pub use migration::Migrator;

@@ -15,6 +15,8 @@ const BATCH: usize = 1000;
 pub struct NewSentence {
     pub span: Span,
     pub checkworthiness: f32,
+    /// Why it scored so, in plain words (`claimdesk_core::take_explained_scores`); empty for none.
+    pub why: String,
     pub speaker: Option<String>,
     pub anonymous: bool,
 }
@@ -212,6 +214,7 @@ impl Store {
             speaker: Set(s.speaker.clone()),
             anonymous: Set(s.anonymous),
             text_key: Set(text_key),
+            score_why: Set(Some(s.why.clone()).filter(|w| !w.is_empty())),
         });
         insert_batched(&txn, sentences.collect()).await?;
         let all: Vec<&Flag> = new.claims.iter().flat_map(|c| &c.flags).collect();

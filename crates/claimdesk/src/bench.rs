@@ -114,7 +114,7 @@ fn synthetic(n: usize, claims: usize) -> (Document, Vec<NewSentence>, Vec<Claim>
                 quoted_speaker: None,
             })
             .collect();
-        sentences.push(NewSentence { span, checkworthiness: 0.0, speaker: None, anonymous: false });
+        sentences.push(NewSentence { span, checkworthiness: 0.0, why: String::new(), speaker: None, anonymous: false });
         claim_list.push(Claim::new(i, span, &body[span.start..span.end], flags));
     }
     (

@@ -4,7 +4,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use claimdesk_core::{Span, analyze, sections, take_sentence_scores};
+use claimdesk_core::{Span, analyze, sections, take_explained_scores};
 use claimdesk_plugin_host::PluginHost;
 use serde_json::json;
 
@@ -47,7 +47,13 @@ pub fn run(files: &[PathBuf], format: Format, plugin_args: &PluginArgs, min_scor
     }
     if matches!(format, Format::Json) {
         let load_errors: Vec<_> = host.load_errors().iter().map(|e| json!({"path": e.path, "error": e.problem.to_string()})).collect();
-        writeln!(out, "],\"load_errors\":{},\"input_errors\":{}}}", json!(load_errors), json!(input_errors))?;
+        writeln!(
+            out,
+            "],\"profile\":{},\"load_errors\":{},\"input_errors\":{}}}",
+            json!(plugins::profile(&host).as_str()),
+            json!(load_errors),
+            json!(input_errors)
+        )?;
     }
     out.flush()?;
     Ok(if input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -76,7 +82,7 @@ fn check_one(
         let analysis = analyze(part);
         let outcome = host.check(part, &analysis);
         let mut flags = outcome.flags;
-        let scores = take_sentence_scores(&analysis, &mut flags);
+        let scores = take_explained_scores(&analysis, &mut flags);
         flags.retain(|f| f.score >= min_score);
         sentences += analysis.sentences.len();
         for error in outcome.errors {

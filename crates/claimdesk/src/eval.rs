@@ -29,6 +29,9 @@ pub enum TrainTask {
     /// The combination of the check-worthiness model with the other
     /// detectors' flags (`claimdesk_core::stack`).
     Stack,
+    /// The encoder's top layers fine-tuned with the check-worthiness and
+    /// subjectivity heads (`claimdesk train --task desk`, `tune.rs`).
+    Desk,
 }
 
 impl TrainTask {
@@ -38,7 +41,7 @@ impl TrainTask {
             TrainTask::Checkworthiness => Some(Task::Checkworthiness),
             TrainTask::Hedges => Some(Task::Hedges),
             TrainTask::Subjectivity => Some(Task::Subjectivity),
-            TrainTask::Stack => None,
+            TrainTask::Stack | TrainTask::Desk => None,
         }
     }
 }
@@ -103,7 +106,9 @@ impl Task {
         match self {
             Task::Checkworthiness => checkworthiness >= 0.5,
             Task::Hedges => kinds.iter().any(|k| matches!(k, Kind::Hedge | Kind::AnonymousSource)),
-            Task::Subjectivity => kinds.iter().any(|k| matches!(k, Kind::Vague | Kind::Superlative | Kind::Hedge | Kind::Subjective)),
+            // The `subjective` flag alone (the detectors issue's decision: vague,
+            // superlative and hedge words are their own kinds, not opinion).
+            Task::Subjectivity => kinds.contains(&Kind::Subjective),
         }
     }
 }

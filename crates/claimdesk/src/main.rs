@@ -11,6 +11,7 @@ mod plugins;
 mod render;
 mod report;
 mod serve;
+mod tune;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,22 @@ struct PluginArgs {
     /// Config string for one plugin, as NAME=CONFIG (repeatable).
     #[arg(long = "plugin-config", value_name = "NAME=CONFIG", value_parser = parse_plugin_config)]
     configs: Vec<(String, String)>,
+    /// `desk`: the fine-tuned sentence encoder runs once per sentence and
+    /// check-worthiness and subjectivity use it; `fast`: no encoder, the
+    /// plugins' word models alone. If the desk model cannot be loaded,
+    /// claimdesk says why and falls back to `fast`.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Desk, env = "CLAIMDESK_PROFILE")]
+    profile: ProfileArg,
+    /// The desk model's directory (default: models/desk beside the
+    /// executable, else in the source tree).
+    #[arg(long = "desk-model", value_name = "DIR", env = "CLAIMDESK_DESK_MODEL")]
+    desk_model: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProfileArg {
+    Fast,
+    Desk,
 }
 
 /// How a model is trained; unset options take the task's defaults (those
@@ -272,6 +289,9 @@ enum Command {
         /// For `stack`: the plugins whose flags the combination weighs.
         #[command(flatten)]
         plugins: PluginArgs,
+        /// For `desk`: the tuning's settings and the encoder it starts from.
+        #[command(flatten)]
+        desk: tune::DeskArgs,
     },
     /// Print performance figures (see docs/PERFORMANCE.md).
     Bench {
@@ -491,7 +511,10 @@ fn main() -> ExitCode {
         Command::Match { queries, top, format, database, model_dir } => {
             library::run_match(&database.url, &queries, usize::from(top), format, model_dir.dir.as_deref())
         }
-        Command::Train { task, data, output, training, plugins } => match task.model() {
+        Command::Train { task: eval::TrainTask::Desk, data, output, training, desk, .. } => {
+            tune::train_desk(&desk.training(&data, output.as_deref(), &training, std::env::args().collect::<Vec<_>>().join(" ")))
+        }
+        Command::Train { task, data, output, training, plugins, .. } => match task.model() {
             Some(task) => {
                 let output = output.unwrap_or_else(|| PathBuf::from(task.model_file()));
                 training.options(task).and_then(|options| eval::train_model(&data, &output, options))

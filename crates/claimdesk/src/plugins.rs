@@ -1,7 +1,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use claimdesk_plugin_host::{HostOptions, PluginHost, default_dir};
+use claimdesk_plugin_host::{DeskEncoder, HostOptions, PluginHost, Profile, default_dir};
 use serde_json::json;
 
 use crate::{Format, PluginArgs};
@@ -20,12 +20,24 @@ pub fn load(args: &PluginArgs) -> PluginHost {
     host
 }
 
+/// The profile a host runs in: desk when it has an encoder.
+pub fn profile(host: &PluginHost) -> Profile {
+    if host.encoder_model().is_some() { Profile::Desk } else { Profile::Fast }
+}
+
 /// [`load`] without reporting load errors (the caller shows them), but
-/// still warning on stderr when no plugin at all was found.
+/// still warning on stderr when no plugin at all was found, and when the
+/// desk profile falls back to the fast one.
 fn load_quietly(args: &PluginArgs) -> PluginHost {
     let dirs: Vec<_> = default_dir().into_iter().chain(args.dirs.iter().cloned()).collect();
     let options = HostOptions { configs: args.configs.iter().cloned().collect() };
-    let host = PluginHost::load(&dirs, &options);
+    let mut host = PluginHost::load(&dirs, &options);
+    if args.profile == crate::ProfileArg::Desk {
+        match DeskEncoder::load(None, args.desk_model.as_deref()) {
+            Ok(encoder) => host.set_encoder(std::sync::Arc::new(encoder)),
+            Err(error) => eprintln!("warning: the desk profile is unavailable ({error}); falling back to the fast profile"),
+        }
+    }
     if host.plugins().next().is_none() {
         let searched = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
         eprintln!(

@@ -144,6 +144,9 @@ struct JsonSentence<'a> {
     end: usize,
     text: &'a str,
     checkworthiness: f32,
+    /// Why it scored so, in plain words (absent when nothing scored it).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    why: &'a str,
     attribution: Option<JsonAttribution<'a>>,
 }
 
@@ -184,7 +187,7 @@ impl<'a> JsonOutput<'a> {
     }
 
     /// The sentences of a section starting at byte `base` of the file.
-    pub fn sentences(&mut self, out: &mut impl Write, base: usize, section: &Analysis, scores: &[f32]) -> serde_json::Result<()> {
+    pub fn sentences(&mut self, out: &mut impl Write, base: usize, section: &Analysis, scores: &[(f32, String)]) -> serde_json::Result<()> {
         let part = &self.text[base..];
         for (s, attribution) in section.sentences_with_attribution() {
             let attribution =
@@ -193,7 +196,8 @@ impl<'a> JsonOutput<'a> {
                 start: base + s.span.start,
                 end: base + s.span.end,
                 text: &part[s.span.start..s.span.end],
-                checkworthiness: scores.get(s.index).copied().unwrap_or(0.0),
+                checkworthiness: scores.get(s.index).map_or(0.0, |s| s.0),
+                why: scores.get(s.index).map_or("", |s| s.1.as_str()),
                 attribution,
             };
             if self.sentences > 0 {

@@ -90,4 +90,12 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_figure_attributed_after_a_comma_is_sourced() {
+        let text = "The food-waste trial was a huge success, city hall said on Friday, with 4,000 homes taking part.";
+        assert!(pairs(&Attribution, text).is_empty(), "{:?}", pairs(&Attribution, text));
+        let text = "According to a senior council official who asked not to be named, 40 staff will go.";
+        assert_eq!(pairs(&Attribution, text), [("attribution.anonymous", "According to a senior council official".to_owned())]);
+    }
 }

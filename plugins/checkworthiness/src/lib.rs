@@ -1,51 +1,77 @@
 //! `checkworthiness`: scores every sentence in [0, 1] — how much it reads
-//! like a factual claim worth checking. The model (logistic regression over
-//! hashed word, bigram and claim-structure features; see `claimdesk-linear`)
-//! is trained with `claimdesk train` and embedded in the plugin; config
-//! `model=PATH` loads another one instead.
+//! like a factual claim worth checking, 0.5 being where "worth checking"
+//! starts.
+//!
+//! With the host's sentence vectors (the desk profile, ABI v1.2) the score
+//! is the head trained with the fine-tuned encoder (`claimdesk train --task
+//! desk`, `model/head.txt`); without them, or if they come from another
+//! model than the head's, it is the linear model (logistic regression over
+//! hashed word, bigram and claim-structure features; `claimdesk train`,
+//! `model/checkworthiness.bin`). Each flag's message says which scored it
+//! and names the sentence's strongest cues in plain words. Config:
+//! `model=PATH|off` and `head=PATH|off` replace either.
 
-use claimdesk_linear::Model;
+use claimdesk_linear::{Head, Model};
 use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
 
 const SCORE: Rule = Rule {
     id: "checkworthiness.score",
     kind: Kind::Checkworthy,
     severity: Severity::Info,
-    description: "How check-worthy the sentence is: a score for ranking, reported for every sentence.",
+    description: "How check-worthy the sentence is (word model): a score for ranking, reported for every sentence.",
+};
+/// The same score from the fine-tuned encoder's head; the host uses it as
+/// it is (`claimdesk_core::stack::ENCODER_RULE`).
+const ENCODER: Rule = Rule {
+    id: "checkworthiness.encoder",
+    kind: Kind::Checkworthy,
+    severity: Severity::Info,
+    description: "How check-worthy the sentence is (fine-tuned sentence encoder): a score for ranking, reported for every sentence.",
 };
 
 /// Trained by `claimdesk train --data checkthat2024_en_train.tsv` (docs/DETECTION.md).
 static EMBEDDED: &[u8] = include_bytes!("../model/checkworthiness.bin");
+/// Trained by `claimdesk train --task desk` (docs/DETECTION.md).
+static EMBEDDED_HEAD: &str = include_str!("../model/head.txt");
+
+/// Cues named in a flag's message, at most.
+const CUES: usize = 3;
 
 #[derive(Debug)]
 pub struct Checkworthiness {
     model: Model,
+    head: Option<Head>,
+}
+
+/// The message of a score: which model gave it and the cues behind it.
+fn message(by_encoder: bool, cues: &[String]) -> String {
+    let by = if by_encoder { "sentence encoder" } else { "word model" };
+    if cues.is_empty() { format!("Check-worthiness ({by}).") } else { format!("Check-worthiness ({by}); cues: {}.", cues.join(", ")) }
 }
 
 impl Checker for Checkworthiness {
     const NAME: &'static str = "checkworthiness";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DESCRIPTION: &'static str = "Scores each sentence's check-worthiness (trained linear model).";
-    const RULES: &'static [Rule] = &[SCORE];
+    const RULES: &'static [Rule] = &[SCORE, ENCODER];
 
     fn new(config: &str) -> Result<Self, String> {
         let model = claimdesk_linear::model_from_config(config, EMBEDDED)?
             .ok_or_else(|| "model=off: the check-worthiness plugin is nothing without its model".to_owned())?;
-        Ok(Checkworthiness { model })
+        Ok(Checkworthiness { model, head: claimdesk_linear::head_from_config(config, EMBEDDED_HEAD)? })
     }
 
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
         let mut scratch = Vec::new();
         for sentence in doc.sentences() {
-            let score = self.model.score(sentence.text, &mut scratch);
-            out.raise(
-                &SCORE,
-                sentence.start,
-                sentence.end,
-                score,
-                "Check-worthiness of this sentence.",
-                "Is this a factual claim worth checking?",
-            );
+            let by_head = self.head.as_ref().zip(doc.embedding(sentence.index)).filter(|(h, (v, model))| h.applies_to(model, v.len()));
+            let score = match by_head {
+                Some((head, (vector, _))) => head.score(vector),
+                None => self.model.score(sentence.text, &mut scratch),
+            };
+            let message = message(by_head.is_some(), &self.model.explain(sentence.text, CUES));
+            let rule = if by_head.is_some() { &ENCODER } else { &SCORE };
+            out.raise(rule, sentence.start, sentence.end, score, &message, "Is this a factual claim worth checking?");
         }
     }
 }
@@ -54,7 +80,8 @@ export_plugin!(Checkworthiness);
 
 #[cfg(test)]
 mod tests {
-    use claimdesk_plugin_api::testing::run;
+    use claimdesk_plugin_api::DocBuffers;
+    use claimdesk_plugin_api::testing::{run, run_on};
 
     use super::*;
 
@@ -68,6 +95,35 @@ mod tests {
     }
 
     #[test]
+    fn the_message_names_the_scorer_and_the_cues() {
+        let checker = Checkworthiness::new("").unwrap();
+        let text = "Unemployment fell from 9 percent to 4 percent in four years.";
+        let raised = run(&checker, text).unwrap();
+        let message = &raised[0].message;
+        assert!(message.starts_with("Check-worthiness (word model); cues: "), "{message}");
+        assert!(message.contains("a figure") || message.contains("a percentage"), "{message}");
+    }
+
+    #[test]
+    fn sentence_vectors_are_scored_by_the_head_only_when_they_are_its_model() {
+        let mut checker = Checkworthiness::new("").unwrap();
+        let head = Head { model: "m1".into(), weights: vec![4.0, 0.0], bias: 0.0, threshold: 0.5 };
+        checker.head = Some(head);
+        let text = "Thank you all for coming. We will win.";
+        let score = |model: &str, vectors: Vec<f32>| {
+            let mut buffers = DocBuffers::new(&claimdesk_core::analyze(text));
+            assert!(buffers.set_embeddings(model, 2, vectors));
+            let raised = run_on(&checker, &buffers, text).unwrap();
+            raised.iter().map(|f| (f.score, f.message.starts_with("Check-worthiness (sentence encoder)"))).collect::<Vec<_>>()
+        };
+        assert_eq!(ENCODER.id, claimdesk_core::stack::ENCODER_RULE, "the host tells the scorers apart by this id");
+        let by_head = score("m1", vec![1.0, 0.0, -1.0, 0.0]);
+        assert!(by_head[0].0 > 0.95 && by_head[1].0 < 0.05 && by_head.iter().all(|f| f.1), "{by_head:?}");
+        let other_model = score("m2", vec![1.0, 0.0, -1.0, 0.0]);
+        assert!(other_model.iter().all(|f| !f.1), "vectors of another model fall back to the word model");
+    }
+
+    #[test]
     fn missing_or_corrupt_model_files_are_clear_errors() {
         let err = Checkworthiness::new("model=/nonexistent/model.bin").unwrap_err();
         assert!(err.starts_with("cannot read model /nonexistent/model.bin"), "{err}");
@@ -76,5 +132,8 @@ mod tests {
         let err = Checkworthiness::new(&format!("model={}", path.display())).unwrap_err();
         assert!(err.contains("model file is") || err.contains("version"), "{err}");
         assert!(Checkworthiness::new("size=big").is_err());
+        let err = Checkworthiness::new("head=/nonexistent/head.txt").unwrap_err();
+        assert!(err.starts_with("cannot read head /nonexistent/head.txt"), "{err}");
+        assert!(Checkworthiness::new("head=off").unwrap().head.is_none());
     }
 }

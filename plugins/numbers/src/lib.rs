@@ -205,6 +205,12 @@ impl Numbers {
             } else if in_list(CURRENCY_WORDS, w) {
                 end = next_end;
                 class = Class::Money;
+            } else if class == Class::Money
+                && in_list(&["a", "an", "per", "each", "every"], w)
+                && let Some((rate_end, _)) = next_word(text, next_end).filter(|(_, unit)| in_list(TIME_UNITS, unit))
+            {
+                // "£84 a year": a rate, one amount.
+                end = rate_end;
             } else if in_list(&["a.m.", "p.m.", "am", "pm", "a", "p"], w) && word.is_none() || in_list(MONTHS, w) {
                 return None;
             } else if class == Class::Quantity && w.chars().all(|c| c.is_alphabetic() && c.is_lowercase()) && !in_list(FUNCTION_WORDS, w) {
@@ -275,9 +281,15 @@ impl Checker for Numbers {
         })
     }
 
+    /// One flag per kind of figure and sentence: the host keeps only one
+    /// flag of a rule per sentence, so several figures of a kind ("from
+    /// 31% to 58%") are raised together, spanning them all and naming each
+    /// in the message.
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
         let text = doc.as_str();
+        let sentence_ends: Vec<usize> = doc.sentences().map(|s| s.end).collect();
         let mut covered = 0;
+        let mut found: Vec<(usize, usize, usize, Class, bool)> = Vec::new();
         for (start, end, word) in self.cores(text) {
             if start < covered {
                 continue;
@@ -287,9 +299,29 @@ impl Checker for Numbers {
                 continue;
             }
             covered = end;
+            found.push((sentence_ends.partition_point(|&e| e <= start), start, end, class, compared));
+        }
+        let mut raised = vec![false; found.len()];
+        for i in 0..found.len() {
+            if raised[i] {
+                continue;
+            }
+            let (sentence, start, _, class, _) = found[i];
+            let same: Vec<usize> = (i..found.len()).filter(|&j| found[j].0 == sentence && found[j].3 == class).collect();
             let (rule, message, question, score) = wording(class);
+            let compared = same.iter().any(|&j| found[j].4);
             let score = if compared { (score + 0.15_f32).min(1.0) } else { score };
-            out.raise(rule, start, end, score, message, question);
+            let end = same.iter().map(|&j| found[j].2).max().unwrap_or(found[i].2);
+            let message = if same.len() > 1 {
+                let figures: Vec<&str> = same.iter().map(|&j| text.get(found[j].1..found[j].2).unwrap_or("")).collect();
+                format!("{} ({})", message.trim_end_matches('.'), figures.join(", "))
+            } else {
+                message.to_owned()
+            };
+            for &j in &same {
+                raised[j] = true;
+            }
+            out.raise(rule, start, end, score, &message, question);
         }
     }
 }
@@ -315,14 +347,29 @@ mod tests {
                 ("numbers.duration", "over ten years".to_owned()),
                 ("numbers.quantity", "3 million viewers".to_owned()),
                 ("numbers.percentage", "14%".to_owned()),
-                ("numbers.money", "$2.5bn".to_owned()),
-                ("numbers.money", "40 million euros".to_owned())
+                // Two amounts in one sentence: one flag over both.
+                ("numbers.money", "$2.5bn, or 40 million euros".to_owned())
             ]
         );
         assert_eq!(
             flags("Exports doubled in a decade."),
             [("numbers.comparison", "doubled".to_owned()), ("numbers.duration", "a decade".to_owned())]
         );
+    }
+
+    #[test]
+    fn every_figure_of_a_sentence_is_flagged_and_amounts_keep_their_rate() {
+        // Two percentages in one sentence: one flag that covers both (the host keeps one per rule and sentence).
+        let raised = claimdesk_plugin_api::testing::run(
+            &Numbers::new("").unwrap(),
+            "Backing for the tram rose from 31% in spring to 58% by the autumn. Turnout was 12%.",
+        )
+        .unwrap();
+        let spans: Vec<(&str, &str)> = raised.iter().map(|r| (r.rule, r.text.as_str())).collect();
+        assert_eq!(spans, [("numbers.percentage", "31% in spring to 58%"), ("numbers.percentage", "12%")]);
+        assert!(raised[0].message.contains("31%") && raised[0].message.contains("58%"), "{}", raised[0].message);
+        assert_eq!(flags("The levy adds £84 a year to the average bill."), [("numbers.money", "£84 a year".to_owned())]);
+        assert_eq!(flags("Fares rise by $3 per week."), [("numbers.money", "$3 per week".to_owned())]);
     }
 
     #[test]

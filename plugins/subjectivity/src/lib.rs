@@ -1,14 +1,19 @@
 //! `subjectivity`: flags sentences that read as opinion or loaded wording
 //! presented as report — the outlet's judgement rather than a checkable
-//! statement. A logistic regression over the sentence's average GloVe word
-//! vector (see `claimdesk-linear`; the vectors live in the model file,
+//! statement.
+//!
+//! With the host's sentence vectors (the desk profile, ABI v1.2) the
+//! decision is the head trained with the fine-tuned encoder (`claimdesk
+//! train --task desk`, `model/head.txt`). Without them, a logistic
+//! regression over the sentence's average GloVe word vector (see
+//! `claimdesk-linear`; the vectors live in the model file,
 //! `model/NOTICE.md`), trained with `claimdesk train --task subjectivity`
-//! on CheckThat! 2025 subjectivity data and embedded; the vague, hedge and
-//! superlative lists of the other plugins show *which* words. Config
-//! `model=PATH` loads another model, `model=off` switches it off (used by
-//! `claimdesk eval --folds`).
+//! on CheckThat! 2025 subjectivity data. The vague, hedge and superlative
+//! lists of the other plugins show *which* words. Config `model=PATH|off`
+//! and `head=PATH|off` replace either (`model=off` switches the fast path
+//! off, used by `claimdesk eval --folds`).
 
-use claimdesk_linear::Model;
+use claimdesk_linear::{Head, Model};
 use claimdesk_plugin_api::{Checker, Flags, Kind, Rule, Severity, Text, export_plugin};
 
 pub const SUBJECTIVE: Rule = Rule {
@@ -20,10 +25,13 @@ pub const SUBJECTIVE: Rule = Rule {
 
 /// Trained by `claimdesk train --task subjectivity` (docs/DETECTION.md).
 static EMBEDDED: &[u8] = include_bytes!("../model/subjectivity.bin");
+/// Trained by `claimdesk train --task desk` (docs/DETECTION.md).
+static EMBEDDED_HEAD: &str = include_str!("../model/head.txt");
 
 #[derive(Debug)]
 pub struct Subjectivity {
     model: Option<Model>,
+    head: Option<Head>,
 }
 
 impl Checker for Subjectivity {
@@ -33,14 +41,24 @@ impl Checker for Subjectivity {
     const RULES: &'static [Rule] = &[SUBJECTIVE];
 
     fn new(config: &str) -> Result<Self, String> {
-        Ok(Subjectivity { model: claimdesk_linear::model_from_config(config, EMBEDDED)? })
+        Ok(Subjectivity {
+            model: claimdesk_linear::model_from_config(config, EMBEDDED)?,
+            head: claimdesk_linear::head_from_config(config, EMBEDDED_HEAD)?,
+        })
     }
 
     fn check(&self, doc: &Text<'_>, out: &mut Flags<'_>) {
-        let Some(model) = &self.model else { return };
         let mut scratch = Vec::new();
         for sentence in doc.sentences() {
-            let (subjective, score) = model.decide(sentence.text, &mut scratch);
+            let by_head = self.head.as_ref().zip(doc.embedding(sentence.index)).filter(|(h, (v, model))| h.applies_to(model, v.len()));
+            let (subjective, score) = match (by_head, &self.model) {
+                (Some((head, (vector, _))), _) => {
+                    let score = head.score(vector);
+                    (score >= 0.5, score)
+                }
+                (None, Some(model)) => model.decide(sentence.text, &mut scratch),
+                (None, None) => continue,
+            };
             if subjective {
                 out.raise(
                     &SUBJECTIVE,
@@ -59,7 +77,8 @@ export_plugin!(Subjectivity);
 
 #[cfg(test)]
 mod tests {
-    use claimdesk_plugin_api::testing::pairs;
+    use claimdesk_plugin_api::DocBuffers;
+    use claimdesk_plugin_api::testing::{pairs, run_on};
 
     use super::*;
 
@@ -71,6 +90,12 @@ mod tests {
         let report = "The council approved the budget on Tuesday by seven votes to two.";
         assert!(pairs(&plugin, report).is_empty(), "a plain report");
         assert!(pairs(&Subjectivity::new("model=off").unwrap(), opinion).is_empty());
+        // With vectors of the head's model, the head decides.
+        let mut plugin = Subjectivity::new("").unwrap();
+        plugin.head = Some(Head { model: "m1".into(), weights: vec![-4.0, 0.0], bias: 0.0, threshold: 0.5 });
+        let mut buffers = DocBuffers::new(&claimdesk_core::analyze(opinion));
+        assert!(buffers.set_embeddings("m1", 2, vec![1.0, 0.0]));
+        assert!(run_on(&plugin, &buffers, opinion).unwrap().is_empty(), "the head says objective");
     }
 
     #[test]

@@ -51,6 +51,39 @@ const EARLIEST_NOUNS: &[&str] = &[
     "stages", "days", "weeks", "months", "hours", "minutes", "pictures", "findings", "figures", "estimates", "reactions", "comments",
 ];
 
+/// Words ending in "-est" that are no superlative ("the interest", "the
+/// latest figures": the newest, not a claim of an extreme).
+const NOT_SUPERLATIVES: &[&str] = &[
+    "interest", "forest", "request", "protest", "contest", "latest", "harvest", "honest", "modest", "manifest", "arrest", "suggest",
+    "conquest", "behest", "earnest", "midwest", "northwest", "southwest", "priest", "inquest", "unrest", "digest", "invest", "guest",
+    "quest", "chest", "nest", "test", "rest", "west", "best", "pest", "zest", "crest", "vest", "jest", "attest", "detest", "divest",
+    "infest", "ingest", "molest", "retest", "pretest", "bequest", "tempest", "everest", "budapest", "bucharest", "interest-free",
+];
+
+/// Determiners before an "-est" word that make it a superlative claim:
+/// "the cleanest in the region", "its busiest year".
+const SUPERLATIVE_DETERMINERS: &[&str] = &["the", "its", "their", "his", "her", "our", "britain's", "europe's", "world's"];
+
+/// Superlatives not in [`RECORDS`], found by their form: one of
+/// [`SUPERLATIVE_DETERMINERS`], then a lower-case word of six letters or
+/// more ending in "-est" that is not one of [`NOT_SUPERLATIVES`].
+fn formed_superlatives(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut offset = 0;
+    text.split_inclusive(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'').filter_map(move |piece| {
+        let start = offset;
+        offset += piece.len();
+        let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'');
+        let lower = word.to_ascii_lowercase();
+        let formed = lower.len() >= 6
+            && lower.ends_with("est")
+            && lower.chars().all(|c| c.is_ascii_lowercase())
+            && !NOT_SUPERLATIVES.contains(&lower.as_str())
+            && !RECORDS.contains(&lower.as_str());
+        let determined = prev_word(text, start).is_some_and(|(_, p)| SUPERLATIVE_DETERMINERS.contains(&p.to_ascii_lowercase().as_str()));
+        (formed && determined).then_some((start, start + word.len()))
+    })
+}
+
 /// After these, "first" orders a list rather than claiming a first.
 const LIST_MARKERS: &[&str] = &["at", "the", "his", "her", "their", "its"];
 
@@ -131,6 +164,10 @@ impl Checker for Superlatives {
             let (rule, message, question, score) = wording(group);
             out.raise(rule, m.start, end, score, message, question);
         }
+        for (start, end) in formed_superlatives(text) {
+            let (rule, message, question, score) = wording(Group::Record);
+            out.raise(rule, start, end, score, message, question);
+        }
     }
 }
 
@@ -158,6 +195,16 @@ mod tests {
                 ("superlative.absolute", "unprecedented".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn superlatives_by_their_form() {
+        assert_eq!(
+            flags("The council says the river is now the cleanest in the region, after its busiest summer."),
+            [("superlative.record", "cleanest".to_owned()), ("superlative.record", "busiest".to_owned())]
+        );
+        assert!(flags("The latest interest rates, the protest and the harvest festival.").is_empty());
+        assert!(flags("Residents cleanest? No: a modest forest.").is_empty(), "no determiner, or no superlative");
     }
 
     #[test]

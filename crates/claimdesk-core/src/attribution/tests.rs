@@ -102,3 +102,21 @@ fn titles_are_not_part_of_the_name() {
                 French President Anne Roux added more. Brian Duncan Cole told us.";
     assert_eq!(speakers(text), [named("Marco Reyes"), named("Dana Hoyle"), named("Anne Roux"), named("Brian Duncan Cole")]);
 }
+
+#[test]
+fn misses_found_by_a_checker() {
+    // An institution after the comma is the speaker.
+    let text = "The food-waste trial was a huge success, city hall said on Friday, with 4,000 homes taking part.";
+    assert_eq!(speakers(text), [named("city hall")]);
+    // The whole noun phrase, and a source whose name is withheld is anonymous.
+    let text = "According to a senior council official who asked not to be named, the depot will close.";
+    assert_eq!(speakers(text), [("a senior council official".into(), Some("a senior council official".into()), true)]);
+    // "estimates" as a noun is no reporting verb; "questioned" is one.
+    let text = "Independent economists have questioned the job estimates.";
+    assert_eq!(speakers(text), [named("Independent economists")]);
+    let text = "The treasury estimates that the levy raises £2m.";
+    assert_eq!(speakers(text), [named("The treasury")]);
+    // A promise is attributed to whoever made it.
+    let text = "The mayor promised a new library by 2027.";
+    assert_eq!(speakers(text), [named("The mayor")]);
+}

@@ -86,6 +86,10 @@ struct ClaimPage {
     copies: Vec<CopyView>,
     /// The viewer may dismiss at least one copy now (the bulk action).
     may_dismiss_copies: bool,
+    /// The sentence's check-worthiness and why it scored so.
+    score: Option<claimdesk_store::SentenceScore>,
+    /// Claims the desk resolved or published that this one resembles.
+    similar_checked: Vec<(claimdesk_store::CheckedClaim, f32)>,
 }
 
 pub struct CopyView {
@@ -223,7 +227,14 @@ async fn page(
             CopyView { copy, document }
         })
         .collect();
+    let score = state.store.sentence_score(claim.document_id, claim.sentence_index).await?;
+    let similar_checked = crate::library::Library::similar_checked(&state.store, id, 3).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, claim = id, "could not compare the claim with checked claims");
+        Vec::new()
+    });
     Ok(ClaimPage {
+        score,
+        similar_checked,
         copies,
         may_dismiss_copies,
         checked_before,

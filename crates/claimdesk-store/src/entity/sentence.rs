@@ -15,6 +15,8 @@ pub struct Model {
     pub anonymous: bool,
     /// `claimdesk_core::claim_key` of the sentence's text (m008).
     pub text_key: Option<String>,
+    /// Why the check-worthiness came out as it did (m009).
+    pub score_why: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

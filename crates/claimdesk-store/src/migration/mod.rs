@@ -16,6 +16,7 @@ mod m005_sessions;
 mod m006_speaker_kind;
 mod m007_fact_checks;
 mod m008_memory;
+mod m009_explained;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m006_speaker_kind::Migration),
             Box::new(m007_fact_checks::Migration),
             Box::new(m008_memory::Migration),
+            Box::new(m009_explained::Migration),
         ]
     }
 }
