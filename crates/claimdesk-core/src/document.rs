@@ -62,7 +62,7 @@ impl Document {
     /// white space runs and line endings as one space), hex: re-ingesting
     /// the same text is recognised, whatever its line endings or spacing.
     pub fn content_hash(&self) -> String {
-        crate::sha256_hex(&crate::normalized_text(&self.body))
+        crate::sha256_hex(crate::normalized_text(&self.body))
     }
 }
 

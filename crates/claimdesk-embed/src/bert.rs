@@ -306,7 +306,7 @@ pub fn check(config: &Config) -> Result<()> {
         return Err(candle_core::Error::Msg(format!("hidden_act {:?} is not supported (only gelu)", config.hidden_act)));
     }
     let h = config.hidden_size;
-    if config.num_attention_heads == 0 || h % config.num_attention_heads != 0 {
+    if config.num_attention_heads == 0 || !h.is_multiple_of(config.num_attention_heads) {
         return Err(candle_core::Error::Msg(format!("{h} is not a multiple of {} heads", config.num_attention_heads)));
     }
     Ok(())

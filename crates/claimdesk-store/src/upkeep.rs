@@ -57,7 +57,7 @@ impl Store {
             }
             let txn = self.begin_write().await?;
             for doc in &todo {
-                let hash = claimdesk_core::sha256_hex(&claimdesk_core::normalized_text(&doc.body));
+                let hash = claimdesk_core::sha256_hex(claimdesk_core::normalized_text(&doc.body));
                 let holder = document::Entity::find()
                     .select_only()
                     .column(document::Column::Id)
