@@ -105,7 +105,14 @@ fn run_measuring_memory(args: &[&str], stdout_to: &std::path::Path) -> (i32, u64
     let out = std::fs::File::create(stdout_to).unwrap();
     // Reaped by wait4 below, which `Child::wait` cannot do with rusage.
     #[allow(clippy::zombie_processes)]
-    let child = Command::new(claimdesk_bin()).args(args).stdout(out).stderr(Stdio::null()).env_remove("CLAIMDESK_PLUGINS").spawn().unwrap();
+    let child = Command::new(claimdesk_bin())
+        .args(args)
+        .stdout(out)
+        .stderr(Stdio::null())
+        .env_remove("CLAIMDESK_PLUGINS")
+        .env("CLAIMDESK_PROFILE", "fast")
+        .spawn()
+        .unwrap();
     let mut status = 0;
     // SAFETY: an all-zero rusage is valid, and wait4 fills it for our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

@@ -161,6 +161,7 @@ fn killed_mid_ingest_the_database_stays_consistent_and_a_rerun_completes() {
     let mut child = Command::new(claimdesk_bin())
         .args(["ingest", "--database", &url, path_str(&dir)])
         .env_remove("CLAIMDESK_PLUGINS")
+        .env("CLAIMDESK_PROFILE", "fast")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -32,7 +32,9 @@ pub fn claimdesk(args: &[&str]) -> Output {
 pub fn claimdesk_with(args: &[&str], stdin: Option<&[u8]>) -> Output {
     use std::io::Write;
     let mut cmd = Command::new(claimdesk_bin());
-    cmd.args(args).env_remove("CLAIMDESK_PLUGINS").env("NO_COLOR", "1");
+    // The fast profile unless a test asks for `--profile desk`: the desk
+    // profile encodes every sentence, which the bulk tests cannot afford.
+    cmd.args(args).env_remove("CLAIMDESK_PLUGINS").env("NO_COLOR", "1").env("CLAIMDESK_PROFILE", "fast");
     cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
     cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("claimdesk starts");

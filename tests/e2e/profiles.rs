@@ -29,7 +29,7 @@ fn flagged(json: &serde_json::Value, rule: &str) -> Vec<String> {
 #[test]
 fn the_desk_profile_scores_with_the_encoder_and_explains_why() {
     let article = fixture("recycling.txt");
-    let (desk, output) = check_json(&[path_str(&article)]);
+    let (desk, output) = check_json(&["--profile", "desk", path_str(&article)]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(desk["profile"], "desk", "{}", stderr(&output));
     let allegation = sentence(&desk, "Opposition councillors said");
@@ -50,9 +50,22 @@ fn the_desk_profile_scores_with_the_encoder_and_explains_why() {
 }
 
 #[test]
+fn the_desk_profile_is_the_default() {
+    // (The test harness asks for the fast profile through the environment.)
+    let output = std::process::Command::new(claimdesk_tests::claimdesk_bin())
+        .args(["check", "--format", "json", path_str(&fixture("recycling.txt"))])
+        .env_remove("CLAIMDESK_PROFILE")
+        .env_remove("CLAIMDESK_PLUGINS")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["profile"], "desk", "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
 fn a_missing_desk_model_falls_back_to_the_fast_profile_and_says_so() {
     let article = fixture("recycling.txt");
-    let (json, output) = check_json(&["--desk-model", "/nonexistent/desk", path_str(&article)]);
+    let (json, output) = check_json(&["--profile", "desk", "--desk-model", "/nonexistent/desk", path_str(&article)]);
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(
@@ -66,7 +79,7 @@ fn a_missing_desk_model_falls_back_to_the_fast_profile_and_says_so() {
     // A damaged desk model the same way.
     let dir = temp_dir("broken-desk");
     std::fs::write(dir.join("desk.json"), "{ not json").unwrap();
-    let (json, output) = check_json(&["--desk-model", path_str(&dir), path_str(&article)]);
+    let (json, output) = check_json(&["--profile", "desk", "--desk-model", path_str(&dir), path_str(&article)]);
     assert!(output.status.success() && stderr(&output).contains("desk.json"), "{}", stderr(&output));
     assert_eq!(json["profile"], "fast");
 }
@@ -76,7 +89,7 @@ fn a_100_kb_sentence_is_cut_for_the_encoder_and_still_scored() {
     let dir = temp_dir("long-sentence");
     let path = dir.join("long.txt");
     std::fs::write(&path, "the levy raised more money than the council planned ".repeat(2000)).unwrap();
-    let (json, output) = check_json(&[path_str(&path)]);
+    let (json, output) = check_json(&["--profile", "desk", path_str(&path)]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(json["profile"], "desk");
     let sentences = json["documents"][0]["sentences"].as_array().unwrap();

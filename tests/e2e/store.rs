@@ -283,7 +283,8 @@ fn an_old_schema_is_migrated() {
                     "m005_sessions",
                     "m006_speaker_kind",
                     "m007_fact_checks",
-                    "m008_memory"
+                    "m008_memory",
+                    "m009_explained"
                 ]
             );
             // m005 gave old users their folded names; of two that fold

@@ -437,6 +437,7 @@ fn concurrent_duplicate_ingest_is_a_duplicate_never_an_error() {
             std::process::Command::new(claimdesk_tests::claimdesk_bin())
                 .args(["ingest", dir.to_str().unwrap(), "--database", &db])
                 .env_remove("CLAIMDESK_PLUGINS")
+                .env("CLAIMDESK_PROFILE", "fast")
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()

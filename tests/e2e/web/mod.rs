@@ -6,6 +6,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod desk;
+mod explained;
 mod hardening;
 mod matching;
 mod memory;
@@ -44,6 +45,8 @@ impl Server {
         let mut child = Command::new(claimdesk_bin())
             .args(&args)
             .env_remove("CLAIMDESK_PLUGINS")
+            // The fast profile unless `extra` asks for `--profile desk`.
+            .env("CLAIMDESK_PROFILE", "fast")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -123,8 +126,14 @@ pub fn add_user(db: &str, name: &str, role: &str, password: &str) {
 
 /// Runs `claimdesk ARGS` with `password` as the first line of its input.
 pub fn claimdesk_with_password(args: &[&str], password: &str) -> std::process::Output {
-    let mut child =
-        Command::new(claimdesk_bin()).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(claimdesk_bin())
+        .args(args)
+        .env("CLAIMDESK_PROFILE", "fast")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
