@@ -219,10 +219,12 @@ const UNEXPLAINING: &[&str] = &[
 /// that is neither a figure nor one of [`UNEXPLAINING`] (quoted; names
 /// and function words explain nothing to a checker). Bigrams, the length
 /// cues and the bias are left out.
-pub fn named_features(text: &str, bits: u32) -> Vec<(String, u32)> {
+///
+/// `present` is `text`'s features as [`features`] computes them (sorted),
+/// which the caller usually has already.
+pub fn named_features(text: &str, bits: u32, present: &[u32]) -> Vec<(String, u32)> {
     let mask = (1u32 << bits) - 1;
-    let mut all = Vec::new();
-    features(text, bits, &mut all);
+    let all = present;
     let mut out: Vec<(String, u32)> = CUES
         .iter()
         .map(|(name, words)| ((*words).to_owned(), fnv(fnv(FNV_OFFSET, b"f:"), name) & mask))
@@ -249,15 +251,15 @@ mod tests {
 
     #[test]
     fn named_features_are_cues_and_words() {
-        let named = named_features("Unemployment in Leeds dropped to 4% in 2019, more than ever?", FEATURE_BITS);
+        let mut all = Vec::new();
+        features("Unemployment in Leeds dropped to 4% in 2019, more than ever?", FEATURE_BITS, &mut all);
+        let named = named_features("Unemployment in Leeds dropped to 4% in 2019, more than ever?", FEATURE_BITS, &all);
         let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
         for want in ["a figure", "a percentage", "a year", "a comparison or change", "a question", "“dropped”"] {
             assert!(names.contains(&want), "{want} in {names:?}");
         }
         assert!(!names.contains(&"“leeds”") && !names.contains(&"“unemployment”"), "capitalised words are not named: {names:?}");
         assert!(!names.iter().any(|n| n.contains('0')), "figures are named by the cue, not as words");
-        let mut all = Vec::new();
-        features("Unemployment in Leeds dropped to 4% in 2019, more than ever?", FEATURE_BITS, &mut all);
         assert!(named.iter().all(|(_, i)| all.binary_search(i).is_ok()), "every named feature is one the model reads");
     }
 

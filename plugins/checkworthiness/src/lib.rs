@@ -44,9 +44,13 @@ pub struct Checkworthiness {
 }
 
 /// The message of a score: which model gave it and the cues behind it.
-fn message(by_encoder: bool, cues: &[String]) -> String {
+fn message(by_encoder: bool, cues: &[String]) -> std::borrow::Cow<'static, str> {
     let by = if by_encoder { "sentence encoder" } else { "word model" };
-    if cues.is_empty() { format!("Check-worthiness ({by}).") } else { format!("Check-worthiness ({by}); cues: {}.", cues.join(", ")) }
+    match (cues.is_empty(), by_encoder) {
+        (true, true) => "Check-worthiness (sentence encoder).".into(),
+        (true, false) => "Check-worthiness (word model).".into(),
+        (false, _) => format!("Check-worthiness ({by}); cues: {}.", cues.join(", ")).into(),
+    }
 }
 
 impl Checker for Checkworthiness {
@@ -69,7 +73,10 @@ impl Checker for Checkworthiness {
                 Some((head, (vector, _))) => head.score(vector),
                 None => self.model.score(sentence.text, &mut scratch),
             };
-            let message = message(by_head.is_some(), &self.model.explain(sentence.text, CUES));
+            // Cues explain why a sentence scored high; a low score needs none.
+            // (The word model's features are in `scratch` already when it scored.)
+            let cues = if score >= 0.5 { self.model.explain(sentence.text, CUES, &mut scratch, by_head.is_some()) } else { Vec::new() };
+            let message = message(by_head.is_some(), &cues);
             let rule = if by_head.is_some() { &ENCODER } else { &SCORE };
             out.raise(rule, sentence.start, sentence.end, score, &message, "Is this a factual claim worth checking?");
         }
@@ -97,8 +104,9 @@ mod tests {
     #[test]
     fn the_message_names_the_scorer_and_the_cues() {
         let checker = Checkworthiness::new("").unwrap();
-        let text = "Unemployment fell from 9 percent to 4 percent in four years.";
+        let text = "Unemployment fell from 9 percent to 4 percent in four years. Thank you.";
         let raised = run(&checker, text).unwrap();
+        assert_eq!(raised[1].message, "Check-worthiness (word model).", "a low score is not explained");
         let message = &raised[0].message;
         assert!(message.starts_with("Check-worthiness (word model); cues: "), "{message}");
         assert!(message.contains("a figure") || message.contains("a percentage"), "{message}");

@@ -301,27 +301,29 @@ impl Checker for Numbers {
             covered = end;
             found.push((sentence_ends.partition_point(|&e| e <= start), start, end, class, compared));
         }
-        let mut raised = vec![false; found.len()];
-        for i in 0..found.len() {
-            if raised[i] {
-                continue;
+        // `found` is in text order, so each sentence's figures are one run.
+        let mut run_start = 0;
+        while run_start < found.len() {
+            let sentence = found[run_start].0;
+            let run_end = run_start + found[run_start..].iter().take_while(|f| f.0 == sentence).count();
+            let run = &found[run_start..run_end];
+            for (i, &(_, start, _, class, _)) in run.iter().enumerate() {
+                if run[..i].iter().any(|f| f.3 == class) {
+                    continue; // raised with the first of its kind
+                }
+                let same: Vec<&(usize, usize, usize, Class, bool)> = run[i..].iter().filter(|f| f.3 == class).collect();
+                let (rule, message, question, score) = wording(class);
+                let score = if same.iter().any(|f| f.4) { (score + 0.15_f32).min(1.0) } else { score };
+                let end = same.iter().map(|f| f.2).max().unwrap_or(start);
+                let message: std::borrow::Cow<'_, str> = if same.len() > 1 {
+                    let figures: Vec<&str> = same.iter().map(|f| text.get(f.1..f.2).unwrap_or("")).collect();
+                    format!("{} ({})", message.trim_end_matches('.'), figures.join(", ")).into()
+                } else {
+                    message.into()
+                };
+                out.raise(rule, start, end, score, &message, question);
             }
-            let (sentence, start, _, class, _) = found[i];
-            let same: Vec<usize> = (i..found.len()).filter(|&j| found[j].0 == sentence && found[j].3 == class).collect();
-            let (rule, message, question, score) = wording(class);
-            let compared = same.iter().any(|&j| found[j].4);
-            let score = if compared { (score + 0.15_f32).min(1.0) } else { score };
-            let end = same.iter().map(|&j| found[j].2).max().unwrap_or(found[i].2);
-            let message = if same.len() > 1 {
-                let figures: Vec<&str> = same.iter().map(|&j| text.get(found[j].1..found[j].2).unwrap_or("")).collect();
-                format!("{} ({})", message.trim_end_matches('.'), figures.join(", "))
-            } else {
-                message.to_owned()
-            };
-            for &j in &same {
-                raised[j] = true;
-            }
-            out.raise(rule, start, end, score, &message, question);
+            run_start = run_end;
         }
     }
 }

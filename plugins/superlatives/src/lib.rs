@@ -73,12 +73,11 @@ fn formed_superlatives(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ 
         let start = offset;
         offset += piece.len();
         let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'');
-        let lower = word.to_ascii_lowercase();
-        let formed = lower.len() >= 6
-            && lower.ends_with("est")
-            && lower.chars().all(|c| c.is_ascii_lowercase())
-            && !NOT_SUPERLATIVES.contains(&lower.as_str())
-            && !RECORDS.contains(&lower.as_str());
+        // Cheap tests first: most words are not "-est" words.
+        if word.len() < 6 || !word.ends_with("est") || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        let formed = !NOT_SUPERLATIVES.contains(&word) && !RECORDS.contains(&word);
         let determined = prev_word(text, start).is_some_and(|(_, p)| SUPERLATIVE_DETERMINERS.contains(&p.to_ascii_lowercase().as_str()));
         (formed && determined).then_some((start, start + word.len()))
     })
