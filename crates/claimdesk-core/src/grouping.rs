@@ -22,10 +22,14 @@ pub fn take_sentence_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -
     take_explained_scores(analysis, flags).into_iter().map(|(score, _)| score).collect()
 }
 
+/// Scores from which a sentence's score is explained: why a sentence
+/// scored high is what a checker asks.
+pub const EXPLAINED_FROM: f32 = 0.5;
+
 /// [`take_sentence_scores`] with why each sentence scored as it did, in
 /// plain words: the scorer's message (which model, which cues) and the
 /// other flags' kinds that raise check-worthiness. Empty where nothing
-/// was reported.
+/// was reported or the score is below [`EXPLAINED_FROM`].
 pub fn take_explained_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<(f32, String)> {
     let reported = take_reported(analysis, flags);
     let mut kinds: Vec<Vec<crate::Kind>> = vec![Vec::new(); reported.len()];
@@ -42,10 +46,14 @@ pub fn take_explained_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) 
         .map(|(reported, kinds)| {
             let Some(reported) = reported else { return (0.0, String::new()) };
             let score = if reported.by_encoder { reported.score } else { crate::stack::checkworthiness(reported.score, kinds) };
+            if score < EXPLAINED_FROM {
+                return (score, String::new());
+            }
             let others: Vec<&str> = kinds.iter().filter_map(|k| crate::stack::reason(*k)).collect();
             let mut why = reported.message.trim_end_matches('.').to_owned();
             if !others.is_empty() {
-                why.push_str(&format!("; other detectors found {}", others.join(", ")));
+                why.push_str("; other detectors found ");
+                why.push_str(&others.join(", "));
             }
             (score, why)
         })
@@ -56,7 +64,7 @@ pub fn take_explained_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) 
 struct Reported {
     score: f32,
     by_encoder: bool,
-    message: String,
+    message: std::sync::Arc<str>,
 }
 
 /// The scores the check-worthiness scorer reported, as they came (before
@@ -75,7 +83,7 @@ fn take_reported(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<Optio
             if let Some(s) = sentences.get(i).filter(|s| s.span == flag.span) {
                 if scores[s.index].as_ref().is_none_or(|r| flag.score > r.score) {
                     let by_encoder = flag.rule.as_ref() == crate::stack::ENCODER_RULE;
-                    scores[s.index] = Some(Reported { score: flag.score, by_encoder, message: flag.message.to_string() });
+                    scores[s.index] = Some(Reported { score: flag.score, by_encoder, message: flag.message.clone() });
                 }
                 return false;
             }

@@ -129,20 +129,20 @@ impl Model {
         sigmoid(sparse + dense)
     }
 
-    /// What raised `text`'s score most: up to `n` of its nameable features
-    /// ([`crate::named_features`]) with a positive weight, strongest
-    /// first. Empty for models that are not over claim features.
+    /// What raised `text`'s score: up to `n` of its claim-structure cues
+    /// ([`crate::named_features`]) with a positive weight, strongest first.
+    /// Empty for models that are not over claim features.
     ///
     /// `scratch` is the buffer [`Model::score`] filled for the same `text`
     /// (its features); pass `fresh` when it holds something else.
-    pub fn explain(&self, text: &str, n: usize, scratch: &mut Vec<u32>, fresh: bool) -> Vec<String> {
+    pub fn explain(&self, text: &str, n: usize, scratch: &mut Vec<u32>, fresh: bool) -> Vec<&'static str> {
         if self.features != FeatureSet::Claims {
             return Vec::new();
         }
         if fresh {
             features_of(self.features, text, self.bits, scratch);
         }
-        let mut named: Vec<(String, f32)> = crate::named_features(text, self.bits, scratch)
+        let mut named: Vec<(&'static str, f32)> = crate::named_features(self.bits, scratch)
             .into_iter()
             .filter_map(|(name, i)| self.weights.get(i as usize).map(|&w| (name, w)))
             .filter(|(_, w)| *w > 0.05)

@@ -44,7 +44,7 @@ pub struct Checkworthiness {
 }
 
 /// The message of a score: which model gave it and the cues behind it.
-fn message(by_encoder: bool, cues: &[String]) -> std::borrow::Cow<'static, str> {
+fn message(by_encoder: bool, cues: &[&str]) -> std::borrow::Cow<'static, str> {
     let by = if by_encoder { "sentence encoder" } else { "word model" };
     match (cues.is_empty(), by_encoder) {
         (true, true) => "Check-worthiness (sentence encoder).".into(),

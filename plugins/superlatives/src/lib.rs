@@ -68,18 +68,21 @@ const SUPERLATIVE_DETERMINERS: &[&str] = &["the", "its", "their", "his", "her", 
 /// [`SUPERLATIVE_DETERMINERS`], then a lower-case word of six letters or
 /// more ending in "-est" that is not one of [`NOT_SUPERLATIVES`].
 fn formed_superlatives(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut offset = 0;
-    text.split_inclusive(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'').filter_map(move |piece| {
-        let start = offset;
-        offset += piece.len();
-        let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'');
-        // Cheap tests first: most words are not "-est" words.
-        if word.len() < 6 || !word.ends_with("est") || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+    let word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'\'' || b >= 0x80;
+    let bytes = text.as_bytes();
+    // Every "est" that ends a word, then back to the word's start.
+    text.match_indices("est").filter_map(move |(at, _)| {
+        let end = at + 3;
+        if bytes.get(end).is_some_and(|&b| word_byte(b)) {
             return None;
         }
-        let formed = !NOT_SUPERLATIVES.contains(&word) && !RECORDS.contains(&word);
+        let start = bytes[..at].iter().rposition(|&b| !word_byte(b)).map_or(0, |i| i + 1);
+        let word = &text[start..end];
+        if word.len() < 6 || !word.bytes().all(|b| b.is_ascii_lowercase()) || NOT_SUPERLATIVES.contains(&word) || RECORDS.contains(&word) {
+            return None;
+        }
         let determined = prev_word(text, start).is_some_and(|(_, p)| SUPERLATIVE_DETERMINERS.contains(&p.to_ascii_lowercase().as_str()));
-        (formed && determined).then_some((start, start + word.len()))
+        determined.then_some((start, end))
     })
 }
 
