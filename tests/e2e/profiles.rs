@@ -45,8 +45,11 @@ fn the_desk_profile_scores_with_the_encoder_and_explains_why() {
     let (fast, output) = check_json(&["--profile", "fast", path_str(&article)]);
     assert!(output.status.success());
     assert_eq!(fast["profile"], "fast");
-    let why = sentence(&fast, "Opposition councillors said")["why"].as_str().unwrap().to_owned();
-    assert!(why.starts_with("Check-worthiness (word model)"), "{why}");
+    let figures = sentence(&fast, "Support for the scheme");
+    let why = figures["why"].as_str().unwrap_or_default();
+    assert!(why.starts_with("Check-worthiness (word model); cues: a figure"), "{figures}");
+    // Only check-worthy sentences are explained.
+    assert!(sentence(&fast, "Thank you")["why"].is_null());
 }
 
 #[test]
