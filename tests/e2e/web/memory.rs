@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use claimdesk_tests::{fixture, test_database_urls};
 
-use super::{Client, Server, csrf_in};
+use super::{Client, Server, claim_in, csrf_in};
 
 const BRIDGE: &str = "The new harbour bridge cost twice its original budget of $40 million, the audit office said on Monday.";
 
@@ -32,14 +32,6 @@ fn ingest(api: &Client, title: &str, body: &str) -> serde_json::Value {
     let resp = api.post_json("/api/v1/documents", &serde_json::json!({"title": title, "body": body}));
     assert!(resp.status == 200 || resp.status == 201, "{title}: {} {}", resp.status, resp.body);
     resp.json()
-}
-
-/// The id of the claim of `document` whose text contains `needle`.
-fn claim_in(api: &Client, document: i64, needle: &str) -> i64 {
-    let doc = api.get(&format!("/api/v1/documents/{document}")).json();
-    let claims = doc["claims"].as_array().cloned().unwrap_or_default();
-    let claim = claims.iter().find(|c| c["text"].as_str().is_some_and(|t| t.contains(needle)));
-    claim.and_then(|c| c["id"].as_i64()).unwrap_or_else(|| panic!("no claim with {needle:?} in {doc}"))
 }
 
 #[test]

@@ -306,6 +306,14 @@ pub fn claim_id_with(client: &Client, needle: &str) -> i64 {
     html[start..].split('"').next().unwrap().parse().unwrap()
 }
 
+/// The id of the claim of `document` whose text contains `needle` (API).
+pub fn claim_in(api: &Client, document: i64, needle: &str) -> i64 {
+    let doc = api.get(&format!("/api/v1/documents/{document}")).json();
+    let claims = doc["claims"].as_array().cloned().unwrap_or_default();
+    let claim = claims.iter().find(|c| c["text"].as_str().is_some_and(|t| t.contains(needle)));
+    claim.and_then(|c| c["id"].as_i64()).unwrap_or_else(|| panic!("no claim with {needle:?} in {doc}"))
+}
+
 /// One server per configured database: SQLite always, PostgreSQL when
 /// `CLAIMDESK_TEST_POSTGRES` is set.
 pub fn servers(name: &str) -> Vec<Server> {
