@@ -265,8 +265,8 @@ fn setting<'c>(config: &'c str, key: &str) -> Result<Option<&'c str>, String> {
     let mut found = None;
     for item in config.split_whitespace() {
         match item.split_once('=') {
-            Some(("model" | "head", value)) if !value.is_empty() => {
-                if item.starts_with(key) && item.as_bytes().get(key.len()) == Some(&b'=') {
+            Some((name @ ("model" | "head"), value)) if !value.is_empty() => {
+                if name == key {
                     found = Some(value);
                 }
             }
