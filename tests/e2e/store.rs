@@ -267,6 +267,9 @@ fn an_old_schema_is_migrated() {
                         (1001, 'old-hash-2', 'Old copy', 'en', 'An old article.\r\nPrices  doubled.', 2, 2); \
                  INSERT INTO claims (id, document_id, sentence_idx, start, \"end\", text, priority, status, verdict, version, created_at, updated_at) \
                  VALUES (1000, 1000, 1, 16, 31, 'Prices doubled.', 0.5, 'resolved', 'false', 2, 1, 1); \
+                 INSERT INTO claims (id, document_id, sentence_idx, start, \"end\", text, priority, status, dismissal_reason, version, created_at, updated_at) \
+                 VALUES (1001, 1001, 0, 0, 15, 'An old article.', 0.1, 'dismissed', 'Duplicate of claim #1002', 1, 2, 2), \
+                        (1002, 1000, 0, 0, 15, 'An old article.', 0.1, 'dismissed', 'Opinion', 1, 2, 2); \
                  INSERT INTO users (id, name, password_hash, role, active, created_at) VALUES \
                  (1000, 'Ann', 'x', 'checker', true, 1), (1001, 'ann', 'y', 'editor', true, 1), (1002, 'ＢＯＢ', 'z', 'admin', true, 1);",
             )
@@ -284,7 +287,8 @@ fn an_old_schema_is_migrated() {
                     "m006_speaker_kind",
                     "m007_fact_checks",
                     "m008_memory",
-                    "m009_explained"
+                    "m009_explained",
+                    "m010_dismissal_kind"
                 ]
             );
             // m005 gave old users their folded names; of two that fold
@@ -298,6 +302,13 @@ fn an_old_schema_is_migrated() {
             assert_eq!(store.document(1000).await.unwrap().body, "An old article. Prices doubled.");
             let claim = store.claim(1000).await.unwrap();
             assert_eq!((claim.text.as_str(), claim.verdict.as_deref(), claim.claim_reviewed), ("Prices doubled.", Some("false"), None));
+            // m010 told old dismissals' kinds from their reasons; none is a
+            // "not check-worthy" label, so only the verdict teaches.
+            use claimdesk_core::DismissalKind;
+            let kinds = [claim.dismissal_kind, store.claim(1001).await.unwrap().dismissal_kind, store.claim(1002).await.unwrap().dismissal_kind];
+            assert_eq!(kinds, [None, Some(DismissalKind::Duplicate), Some(DismissalKind::Other)]);
+            let decisions = store.desk_decisions().await.unwrap();
+            assert_eq!(decisions.iter().map(|d| (d.claim_id, d.worth_checking)).collect::<Vec<_>>(), [(1000, true)]);
             // m008's upkeep rehashed the old documents over their normal
             // form: the two that differ only in spacing and line endings
             // are linked, both kept; the same text again is a duplicate.

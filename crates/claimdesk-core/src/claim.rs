@@ -28,6 +28,32 @@ crate::named_enum! {
     }
 }
 
+crate::named_enum! {
+    /// Why a claim was dismissed, as far as learning goes: a dismissal as
+    /// not check-worthy is a label the desk's check-worthiness model learns
+    /// from (`claimdesk train --from-database`); the others say nothing
+    /// about the sentence.
+    pub enum DismissalKind as "dismissal kind" {
+        /// Not worth a checker's time: an opinion, a prediction, trivia.
+        NotCheckworthy = "not_checkworthy",
+        /// Another claim (a copy in another document) carries the check.
+        Duplicate = "duplicate",
+        /// Anything else (out of scope, already checked elsewhere…).
+        Other = "other",
+    }
+}
+
+impl DismissalKind {
+    /// The name as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DismissalKind::NotCheckworthy => "Not check-worthy",
+            DismissalKind::Duplicate => "Duplicate",
+            DismissalKind::Other => "Other reason",
+        }
+    }
+}
+
 impl SpeakerKind {
     /// The kind a detected speaker has: none is the outlet's own claim.
     pub fn detected(speaker: Option<&str>, anonymous: bool) -> SpeakerKind {
@@ -198,6 +224,8 @@ pub struct Claim {
     pub resolved_by: Option<String>,
     pub approved_by: Option<String>,
     pub dismissal_reason: Option<String>,
+    /// Set with `dismissal_reason`.
+    pub dismissal_kind: Option<DismissalKind>,
     /// The short form reports publish (ClaimReview `claimReviewed`); `None`
     /// means the default, [`short_form`] of `text`.
     pub claim_reviewed: Option<String>,
@@ -223,6 +251,7 @@ impl Claim {
             resolved_by: None,
             approved_by: None,
             dismissal_reason: None,
+            dismissal_kind: None,
             claim_reviewed: None,
             version: 0,
         }

@@ -24,7 +24,7 @@ mod stack_weights;
 
 pub use analysis::{Analysis, analyze};
 pub use attribution::Attribution;
-pub use claim::{Claim, MAX_CLAIM_REVIEWED, NewEvidence, ShortForm, SpeakerKind, Stance, default_short_form, short_form};
+pub use claim::{Claim, DismissalKind, MAX_CLAIM_REVIEWED, NewEvidence, ShortForm, SpeakerKind, Stance, default_short_form, short_form};
 pub use document::{Document, DocumentError, MAX_METADATA};
 pub use flag::{Flag, Kind, Severity, UnknownCode};
 pub use grouping::{group_claims, priority, take_explained_scores, take_model_scores, take_sentence_scores};

@@ -19,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Claim, MAX_CLAIM_REVIEWED, NewEvidence, RatingScale, SpeakerKind, short_form};
+use crate::{Claim, DismissalKind, MAX_CLAIM_REVIEWED, NewEvidence, RatingScale, SpeakerKind, short_form};
 
 crate::named_enum! {
     /// Where a claim is in its review.
@@ -162,6 +162,7 @@ pub enum Action {
     Publish,
     Unpublish,
     Dismiss {
+        kind: DismissalKind,
         reason: String,
     },
     Reopen,
@@ -210,7 +211,10 @@ pub enum Command {
         explanation: String,
     },
     Approve,
+    /// An empty reason is the kind's label, except for
+    /// [`DismissalKind::Other`], which needs one.
     Dismiss {
+        kind: DismissalKind,
         reason: String,
     },
     Reopen,
@@ -282,7 +286,11 @@ impl Command {
                 if status == Status::New { vec![Action::StartReview, resolve] } else { vec![resolve] }
             }
             Command::Approve => vec![Action::Approve],
-            Command::Dismiss { reason } => vec![Action::Dismiss { reason: reason.trim().to_owned() }],
+            Command::Dismiss { kind, reason } => {
+                let reason = reason.trim();
+                let reason = if reason.is_empty() && kind != DismissalKind::Other { kind.label() } else { reason };
+                vec![Action::Dismiss { kind, reason: reason.to_owned() }]
+            }
             Command::Reopen => vec![Action::Reopen],
             Command::Publish => vec![Action::Publish],
             Command::Unpublish => vec![Action::Unpublish],
@@ -398,7 +406,7 @@ impl Claim {
                 Published
             }
             (Action::Unpublish, Published) => Resolved,
-            (Action::Dismiss { reason }, New | InReview | Resolved) => {
+            (Action::Dismiss { reason, .. }, New | InReview | Resolved) => {
                 if reason.trim().is_empty() {
                     return Err(TransitionError::MissingReason);
                 }
@@ -433,9 +441,13 @@ impl Claim {
                 self.approved_by = None;
             }
             Action::Approve => self.approved_by = Some(actor.to_owned()),
-            Action::Dismiss { reason } => self.dismissal_reason = Some(reason.clone()),
+            Action::Dismiss { kind, reason } => {
+                self.dismissal_reason = Some(reason.clone());
+                self.dismissal_kind = Some(*kind);
+            }
             Action::Reopen => {
                 self.dismissal_reason = None;
+                self.dismissal_kind = None;
                 self.approved_by = None;
             }
             Action::Summarize { text } => {

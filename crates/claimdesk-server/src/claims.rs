@@ -148,7 +148,16 @@ pub(crate) async fn dismiss_copies(state: &AppState, actor: &str, role: Role, cl
         }
         let row = state.store.claim(copy.id).await?;
         let reason = format!("Duplicate of claim #{}", claim.id);
-        match execute(state, actor, role, &row, Some(copy.version), Command::Dismiss { reason }).await {
+        match execute(
+            state,
+            actor,
+            role,
+            &row,
+            Some(copy.version),
+            Command::Dismiss { kind: claimdesk_core::DismissalKind::Duplicate, reason },
+        )
+        .await
+        {
             Ok(_) => done.dismissed.push(copy.id),
             Err(e @ AppError::Forbidden(_)) => return Err(e),
             Err(e) => done.skipped.push(SkippedCopy { id: copy.id, reason: e.to_string() }),

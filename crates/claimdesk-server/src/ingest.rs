@@ -44,7 +44,7 @@ pub(crate) fn over_budget() -> crate::error::AppError {
 /// Checks and stores `doc`. Plugin failures are logged; the other plugins'
 /// flags are kept, as in `claimdesk ingest`.
 pub async fn ingest(state: &AppState, doc: Document, origin: &str) -> Result<Stored, IngestError> {
-    let host = state.host.clone();
+    let host = state.host.host();
     let origin = origin.to_owned();
     let stored_origin = Some(origin.clone());
     doc.validate().map_err(|e| IngestError::Invalid(e.to_string()))?;

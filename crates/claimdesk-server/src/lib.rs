@@ -14,6 +14,7 @@ mod api;
 mod assets;
 pub mod auth;
 mod cache;
+pub mod checking;
 mod claims;
 mod csrf;
 mod error;
@@ -104,5 +105,5 @@ pub fn content_security_policy() -> String {
     )
 }
 
-/// The shared state, once per process.
-pub type SharedHost = Arc<claimdesk_plugin_host::PluginHost>;
+/// The plugins, shared by every request of the process.
+pub type SharedHost = Arc<checking::Checking>;

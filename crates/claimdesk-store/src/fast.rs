@@ -85,7 +85,7 @@ impl FastRow for ClaimRow {
     const COLUMNS: &'static [&'static str] = &[
         "id", "document_id", "sentence_idx", "start", "end", "text", "speaker", "speaker_kind", "priority", "status", "assignee",
         "verdict", "explanation", "resolved_by", "approved_by", "dismissal_reason", "claim_reviewed", "version", "created_at",
-        "updated_at",
+        "updated_at", "dismissal_kind",
     ];
 
     fn read(r: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self> {
@@ -110,6 +110,7 @@ impl FastRow for ClaimRow {
             version: col(r, at, 17)?,
             created_at: col(r, at, 18)?,
             updated_at: col(r, at, 19)?,
+            dismissal_kind: col::<Option<String>>(r, at, 20)?.map(|k| named(k, "dismissal_kind")).transpose()?,
         })
     }
 }

@@ -11,6 +11,7 @@
 //!   writer connection, so writers queue on the busy timeout instead of
 //!   failing when a read transaction tries to upgrade.
 
+mod desk;
 mod entity;
 mod error;
 mod explained;
@@ -32,6 +33,7 @@ mod workflow;
 mod write;
 
 pub use claimdesk_core::NewEvidence;
+pub use desk::{DESK_HEAD, DESK_HEAD_INFO, DeskDecision, DeskHead};
 pub use error::StoreError;
 pub use explained::{CHECKED_CLAIMS_COMPARED, CheckedClaim, SentenceScore};
 pub use library::{FactCheckRow, Upserted};

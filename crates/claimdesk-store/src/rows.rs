@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use claimdesk_core::{Kind, Role, Severity, SpeakerKind, Stance, Status, UnknownName};
+use claimdesk_core::{DismissalKind, Kind, Role, Severity, SpeakerKind, Stance, Status, UnknownName};
 
 use crate::StoreError;
 use crate::entity::{claim, document, event, evidence, job, session, user};
@@ -35,6 +35,7 @@ pub struct ClaimRow {
     pub resolved_by: Option<String>,
     pub approved_by: Option<String>,
     pub dismissal_reason: Option<String>,
+    pub dismissal_kind: Option<DismissalKind>,
     /// ClaimReview `claimReviewed` as an editor set it; `None`: the default
     /// short form of `text`.
     pub claim_reviewed: Option<String>,
@@ -63,6 +64,7 @@ impl TryFrom<claim::Model> for ClaimRow {
         Ok(ClaimRow {
             status: parse("claims", "status", &m.status)?,
             speaker_kind: parse("claims", "speaker_kind", &m.speaker_kind)?,
+            dismissal_kind: m.dismissal_kind.as_deref().map(|k| parse("claims", "dismissal_kind", k)).transpose()?,
             id: m.id,
             document_id: m.document_id,
             sentence_index: m.sentence_idx,

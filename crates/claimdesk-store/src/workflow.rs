@@ -56,6 +56,7 @@ impl Store {
         model.resolved_by = row.resolved_by.clone();
         model.approved_by = row.approved_by.clone();
         model.dismissal_reason = row.dismissal_reason.clone();
+        model.dismissal_kind = row.dismissal_kind.as_deref().map(|k| crate::rows::parse("claims", "dismissal_kind", k)).transpose()?;
         model.claim_reviewed = row.claim_reviewed.clone();
         model.speaker = row.speaker.clone();
         model.speaker_kind = crate::rows::parse("claims", "speaker_kind", &row.speaker_kind)?;
@@ -71,6 +72,7 @@ impl Store {
         active.resolved_by = Set(model.resolved_by);
         active.approved_by = Set(model.approved_by);
         active.dismissal_reason = Set(model.dismissal_reason);
+        active.dismissal_kind = Set(model.dismissal_kind.map(|k| k.as_str().to_owned()));
         active.claim_reviewed = Set(model.claim_reviewed);
         active.speaker = Set(model.speaker);
         active.speaker_kind = Set(model.speaker_kind.as_str().to_owned());

@@ -113,6 +113,7 @@ pub(crate) fn claim_row(document_id: i64, c: &Claim, at: i64) -> claim::ActiveMo
         resolved_by: Set(None),
         approved_by: Set(None),
         dismissal_reason: Set(None),
+        dismissal_kind: Set(None),
         claim_reviewed: Set(None),
         version: Set(0),
         created_at: Set(at),

@@ -48,9 +48,10 @@ pub struct IngestArgs<'a> {
 /// document on stdout (`stored`, `duplicate` or `skipped`) as it goes, a
 /// progress bar on a terminal, and a summary on stderr.
 pub fn ingest(args: &IngestArgs<'_>) -> anyhow::Result<ExitCode> {
-    let host = plugins::load(args.plugins);
     block_on(async {
         let store = open(args.url).await?;
+        let head = store.desk_head().await?;
+        let host = plugins::load_with_head(args.plugins, head.as_ref().map(|h| h.head.as_str()));
         let started = Instant::now();
         let sources = collect_sources(args.paths);
         let progress = if std::io::stderr().is_terminal() { ProgressBar::new(sources.len() as u64) } else { ProgressBar::hidden() };
@@ -127,9 +128,10 @@ pub fn ingest(args: &IngestArgs<'_>) -> anyhow::Result<ExitCode> {
 
 /// Re-runs the plugins over stored documents, keeping reviewers' work.
 pub fn recheck(url: &str, document: Option<i64>, plugin_args: &PluginArgs) -> anyhow::Result<ExitCode> {
-    let host = plugins::load(plugin_args);
     block_on(async {
         let store = open(url).await?;
+        let head = store.desk_head().await?;
+        let host = plugins::load_with_head(plugin_args, head.as_ref().map(|h| h.head.as_str()));
         let ids = match document {
             Some(id) => vec![id],
             None => store.document_ids().await?,

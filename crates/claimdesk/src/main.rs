@@ -6,6 +6,7 @@ mod check;
 mod datasets;
 mod db;
 mod eval;
+mod learn;
 mod library;
 mod plugins;
 mod render;
@@ -279,8 +280,23 @@ enum Command {
     Train {
         #[arg(long, value_enum, default_value = "checkworthiness")]
         task: eval::TrainTask,
-        #[arg(long, required = true, value_name = "FILE")]
+        #[arg(long, required_unless_present = "from_database", value_name = "FILE")]
         data: Vec<PathBuf>,
+        /// Retrain the check-worthiness head on the desk's own decisions in
+        /// --database (a verdict = worth checking, dismissed as not
+        /// check-worthy = not), cross-validated against the shipped head,
+        /// and store it there for every node when it does better.
+        #[arg(long, conflicts_with = "data")]
+        from_database: bool,
+        /// With --from-database: switch the desk back to the shipped head.
+        #[arg(long, requires = "from_database")]
+        restore_shipped: bool,
+        /// With --from-database: store the desk's head even if it does no
+        /// better than the shipped one.
+        #[arg(long, requires = "from_database")]
+        force: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
         /// Default: the model file the task's plugin embeds.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -510,6 +526,21 @@ fn main() -> ExitCode {
         }
         Command::Match { queries, top, format, database, model_dir } => {
             library::run_match(&database.url, &queries, usize::from(top), format, model_dir.dir.as_deref())
+        }
+        Command::Train { from_database: true, restore_shipped: true, database, .. } => learn::restore_shipped(&database.url),
+        Command::Train { from_database: true, task, database, desk, plugins, force, .. } => {
+            if task != eval::TrainTask::Checkworthiness {
+                Err(anyhow::anyhow!("--from-database retrains the check-worthiness head only (leave out --task)"))
+            } else {
+                learn::train_from_database(&learn::FromDatabase {
+                    url: &database.url,
+                    desk_model: plugins.desk_model.as_deref(),
+                    encoder: desk.encoder_dir(),
+                    folds: desk.folds(),
+                    force,
+                    command: std::env::args().collect::<Vec<_>>().join(" "),
+                })
+            }
         }
         Command::Train { task: eval::TrainTask::Desk, data, output, training, desk, .. } => {
             tune::train_desk(&desk.training(&data, output.as_deref(), &training, std::env::args().collect::<Vec<_>>().join(" ")))

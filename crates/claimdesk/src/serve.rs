@@ -42,7 +42,7 @@ const MATCHER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
     init_logging();
-    let host = Arc::new(plugins::load(args.plugins));
+    let host = Arc::new(claimdesk_server::checking::Checking::new(plugins::loader(args.plugins)));
     actix_web::rt::System::new().block_on(async move {
         let store = open(args.url).await?;
         let login = first_admin(&store).await?;
@@ -56,6 +56,9 @@ pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
             }
             Err(reason) => println!("claim matching is off: {reason}"),
         }
+        // The desk's own check-worthiness head, if trained, now and as it changes.
+        host.follow(&store).await?;
+        host.watch(store.clone(), claimdesk_server::checking::FOLLOW_EVERY);
         let state = AppState::new(store, host).await.context("cannot read the installation's settings")?.with_library(library);
         if args.demo {
             load_demo(&state).await?;

@@ -32,6 +32,10 @@ pub struct DeskTraining<'a> {
     pub output: Option<&'a Path>,
     pub encoder: Option<&'a Path>,
     pub folds: usize,
+    /// Measuring runs made (the first `runs` folds; at most `folds`).
+    pub runs: usize,
+    /// Where each measured sentence's held-out probability goes, if anywhere.
+    pub scores: Option<&'a Path>,
     /// Runs trained at once (one thread each).
     pub jobs: usize,
     pub options: TuneOptions,
@@ -137,7 +141,8 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     let fold_of = |i: usize| subj_order.iter().position(|&j| j == i).unwrap_or(0) % args.folds.max(1);
 
     // One run per fold, and the run that ships (every sentence), `jobs` at a time.
-    let runs: Vec<Option<usize>> = (0..args.folds).map(Some).chain(args.output.map(|_| None)).collect();
+    let measured = args.runs.min(args.folds);
+    let runs: Vec<Option<usize>> = (0..measured).map(Some).chain(args.output.map(|_| None)).collect();
     let run = |fold: Option<usize>| -> anyhow::Result<(Option<usize>, claimdesk_embed::tune::Tuned, f64)> {
         let run_started = Instant::now();
         let label = fold.map_or_else(|| "final".to_owned(), |f| format!("fold {}", f + 1));
@@ -169,6 +174,7 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     };
     let mut out_of_fold = vec![f32::NAN; subj.rows.len()];
     let mut cw_results: Vec<(f32, f64, f64)> = Vec::new();
+    let mut held_out: Vec<(String, Vec<(usize, f32)>)> = Vec::new();
     let mut shipped = None;
     for (fold, tuned, seconds) in finished {
         let Some(fold) = fold else {
@@ -187,6 +193,8 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
             fold + 1
         );
         cw_results.push((threshold, at_threshold, at_half));
+        held_out.push((format!("val{}", fold + 1), cw_val.iter().copied().zip(val).collect()));
+        held_out.push((format!("test{}", fold + 1), cw_test.iter().copied().zip(test).collect()));
         let subj_held: Vec<usize> = (0..subj.rows.len()).filter(|&i| fold_of(i) == fold).collect();
         for (&i, p) in subj_held.iter().zip(probabilities(&tuned, 1, &subj_states, &subj_held)?) {
             out_of_fold[i] = p;
@@ -194,7 +202,19 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     }
 
     let mut thresholds = [0.5f32, 0.5];
-    if args.folds > 1 {
+    if let Some(path) = args.scores {
+        let mut out = String::from("task\tsentence\tpart\tlabel\tprobability\n");
+        for (part, probs) in &held_out {
+            for (i, p) in probs {
+                out.push_str(&format!("checkworthiness\t{i}\t{part}\t{}\t{p}\n", u8::from(cw_labels[*i])));
+            }
+        }
+        for (i, p) in out_of_fold.iter().enumerate().filter(|(_, p)| !p.is_nan()) {
+            out.push_str(&format!("subjectivity\t{i}\tfold{}\t{}\t{p}\n", fold_of(i) + 1, u8::from(subj_labels[i])));
+        }
+        std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if measured > 1 {
         let mean = |f: fn(&(f32, f64, f64)) -> f64| cw_results.iter().map(f).sum::<f64>() / cw_results.len() as f64;
         let spread = |f: fn(&(f32, f64, f64)) -> f64| {
             let m = mean(f);
@@ -211,8 +231,9 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
         thresholds[0] = mean(|r| f64::from(r.0)) as f32;
         // Subjectivity: each fold judged at the threshold the other folds' scores choose.
         let mut nested = Scores::default();
-        for fold in 0..args.folds {
-            let (other, held): (Vec<usize>, Vec<usize>) = (0..subj.rows.len()).partition(|&i| fold_of(i) != fold);
+        for fold in 0..measured {
+            let (other, held): (Vec<usize>, Vec<usize>) =
+                (0..subj.rows.len()).filter(|&i| fold_of(i) < measured).partition(|&i| fold_of(i) != fold);
             let pick = |idx: &[usize]| -> (Vec<f32>, Vec<bool>) { idx.iter().map(|&i| (out_of_fold[i], subj_labels[i])).unzip() };
             let (scores, labels) = pick(&other);
             let (threshold, _) = best_threshold(&scores, &labels, macro_f1);
@@ -223,13 +244,15 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
             nested.fn_ += s.fn_;
             nested.tn += s.tn;
         }
-        let (threshold, _) = best_threshold(&out_of_fold, &subj_labels, macro_f1);
+        let (scored, scored_labels): (Vec<f32>, Vec<bool>) =
+            out_of_fold.iter().zip(&subj_labels).filter(|(p, _)| !p.is_nan()).map(|(&p, &l)| (p, l)).unzip();
+        let (threshold, _) = best_threshold(&scored, &scored_labels, macro_f1);
         println!(
-            "subjectivity, {}-fold cross-validation ({} sentences): macro F1 {:.3} (thresholds chosen on the other folds), {:.3} at 0.5; threshold on all folds {threshold:.2}",
+            "subjectivity, {measured} of {} folds ({} sentences): macro F1 {:.3} (thresholds chosen on the other folds), {:.3} at 0.5; threshold on all folds {threshold:.2}",
             args.folds,
-            subj.rows.len(),
+            scored.len(),
             nested.macro_f1(),
-            counts(&out_of_fold, &subj_labels, 0.5).macro_f1()
+            counts(&scored, &scored_labels, 0.5).macro_f1()
         );
         thresholds[1] = threshold;
     }
@@ -264,6 +287,14 @@ pub struct DeskArgs {
     /// its fixed held-out tenth, once per fold); 0 skips measuring.
     #[arg(long, value_name = "K", default_value_t = 5)]
     folds: usize,
+    /// Measure with the first N folds' runs only (a quicker, rougher
+    /// figure); default: all.
+    #[arg(long, value_name = "N")]
+    runs: Option<usize>,
+    /// Write each measured sentence's held-out probability to FILE (TSV),
+    /// to study combinations with other models.
+    #[arg(long, value_name = "FILE")]
+    scores: Option<PathBuf>,
     /// Frozen layers of the base encoder below the tuned ones.
     #[arg(long, value_name = "N", default_value_t = TuneOptions::default().shared)]
     shared_layers: usize,
@@ -284,6 +315,16 @@ pub struct DeskArgs {
 }
 
 impl DeskArgs {
+    /// `--encoder DIR`, if given.
+    pub fn encoder_dir(&self) -> Option<&Path> {
+        self.model_dir.dir.as_deref()
+    }
+
+    /// `--folds K`.
+    pub fn folds(&self) -> usize {
+        self.folds
+    }
+
     pub fn training<'a>(
         &'a self,
         data: &'a [PathBuf],
@@ -297,6 +338,8 @@ impl DeskArgs {
             output: (!self.no_output).then(|| output.unwrap_or(Path::new(DESK_DIR))),
             encoder: self.model_dir.dir.as_deref(),
             folds: self.folds,
+            runs: self.runs.unwrap_or(self.folds),
+            scores: self.scores.as_deref(),
             jobs: self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
             options: TuneOptions {
                 shared: self.shared_layers,

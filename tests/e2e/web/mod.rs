@@ -8,6 +8,7 @@ mod browser;
 mod desk;
 mod explained;
 mod hardening;
+mod learning;
 mod matching;
 mod memory;
 mod reports;

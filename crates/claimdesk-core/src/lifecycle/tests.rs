@@ -39,7 +39,7 @@ fn all_actions() -> Vec<Action> {
         Action::Approve,
         Action::Publish,
         Action::Unpublish,
-        Action::Dismiss { reason: "opinion".into() },
+        Action::Dismiss { kind: DismissalKind::NotCheckworthy, reason: "opinion".into() },
         Action::Reopen,
     ]
 }
@@ -210,7 +210,7 @@ fn verdicts_are_validated() {
     assert_eq!(claim.apply(bad, "a", 1, &policy), Err(TransitionError::UnknownRating("pants_on_fire".into())));
     let empty = Action::Resolve { rating: "true".into(), explanation: "  ".into() };
     assert_eq!(claim.apply(empty, "a", 1, &policy), Err(TransitionError::MissingExplanation));
-    let no_reason = Action::Dismiss { reason: String::new() };
+    let no_reason = Action::Dismiss { kind: DismissalKind::Other, reason: String::new() };
     assert_eq!(claim.apply(no_reason, "a", 1, &policy), Err(TransitionError::MissingReason));
     assert_eq!(claim.status, InReview);
 }
@@ -229,4 +229,21 @@ fn second_review_is_required_when_configured() {
     claim.apply(Action::Reopen, "ed", 5, &policy).unwrap();
     claim.apply(resolve(), "ana", 6, &policy).unwrap();
     assert_eq!(claim.apply(Action::Publish, "ed", 7, &policy), Err(TransitionError::NeedsSecondReview));
+}
+
+#[test]
+fn a_dismissal_keeps_its_kind_until_reopened_and_a_bare_kind_is_its_own_reason() {
+    let policy = Policy::default();
+    let mut claim = claim_in(InReview);
+    let actions = Command::Dismiss { kind: DismissalKind::NotCheckworthy, reason: "  ".into() }.into_actions(InReview, "x").unwrap();
+    assert_eq!(actions, vec![Action::Dismiss { kind: DismissalKind::NotCheckworthy, reason: "Not check-worthy".into() }]);
+    for action in actions {
+        claim.apply(action, "ed", 1, &policy).unwrap();
+    }
+    assert_eq!((claim.dismissal_kind, claim.dismissal_reason.as_deref()), (Some(DismissalKind::NotCheckworthy), Some("Not check-worthy")));
+    claim.apply(Action::Reopen, "ed", 2, &policy).unwrap();
+    assert_eq!((claim.dismissal_kind, claim.dismissal_reason.as_deref()), (None, None));
+    // "Other" still needs words.
+    let other = Command::Dismiss { kind: DismissalKind::Other, reason: " ".into() }.into_actions(InReview, "x").unwrap();
+    assert_eq!(claim.apply(other[0].clone(), "ed", 3, &policy), Err(TransitionError::MissingReason));
 }

@@ -2,7 +2,7 @@
 //! into a [`Command`] and run by the executor pages use too.
 
 use actix_web::{HttpResponse, web};
-use claimdesk_core::{Command, Kind, NewEvidence, Severity, SpeakerKind, Stance, Status};
+use claimdesk_core::{Command, DismissalKind, Kind, NewEvidence, Severity, SpeakerKind, Stance, Status};
 use claimdesk_store::{ClaimRow, EventRow, EvidenceRow, FlagView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -36,6 +36,9 @@ pub struct ClaimOut {
     pub resolved_by: Option<String>,
     pub approved_by: Option<String>,
     pub dismissal_reason: Option<String>,
+    /// Set when dismissed: not_checkworthy, duplicate or other.
+    #[schema(value_type = Option<String>, example = "not_checkworthy")]
+    pub dismissal_kind: Option<DismissalKind>,
     /// The short form reports publish as ClaimReview `claimReviewed`: the
     /// editor's, or the default (the sentence, cut at 75 characters).
     pub claim_reviewed: String,
@@ -68,6 +71,7 @@ impl From<ClaimRow> for ClaimOut {
             resolved_by: c.resolved_by,
             approved_by: c.approved_by,
             dismissal_reason: c.dismissal_reason,
+            dismissal_kind: c.dismissal_kind,
             version: c.version,
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -223,6 +227,13 @@ pub struct VerdictIn {
 pub struct DismissIn {
     #[schema(minimum = 0)]
     pub version: i32,
+    /// not_checkworthy (a label the desk's check-worthiness model learns
+    /// from), duplicate, or other (the default).
+    #[schema(value_type = Option<String>, example = "not_checkworthy")]
+    #[serde(default)]
+    pub kind: Option<DismissalKind>,
+    /// Free text; may be empty unless the kind is other.
+    #[serde(default)]
     pub reason: String,
 }
 
@@ -317,8 +328,8 @@ pub(super) async fn dismiss(
     id: web::Path<i64>,
     body: crate::input::Json<DismissIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let DismissIn { version, reason } = body.into_inner();
-    act(&state, &user, id.into_inner(), Some(version), Command::Dismiss { reason }).await
+    let DismissIn { version, kind, reason } = body.into_inner();
+    act(&state, &user, id.into_inner(), Some(version), Command::Dismiss { kind: kind.unwrap_or(DismissalKind::Other), reason }).await
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/{id}/summarize", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = SummarizeIn, responses((status = 200, body = ClaimDetail)))]

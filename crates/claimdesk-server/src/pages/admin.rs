@@ -18,7 +18,70 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users", web::get().to(users))
         .route("/users", web::post().to(add_user))
         .route("/users/{id}", web::post().to(update_user))
-        .route("/settings", web::post().to(settings));
+        .route("/settings", web::post().to(settings))
+        .route("/plugins/desk-head/restore", web::post().to(restore_shipped_head));
+}
+
+/// What the plugins page says about the check-worthiness model in use.
+pub struct DeskModel {
+    /// `desk` (the fine-tuned encoder) or `fast` (word models only).
+    profile: &'static str,
+    /// The desk's own head's record (decisions, figures), when it has one.
+    desk_head: Option<DeskHeadRecord>,
+}
+
+pub struct DeskHeadRecord {
+    decisions: u64,
+    worth_checking: u64,
+    not_checkworthy: u64,
+    before: f64,
+    after: f64,
+    trained_at: String,
+    /// This node already scores with it (else within a minute).
+    in_use: bool,
+}
+
+impl DeskHeadRecord {
+    fn read(info: &str, in_use: bool) -> DeskHeadRecord {
+        let v: serde_json::Value = serde_json::from_str(info).unwrap_or_default();
+        let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+        let f1 = |k: &str| v.get(k).and_then(|x| x.get("f1")).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+        DeskHeadRecord {
+            decisions: n("decisions"),
+            worth_checking: n("worth_checking"),
+            not_checkworthy: n("not_checkworthy"),
+            before: f1("before"),
+            after: f1("after"),
+            trained_at: v.get("trained_at").and_then(serde_json::Value::as_i64).map(crate::pages::when).unwrap_or_default(),
+            in_use,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CsrfOnly {
+    csrf_token: Option<String>,
+}
+
+/// Switches the desk back to the shipped check-worthiness head, on every
+/// node (this one at once, the others within a minute).
+async fn restore_shipped_head(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    form: crate::input::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
+    viewer.require(Role::Admin)?;
+    let had = state.store.clear_desk_head().await?;
+    state.host.follow(&state.store).await?;
+    tracing::info!(admin = %viewer.name, had, "check-worthiness switched back to the shipped head");
+    set_flash(
+        &session,
+        if had { "Check-worthiness is scored with the shipped model again." } else { "The desk already used the shipped model." },
+    );
+    Ok(redirect("/plugins"))
 }
 
 pub struct PluginRow {
@@ -37,14 +100,15 @@ struct PluginsPage {
     chrome: Chrome,
     plugins: Vec<PluginRow>,
     load_errors: Vec<String>,
+    desk_model: DeskModel,
     /// Claim matching: `Err(reason)` when it is off.
     matching: Result<usize, String>,
 }
 
 async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, AppError> {
     viewer.require(Role::Admin)?;
-    let plugins = state
-        .host
+    let host = state.host.host();
+    let plugins = host
         .health()
         .map(|(p, health)| PluginRow {
             health,
@@ -59,9 +123,11 @@ async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -
                 .collect(),
         })
         .collect();
-    let load_errors = state.host.load_errors().iter().map(ToString::to_string).collect();
+    let load_errors = host.load_errors().iter().map(ToString::to_string).collect();
     let matching = state.library.status().map(|()| state.library.indexed()).map_err(str::to_owned);
-    let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors, matching };
+    let desk_head = state.store.desk_head().await?.map(|h| DeskHeadRecord::read(&h.info, state.host.desk_head_in_use()));
+    let desk_model = DeskModel { profile: if host.encoder_model().is_some() { "desk" } else { "fast" }, desk_head };
+    let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors, desk_model, matching };
     html(StatusCode::OK, &page)
 }
 

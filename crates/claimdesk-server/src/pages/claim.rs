@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use claimdesk_core::{Command, NewEvidence, Rating, ShortForm, SpeakerKind, Stance, Verb};
+use claimdesk_core::{Command, DismissalKind, NewEvidence, Rating, ShortForm, SpeakerKind, Stance, Verb};
 use claimdesk_store::{ClaimRow, EvidenceRow, FlagView};
 use serde::Deserialize;
 
@@ -35,6 +35,8 @@ pub struct ActionForm {
     pub rating: String,
     pub explanation: String,
     pub reason: String,
+    /// A `DismissalKind` name.
+    pub dismissal_kind: String,
     pub url: String,
     pub title: String,
     pub quoted_passage: String,
@@ -124,6 +126,10 @@ impl ClaimPage {
     }
 
     /// Whether `kind` is the one the speaker form shows selected.
+    fn dismissal_kind_is(&self, kind: &DismissalKind) -> bool {
+        if self.form_action == "dismiss" { self.form.dismissal_kind == kind.as_str() } else { *kind == DismissalKind::Other }
+    }
+
     fn speaker_kind_is(&self, kind: &SpeakerKind) -> bool {
         if self.form_action == "speaker" { self.form.speaker_kind == kind.as_str() } else { self.claim.speaker_kind == *kind }
     }
@@ -154,7 +160,11 @@ fn describe(action: &str, detail: &str) -> String {
             None => "unassigned".to_owned(),
         },
         "resolve" => format!("verdict {}: {}", s("rating"), s("explanation")),
-        "dismiss" => format!("reason: {}", s("reason")),
+        "dismiss" => match s("kind").parse::<DismissalKind>() {
+            Ok(kind) if kind.label() == s("reason") => kind.label().to_owned(),
+            Ok(kind) => format!("{}: {}", kind.label(), s("reason")),
+            Err(_) => format!("reason: {}", s("reason")),
+        },
         "add_evidence" => format!("{} ({})", s("url"), s("stance")),
         "summarize" if s("text").trim().is_empty() => "short form reset to the sentence".to_owned(),
         "summarize" => format!("short form: {}", s("text")),
@@ -292,7 +302,14 @@ fn command(verb: Verb, form: &ActionForm) -> Result<(Command, Option<i32>), AppE
         }
         Verb::Verdict => Command::Verdict { rating: form.rating.clone(), explanation: form.explanation.clone() },
         Verb::Approve => Command::Approve,
-        Verb::Dismiss => Command::Dismiss { reason: form.reason.clone() },
+        Verb::Dismiss => {
+            // A form from before the kinds existed sends none: another reason.
+            let name = if form.dismissal_kind.is_empty() { DismissalKind::Other.as_str() } else { form.dismissal_kind.as_str() };
+            let Ok(kind) = name.parse::<DismissalKind>() else {
+                return bad("Choose why the claim is dismissed: not check-worthy, a duplicate, or another reason.");
+            };
+            Command::Dismiss { kind, reason: form.reason.clone() }
+        }
         Verb::Reopen => Command::Reopen,
         Verb::Publish => Command::Publish,
         Verb::Unpublish => Command::Unpublish,

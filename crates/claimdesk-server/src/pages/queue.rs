@@ -223,8 +223,9 @@ async fn queue(
             Row { claim, document, outlet: outlet.unwrap_or_default(), strong_match, copies: memory.copies }
         })
         .collect();
-    let plugins: Vec<String> = state.host.plugins().map(|p| p.name.to_string()).collect();
-    let rules: Vec<String> = state.host.plugins().flat_map(|p| p.rules.iter().map(|r| r.id.to_string())).collect();
+    let host = state.host.host();
+    let plugins: Vec<String> = host.plugins().map(|p| p.name.to_string()).collect();
+    let rules: Vec<String> = host.plugins().flat_map(|p| p.rules.iter().map(|r| r.id.to_string())).collect();
     let page = QueuePage {
         chrome: chrome(&state, &session, viewer, "queue").await?,
         first_page: field(&query.after).is_none(),

@@ -25,6 +25,8 @@ pub struct Model {
     pub resolved_by: Option<String>,
     pub approved_by: Option<String>,
     pub dismissal_reason: Option<String>,
+    /// `claimdesk_core::DismissalKind` (m010); NULL unless dismissed.
+    pub dismissal_kind: Option<String>,
     /// ClaimReview `claimReviewed` as an editor set it (m004); NULL: the
     /// default short form of `text`.
     #[sea_orm(column_type = "Text", nullable)]

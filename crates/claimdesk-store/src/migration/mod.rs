@@ -17,6 +17,7 @@ mod m006_speaker_kind;
 mod m007_fact_checks;
 mod m008_memory;
 mod m009_explained;
+mod m010_dismissal_kind;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m007_fact_checks::Migration),
             Box::new(m008_memory::Migration),
             Box::new(m009_explained::Migration),
+            Box::new(m010_dismissal_kind::Migration),
         ]
     }
 }
