@@ -131,11 +131,13 @@ fn choose_and_fit(examples: &[Example<'_>], start: &Head, k: usize) -> (Head, f3
         }
     }
     let (penalty, _, out_of_fold) = best.unwrap_or((1.0, 0.0, vec![0.5; examples.len()]));
-    let threshold = (1..20)
-        .map(|i| i as f32 * 0.05)
-        .map(|t| (t, counts(out_of_fold.iter().map(|&p| p >= t), &labels).positive().2))
-        .fold((0.5, -1.0), |b, c| if c.1 > b.1 { c } else { b })
-        .0;
+    // The middle of the thresholds that do best (a plateau when the
+    // classes separate well), on a grid of 0.05.
+    let grid: Vec<(f32, f64)> =
+        (1..20).map(|i| i as f32 * 0.05).map(|t| (t, counts(out_of_fold.iter().map(|&p| p >= t), &labels).positive().2)).collect();
+    let top = grid.iter().map(|g| g.1).fold(f64::MIN, f64::max);
+    let best: Vec<f32> = grid.iter().filter(|g| g.1 >= top - 1e-9).map(|g| g.0).collect();
+    let threshold = best.get(best.len() / 2).copied().unwrap_or(0.5);
     let mut head = fit(examples, start, penalty);
     head.threshold = threshold;
     (head, penalty)

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use claimdesk_plugin_host::{DeskEncoder, HostOptions, PluginHost, Profile, default_dir};
+use claimdesk_plugin_host::{DeskEncoder, HostOptions, PluginHost, Profile, SentenceEncoder, default_dir};
 use serde_json::json;
 
 use crate::{Format, PluginArgs};
@@ -106,6 +106,19 @@ fn make(args: &PluginArgs, encoder: Option<Arc<DeskEncoder>>, head: Option<&str>
     let dirs: Vec<_> = default_dir().into_iter().chain(args.dirs.iter().cloned()).collect();
     let mut options = HostOptions { configs: args.configs.iter().cloned().collect() };
     let mut _head_file = None;
+    // A head from another desk model would not apply to these vectors, and
+    // the plugin would fall back to its word model: keep the shipped head.
+    let head = head.filter(|text| {
+        let model = claimdesk_linear::Head::parse(text).map(|h| h.model).unwrap_or_default();
+        let matches = encoder.as_ref().is_none_or(|e| e.model() == model);
+        if !matches {
+            eprintln!(
+                "warning: the desk's check-worthiness head was trained for desk model {model:?}, not this one; \
+                 the shipped head is used (retrain with `claimdesk train --from-database`)"
+            );
+        }
+        matches
+    });
     if let Some(text) = head {
         let config = options.configs.entry(CHECKWORTHINESS.to_owned()).or_default();
         if config.split_whitespace().any(|item| item.starts_with("head=")) {

@@ -91,6 +91,7 @@ fn the_desks_decisions_retrain_the_checkworthiness_head_and_an_admin_switches_ba
 
         let (ok, out, err) = train(&db, &[]);
         assert!(ok, "{db}: {out}\n{err}");
+        println!("{db}:\n{out}");
         assert!(out.contains("dismissed as not check-worthy") && out.contains(", 13 dismissed"), "{db}: {out}");
         let line = out.lines().find(|l| l.contains("cross-validation on the desk's decisions")).unwrap_or_default();
         let figures: Vec<f64> =
@@ -110,6 +111,15 @@ fn the_desks_decisions_retrain_the_checkworthiness_head_and_an_admin_switches_ba
         let new_doc = newest["documents"][0]["id"].as_i64().or_else(|| newest[0]["id"].as_i64()).unwrap_or_else(|| panic!("{newest}"));
         let (s, p) = (score(&checker, claim_in(&api, new_doc, "primary school")), score(&checker, claim_in(&api, new_doc, "Parking")));
         assert!(s >= 0.5 && p < 0.5, "{db}: school {s}, parking {p}");
+
+        // A head trained for another desk model (an upgrade since) is set
+        // aside with a warning, never applied to vectors it does not read.
+        let stale = "UPDATE settings SET value = REPLACE(value, 'model ', 'model stale') WHERE key = 'desk.checkworthiness_head'";
+        claimdesk_tests::tokio_runtime().block_on(claimdesk_store::testing::execute_sql(&db, stale)).unwrap();
+        std::fs::write(&article, "The harbour wall on Dock Road cost £3.1 million in 2024.\n").unwrap();
+        let out = claimdesk(&["ingest", "--profile", "desk", "--database", &db, article.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.contains("was trained for desk model \"stale"), "{db}: {err}");
 
         // The admin sees it and switches back; the server follows at once.
         let admin = server.admin();

@@ -39,10 +39,13 @@ pub struct DeskHeadRecord {
     trained_at: String,
     /// This node already scores with it (else within a minute).
     in_use: bool,
+    /// The desk model it was trained for, when not the one loaded here
+    /// (then the shipped head is used).
+    other_model: Option<String>,
 }
 
 impl DeskHeadRecord {
-    fn read(info: &str, in_use: bool) -> DeskHeadRecord {
+    fn read(info: &str, in_use: bool, loaded: Option<&str>) -> DeskHeadRecord {
         let v: serde_json::Value = serde_json::from_str(info).unwrap_or_default();
         let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
         let f1 = |k: &str| v.get(k).and_then(|x| x.get("f1")).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
@@ -54,6 +57,11 @@ impl DeskHeadRecord {
             after: f1("after"),
             trained_at: v.get("trained_at").and_then(serde_json::Value::as_i64).map(crate::pages::when).unwrap_or_default(),
             in_use,
+            other_model: v
+                .get("desk_model")
+                .and_then(serde_json::Value::as_str)
+                .filter(|m| loaded.is_some_and(|loaded| loaded != *m))
+                .map(str::to_owned),
         }
     }
 }
@@ -125,7 +133,7 @@ async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -
         .collect();
     let load_errors = host.load_errors().iter().map(ToString::to_string).collect();
     let matching = state.library.status().map(|()| state.library.indexed()).map_err(str::to_owned);
-    let desk_head = state.store.desk_head().await?.map(|h| DeskHeadRecord::read(&h.info, state.host.desk_head_in_use()));
+    let desk_head = state.store.desk_head().await?.map(|h| DeskHeadRecord::read(&h.info, state.host.desk_head_in_use(), host.encoder_model()));
     let desk_model = DeskModel { profile: if host.encoder_model().is_some() { "desk" } else { "fast" }, desk_head };
     let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors, desk_model, matching };
     html(StatusCode::OK, &page)
