@@ -286,7 +286,7 @@ enum Command {
         /// --database (a verdict = worth checking, dismissed as not
         /// check-worthy = not), cross-validated against the shipped head,
         /// and store it there for every node when it does better.
-        #[arg(long, conflicts_with = "data")]
+        #[arg(long, conflicts_with_all = ["data", "no_output"])]
         from_database: bool,
         /// With --from-database: switch the desk back to the shipped head.
         #[arg(long, requires = "from_database")]

@@ -133,7 +133,8 @@ async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -
         .collect();
     let load_errors = host.load_errors().iter().map(ToString::to_string).collect();
     let matching = state.library.status().map(|()| state.library.indexed()).map_err(str::to_owned);
-    let desk_head = state.store.desk_head().await?.map(|h| DeskHeadRecord::read(&h.info, state.host.desk_head_in_use(), host.encoder_model()));
+    let desk_head =
+        state.store.desk_head().await?.map(|h| DeskHeadRecord::read(&h.info, state.host.desk_head_in_use(), host.encoder_model()));
     let desk_model = DeskModel { profile: if host.encoder_model().is_some() { "desk" } else { "fast" }, desk_head };
     let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors, desk_model, matching };
     html(StatusCode::OK, &page)
