@@ -29,6 +29,7 @@ fn claim_row(id: i64, text: &str, verdict: &str, summary: Option<&str>) -> Claim
         resolved_by: Some("chk".to_owned()),
         approved_by: None,
         dismissal_reason: None,
+        dismissal_kind: None,
         claim_reviewed: summary.map(str::to_owned),
         version: 3,
         created_at: 0,

@@ -57,11 +57,11 @@ fn the_desks_decisions_retrain_the_checkworthiness_head_and_an_admin_switches_ba
         let resp = api.post_json("/api/v1/documents", &serde_json::json!({"title": "Town notes", "body": body}));
         assert_eq!(resp.status, 201, "{db}: {}", resp.body);
         let doc = resp.json()["id"].as_i64().unwrap();
-        for i in 0..STREETS.len() {
-            let id = claim_in(&api, doc, &format!("primary school on {}", STREETS[i]));
+        for (i, street) in STREETS.iter().enumerate() {
+            let id = claim_in(&api, doc, &format!("primary school on {street}"));
             let verdict = serde_json::json!({"version": version(&api, id), "rating": "true", "explanation": "Council accounts."});
             assert_eq!(api.post_json(&format!("/api/v1/claims/{id}/verdict"), &verdict).status, 200, "{db}");
-            let id = claim_in(&api, doc, &format!("Parking on {}", STREETS[i]));
+            let id = claim_in(&api, doc, &format!("Parking on {street}"));
             // One dismissed for another reason: no label.
             let kind = if i == 0 { "other" } else { "not_checkworthy" };
             if i == 1 {

@@ -66,19 +66,13 @@ impl DeskHeadRecord {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CsrfOnly {
-    csrf_token: Option<String>,
-}
-
 /// Switches the desk back to the shipped check-worthiness head, on every
 /// node (this one at once, the others within a minute).
 async fn restore_shipped_head(
     state: web::Data<AppState>,
     session: Session,
     viewer: Viewer,
-    form: crate::input::Form<CsrfOnly>,
+    form: crate::input::Form<super::CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     viewer.require(Role::Admin)?;

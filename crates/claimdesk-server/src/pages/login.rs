@@ -116,12 +116,7 @@ async fn logout_page(viewer: Viewer) -> Result<HttpResponse, AppError> {
     ok(&LogoutPage { csrf: viewer.csrf, name: viewer.name })
 }
 
-#[derive(Debug, Deserialize)]
-struct CsrfOnly {
-    csrf_token: Option<String>,
-}
-
-async fn logout(state: web::Data<AppState>, session: Session, form: crate::input::Form<CsrfOnly>) -> Result<HttpResponse, AppError> {
+async fn logout(state: web::Data<AppState>, session: Session, form: crate::input::Form<super::CsrfOnly>) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     end_session(&state, &session).await?;
     Ok(redirect("/login"))

@@ -141,6 +141,12 @@ pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((LOCATION, to.to_owned())).finish()
 }
 
+/// A form that carries nothing but its CSRF token (log out, switch back).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct CsrfOnly {
+    pub csrf_token: Option<String>,
+}
+
 /// Unix seconds as `YYYY-MM-DD HH:MM` UTC.
 pub fn when(secs: impl std::borrow::Borrow<i64>) -> String {
     let secs = *secs.borrow();
