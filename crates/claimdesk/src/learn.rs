@@ -39,6 +39,8 @@ const STEPS: usize = 300;
 /// What `train --from-database` was asked.
 #[derive(Debug)]
 pub struct FromDatabase<'a> {
+    /// Only check-worthiness has a head the desk's decisions label.
+    pub task: crate::eval::TrainTask,
     pub url: &'a str,
     pub desk_model: Option<&'a std::path::Path>,
     pub encoder: Option<&'a std::path::Path>,
@@ -179,6 +181,9 @@ fn round(x: f64) -> f64 {
 }
 
 pub fn train_from_database(args: &FromDatabase<'_>) -> anyhow::Result<ExitCode> {
+    if args.task != crate::eval::TrainTask::Checkworthiness {
+        bail!("--from-database retrains the check-worthiness head only (leave out --task)");
+    }
     let shipped = Head::parse(SHIPPED_HEAD).context("the shipped check-worthiness head")?;
     let encoder = DeskEncoder::load(args.encoder, args.desk_model).context("the desk model (train --from-database needs it)")?;
     if encoder.model() != shipped.model {

@@ -282,10 +282,9 @@ enum Command {
         task: eval::TrainTask,
         #[arg(long, required_unless_present = "from_database", value_name = "FILE")]
         data: Vec<PathBuf>,
-        /// Retrain the check-worthiness head on the desk's own decisions in
-        /// --database (a verdict = worth checking, dismissed as not
-        /// check-worthy = not), cross-validated against the shipped head,
-        /// and store it there for every node when it does better.
+        /// Retrain the check-worthiness head on the desk's decisions in
+        /// --database (verdict = worth checking, dismissed as not check-worthy
+        /// = not); store it there for every node if CV says it is better.
         #[arg(long, conflicts_with_all = ["data", "no_output"])]
         from_database: bool,
         /// With --from-database: switch the desk back to the shipped head.
@@ -529,18 +528,15 @@ fn main() -> ExitCode {
         }
         Command::Train { from_database: true, restore_shipped: true, database, .. } => learn::restore_shipped(&database.url),
         Command::Train { from_database: true, task, database, desk, plugins, force, .. } => {
-            if task != eval::TrainTask::Checkworthiness {
-                Err(anyhow::anyhow!("--from-database retrains the check-worthiness head only (leave out --task)"))
-            } else {
-                learn::train_from_database(&learn::FromDatabase {
-                    url: &database.url,
-                    desk_model: plugins.desk_model.as_deref(),
-                    encoder: desk.encoder_dir(),
-                    folds: desk.folds(),
-                    force,
-                    command: std::env::args().collect::<Vec<_>>().join(" "),
-                })
-            }
+            learn::train_from_database(&learn::FromDatabase {
+                task,
+                url: &database.url,
+                desk_model: plugins.desk_model.as_deref(),
+                encoder: desk.encoder_dir(),
+                folds: desk.folds(),
+                force,
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            })
         }
         Command::Train { task: eval::TrainTask::Desk, data, output, training, desk, .. } => {
             tune::train_desk(&desk.training(&data, output.as_deref(), &training, std::env::args().collect::<Vec<_>>().join(" ")))

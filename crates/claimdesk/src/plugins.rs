@@ -108,16 +108,20 @@ fn make(args: &PluginArgs, encoder: Option<Arc<DeskEncoder>>, head: Option<&str>
     let mut _head_file = None;
     // A head from another desk model would not apply to these vectors, and
     // the plugin would fall back to its word model: keep the shipped head.
-    let head = head.filter(|text| {
-        let model = claimdesk_linear::Head::parse(text).map(|h| h.model).unwrap_or_default();
-        let matches = encoder.as_ref().is_none_or(|e| e.model() == model);
-        if !matches {
-            eprintln!(
-                "warning: the desk's check-worthiness head was trained for desk model {model:?}, not this one; \
-                 the shipped head is used (retrain with `claimdesk train --from-database`)"
-            );
+    let head = head.filter(|text| match claimdesk_linear::Head::parse(text) {
+        Err(error) => {
+            eprintln!("warning: the desk's check-worthiness head is damaged ({error}); the shipped head is used");
+            false
         }
-        matches
+        Ok(parsed) if encoder.as_ref().is_some_and(|e| e.model() != parsed.model) => {
+            eprintln!(
+                "warning: the desk's check-worthiness head was trained for desk model {:?}, not this one; \
+                 the shipped head is used (retrain with `claimdesk train --from-database`)",
+                parsed.model
+            );
+            false
+        }
+        Ok(_) => true,
     });
     if let Some(text) = head {
         let config = options.configs.entry(CHECKWORTHINESS.to_owned()).or_default();

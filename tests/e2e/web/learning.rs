@@ -120,6 +120,13 @@ fn the_desks_decisions_retrain_the_checkworthiness_head_and_an_admin_switches_ba
         let out = claimdesk(&["ingest", "--profile", "desk", "--database", &db, article.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success() && err.contains("was trained for desk model \"stale"), "{db}: {err}");
+        // A damaged one too, and the check-worthiness plugin still loads.
+        let damaged = "UPDATE settings SET value = 'garbage' WHERE key = 'desk.checkworthiness_head'";
+        claimdesk_tests::tokio_runtime().block_on(claimdesk_store::testing::execute_sql(&db, damaged)).unwrap();
+        std::fs::write(&article, "The harbour wall on Quay Street cost £4.2 million in 2024.\n").unwrap();
+        let out = claimdesk(&["ingest", "--profile", "desk", "--database", &db, article.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.contains("head is damaged") && !err.contains("plugin not loaded"), "{db}: {err}");
 
         // The admin sees it and switches back; the server follows at once.
         let admin = server.admin();
