@@ -30,10 +30,40 @@ pub struct DeskDecision {
 }
 
 /// The desk's head and what was recorded with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeskHead {
+    /// `claimdesk_linear::Head` text.
     pub head: String,
-    pub info: String,
+    /// `None` when the record cannot be read (the head still can).
+    pub info: Option<DeskHeadInfo>,
+}
+
+/// How the desk's head was trained and how it measured.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeskHeadInfo {
+    /// Unix seconds.
+    pub trained_at: i64,
+    pub decisions: usize,
+    pub worth_checking: usize,
+    pub not_checkworthy: usize,
+    pub folds: usize,
+    /// The shipped head, cross-validated on the decisions.
+    pub before: Figures,
+    /// The desk's own head, on the same folds.
+    pub after: Figures,
+    pub penalty: f32,
+    pub threshold: f32,
+    /// The desk model whose vectors it reads.
+    pub desk_model: String,
+    pub command: String,
+}
+
+/// Precision, recall and F1 of "worth checking".
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Figures {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
 }
 
 impl Store {
@@ -63,13 +93,20 @@ impl Store {
     /// The desk's own head, if one was trained and not switched back.
     pub async fn desk_head(&self) -> Result<Option<DeskHead>, StoreError> {
         let Some(head) = self.setting(DESK_HEAD).await? else { return Ok(None) };
-        Ok(Some(DeskHead { head, info: self.setting(DESK_HEAD_INFO).await?.unwrap_or_default() }))
+        let info = self.setting(DESK_HEAD_INFO).await?.and_then(|text| serde_json::from_str(&text).ok());
+        Ok(Some(DeskHead { head, info }))
     }
 
     /// Stores the desk's head and its record, replacing any before.
     pub async fn set_desk_head(&self, head: &DeskHead) -> Result<(), StoreError> {
         let txn = self.begin_write().await?;
-        for (key, value) in [(DESK_HEAD, &head.head), (DESK_HEAD_INFO, &head.info)] {
+        let info = head.info.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::Corrupt {
+            table: "settings",
+            column: "value",
+            reason: e.to_string(),
+        })?;
+        for (key, value) in [(DESK_HEAD, Some(&head.head)), (DESK_HEAD_INFO, info.as_ref())] {
+            let Some(value) = value else { continue };
             setting::Entity::delete_by_id(key).exec(&txn).await?;
             setting::Entity::insert(setting::ActiveModel { key: sea_orm::Set(key.to_owned()), value: sea_orm::Set(value.clone()) })
                 .exec_without_returning(&txn)

@@ -33,7 +33,7 @@ mod workflow;
 mod write;
 
 pub use claimdesk_core::NewEvidence;
-pub use desk::{DESK_HEAD, DESK_HEAD_INFO, DeskDecision, DeskHead};
+pub use desk::{DESK_HEAD, DESK_HEAD_INFO, DeskDecision, DeskHead, DeskHeadInfo, Figures};
 pub use error::StoreError;
 pub use explained::{CHECKED_CLAIMS_COMPARED, CheckedClaim, SentenceScore};
 pub use library::{FactCheckRow, Upserted};

@@ -75,6 +75,15 @@ pub struct Scores {
 }
 
 impl Scores {
+    /// The counts of `scores` judged at `threshold` against `labels`.
+    pub fn at(scores: &[f32], labels: &[bool], threshold: f32) -> Scores {
+        let mut s = Scores::default();
+        for (&score, &label) in scores.iter().zip(labels) {
+            s.add(score >= threshold, label);
+        }
+        s
+    }
+
     pub fn add(&mut self, predicted: bool, actual: bool) {
         match (predicted, actual) {
             (true, true) => self.tp += 1,

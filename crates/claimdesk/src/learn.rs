@@ -19,8 +19,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use claimdesk_linear::Head;
 use claimdesk_plugin_host::{DeskEncoder, SentenceEncoder};
-use claimdesk_store::DeskHead;
-use serde_json::json;
+use claimdesk_store::{DeskHead, DeskHeadInfo, Figures};
 
 use crate::datasets::Scores;
 use crate::db::{block_on, open};
@@ -51,6 +50,7 @@ pub struct FromDatabase<'a> {
 }
 
 /// One labelled desk vector.
+#[derive(Clone, Copy)]
 struct Example<'a> {
     vector: &'a [f32],
     label: bool,
@@ -119,8 +119,7 @@ fn choose_and_fit(examples: &[Example<'_>], start: &Head, k: usize) -> (Head, f3
     for penalty in PENALTIES {
         let mut out_of_fold = vec![0.0f32; examples.len()];
         for f in 0..k {
-            let train: Vec<Example<'_>> =
-                examples.iter().zip(&fold).filter(|(_, g)| **g != f).map(|(e, _)| Example { vector: e.vector, label: e.label }).collect();
+            let train: Vec<Example<'_>> = examples.iter().zip(&fold).filter(|(_, g)| **g != f).map(|(e, _)| *e).collect();
             let head = fit(&train, start, penalty);
             for (i, e) in examples.iter().enumerate().filter(|(i, _)| fold[*i] == f) {
                 out_of_fold[i] = probability(&head, e.vector);
@@ -135,22 +134,13 @@ fn choose_and_fit(examples: &[Example<'_>], start: &Head, k: usize) -> (Head, f3
     let (penalty, _, out_of_fold) = best.unwrap_or((1.0, 0.0, vec![0.5; examples.len()]));
     // The middle of the thresholds that do best (a plateau when the
     // classes separate well), on a grid of 0.05.
-    let grid: Vec<(f32, f64)> =
-        (1..20).map(|i| i as f32 * 0.05).map(|t| (t, counts(out_of_fold.iter().map(|&p| p >= t), &labels).positive().2)).collect();
+    let grid: Vec<(f32, f64)> = (1..20).map(|i| i as f32 * 0.05).map(|t| (t, Scores::at(&out_of_fold, &labels, t).positive().2)).collect();
     let top = grid.iter().map(|g| g.1).fold(f64::MIN, f64::max);
     let best: Vec<f32> = grid.iter().filter(|g| g.1 >= top - 1e-9).map(|g| g.0).collect();
     let threshold = best.get(best.len() / 2).copied().unwrap_or(0.5);
     let mut head = fit(examples, start, penalty);
     head.threshold = threshold;
     (head, penalty)
-}
-
-fn counts(predicted: impl Iterator<Item = bool>, labels: &[bool]) -> Scores {
-    let mut s = Scores::default();
-    for (p, &l) in predicted.zip(labels) {
-        s.add(p, l);
-    }
-    s
 }
 
 /// Before (the shipped head) and after (a head trained on the other folds)
@@ -161,7 +151,7 @@ fn cross_validate(examples: &[Example<'_>], shipped: &Head, k: usize) -> (Scores
     let (mut before, mut after) = (Scores::default(), Scores::default());
     for f in 0..k {
         let (held, train): (Vec<usize>, Vec<usize>) = (0..examples.len()).partition(|&i| fold[i] == f);
-        let train: Vec<Example<'_>> = train.iter().map(|&i| Example { vector: examples[i].vector, label: examples[i].label }).collect();
+        let train: Vec<Example<'_>> = train.iter().map(|&i| examples[i]).collect();
         let (head, _) = choose_and_fit(&train, shipped, k - 1);
         for &i in &held {
             before.add(shipped.score(examples[i].vector) >= 0.5, labels[i]);
@@ -171,13 +161,9 @@ fn cross_validate(examples: &[Example<'_>], shipped: &Head, k: usize) -> (Scores
     (before, after)
 }
 
-fn figures(s: &Scores) -> serde_json::Value {
-    let (p, r, f) = s.positive();
-    json!({"f1": round(f), "precision": round(p), "recall": round(r)})
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+fn figures(s: &Scores) -> Figures {
+    let (precision, recall, f1) = s.positive();
+    Figures { precision, recall, f1 }
 }
 
 pub fn train_from_database(args: &FromDatabase<'_>) -> anyhow::Result<ExitCode> {
@@ -219,13 +205,20 @@ pub fn train_from_database(args: &FromDatabase<'_>) -> anyhow::Result<ExitCode> 
             println!("the desk's head does no better than the shipped one: nothing stored (--force stores it anyway)");
             return Ok(ExitCode::SUCCESS);
         }
-        let info = json!({
-            "trained_at": claimdesk_store::now(),
-            "decisions": decisions.len(), "worth_checking": worth, "not_checkworthy": not,
-            "folds": k, "before": figures(&before), "after": figures(&after),
-            "penalty": penalty, "threshold": head.threshold, "desk_model": head.model, "command": args.command,
-        });
-        store.set_desk_head(&DeskHead { head: head.to_text(), info: info.to_string() }).await?;
+        let info = DeskHeadInfo {
+            trained_at: claimdesk_store::now(),
+            decisions: decisions.len(),
+            worth_checking: worth,
+            not_checkworthy: not,
+            folds: k,
+            before: figures(&before),
+            after: figures(&after),
+            penalty,
+            threshold: head.threshold,
+            desk_model: head.model.clone(),
+            command: args.command.clone(),
+        };
+        store.set_desk_head(&DeskHead { head: head.to_text(), info: Some(info) }).await?;
         println!(
             "stored the desk's check-worthiness head (threshold {:.2}); server nodes pick it up within a minute, \
              `claimdesk train --from-database --restore-shipped` or the admin's Plugins page switches back",

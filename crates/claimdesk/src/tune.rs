@@ -72,16 +72,8 @@ fn task_of(path: &Path) -> anyhow::Result<Task> {
 fn best_threshold(scores: &[f32], labels: &[bool], measure: impl Fn(&Scores) -> f64) -> (f32, f64) {
     (1..20)
         .map(|i| i as f32 * 0.05)
-        .map(|t| (t, measure(&counts(scores, labels, t))))
+        .map(|t| (t, measure(&Scores::at(scores, labels, t))))
         .fold((0.5, -1.0), |best, candidate| if candidate.1 > best.1 { candidate } else { best })
-}
-
-fn counts(scores: &[f32], labels: &[bool], threshold: f32) -> Scores {
-    let mut s = Scores::default();
-    for (&score, &label) in scores.iter().zip(labels) {
-        s.add(score >= threshold, label);
-    }
-    s
 }
 
 fn sigmoid(z: f32) -> f32 {
@@ -187,7 +179,7 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
         let (threshold, _) = best_threshold(&val, &val_labels, f1);
         let test = probabilities(&tuned, 0, &cw_states, cw_test)?;
         let test_labels: Vec<bool> = cw_test.iter().map(|&i| cw_labels[i]).collect();
-        let (at_threshold, at_half) = (f1(&counts(&test, &test_labels, threshold)), f1(&counts(&test, &test_labels, 0.5)));
+        let (at_threshold, at_half) = (f1(&Scores::at(&test, &test_labels, threshold)), f1(&Scores::at(&test, &test_labels, 0.5)));
         println!(
             "fold {}: check-worthiness on the held-out 10 %: F1 {at_threshold:.3} at threshold {threshold:.2} (chosen on 9 %), {at_half:.3} at 0.5 ({seconds:.0} s)",
             fold + 1
@@ -238,7 +230,7 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
             let (scores, labels) = pick(&other);
             let (threshold, _) = best_threshold(&scores, &labels, macro_f1);
             let (scores, labels) = pick(&held);
-            let s = counts(&scores, &labels, threshold);
+            let s = Scores::at(&scores, &labels, threshold);
             nested.tp += s.tp;
             nested.fp += s.fp;
             nested.fn_ += s.fn_;
@@ -252,7 +244,7 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
             args.folds,
             scored.len(),
             nested.macro_f1(),
-            counts(&scored, &scored_labels, 0.5).macro_f1()
+            Scores::at(&scored, &scored_labels, 0.5).macro_f1()
         );
         thresholds[1] = threshold;
     }

@@ -31,12 +31,8 @@ pub struct DeskModel {
 }
 
 pub struct DeskHeadRecord {
-    decisions: u64,
-    worth_checking: u64,
-    not_checkworthy: u64,
-    before: f64,
-    after: f64,
-    trained_at: String,
+    /// How it was trained and measured, if the record is readable.
+    info: Option<claimdesk_store::DeskHeadInfo>,
     /// This node already scores with it (else within a minute).
     in_use: bool,
     /// The desk model it was trained for, when not the one loaded here
@@ -45,24 +41,9 @@ pub struct DeskHeadRecord {
 }
 
 impl DeskHeadRecord {
-    fn read(info: &str, in_use: bool, loaded: Option<&str>) -> DeskHeadRecord {
-        let v: serde_json::Value = serde_json::from_str(info).unwrap_or_default();
-        let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
-        let f1 = |k: &str| v.get(k).and_then(|x| x.get("f1")).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
-        DeskHeadRecord {
-            decisions: n("decisions"),
-            worth_checking: n("worth_checking"),
-            not_checkworthy: n("not_checkworthy"),
-            before: f1("before"),
-            after: f1("after"),
-            trained_at: v.get("trained_at").and_then(serde_json::Value::as_i64).map(crate::pages::when).unwrap_or_default(),
-            in_use,
-            other_model: v
-                .get("desk_model")
-                .and_then(serde_json::Value::as_str)
-                .filter(|m| loaded.is_some_and(|loaded| loaded != *m))
-                .map(str::to_owned),
-        }
+    fn new(info: Option<claimdesk_store::DeskHeadInfo>, in_use: bool, loaded: Option<&str>) -> DeskHeadRecord {
+        let other_model = info.as_ref().map(|i| i.desk_model.clone()).filter(|m| loaded.is_some_and(|loaded| loaded != m));
+        DeskHeadRecord { info, in_use, other_model }
     }
 }
 
@@ -128,7 +109,7 @@ async fn plugins(state: web::Data<AppState>, session: Session, viewer: Viewer) -
     let load_errors = host.load_errors().iter().map(ToString::to_string).collect();
     let matching = state.library.status().map(|()| state.library.indexed()).map_err(str::to_owned);
     let desk_head =
-        state.store.desk_head().await?.map(|h| DeskHeadRecord::read(&h.info, state.host.desk_head_in_use(), host.encoder_model()));
+        state.store.desk_head().await?.map(|h| DeskHeadRecord::new(h.info, state.host.desk_head_in_use(), host.encoder_model()));
     let desk_model = DeskModel { profile: if host.encoder_model().is_some() { "desk" } else { "fast" }, desk_head };
     let page = PluginsPage { chrome: chrome(&state, &session, viewer, "plugins").await?, plugins, load_errors, desk_model, matching };
     html(StatusCode::OK, &page)
