@@ -53,6 +53,8 @@ pub enum UrlProblem {
     Scheme,
     Malformed,
     Credentials,
+    /// A base address (`public_url`) with a query or fragment.
+    NotABase,
 }
 
 impl fmt::Display for UrlProblem {
@@ -63,6 +65,7 @@ impl fmt::Display for UrlProblem {
             UrlProblem::Scheme => "must start with http:// or https://",
             UrlProblem::Malformed => "is not a valid web address with a host",
             UrlProblem::Credentials => "must not carry a user name or password",
+            UrlProblem::NotABase => "must not have a query (?…) or fragment (#…): page addresses are added to it",
         })
     }
 }
@@ -91,6 +94,18 @@ pub fn check_url(s: &str) -> Result<(), UrlProblem> {
         return Err(UrlProblem::Credentials);
     }
     Ok(())
+}
+
+/// The address an installation is reached at (`public_url`), as links
+/// start with it: a web address without query or fragment, with no
+/// trailing `/`.
+pub fn public_base_url(s: &str) -> Result<String, UrlProblem> {
+    let s = s.trim();
+    check_url(s)?;
+    if s.contains(['?', '#']) {
+        return Err(UrlProblem::NotABase);
+    }
+    Ok(s.trim_end_matches('/').to_owned())
 }
 
 /// Whether `s` is a publication date: `YYYY-MM-DD`, or an RFC 3339
@@ -147,6 +162,15 @@ mod tests {
             assert_eq!(check_url(url), Err(problem), "{url:?}");
         }
         assert_eq!(check_url(&format!("https://a.example/{}", "x".repeat(MAX_URL))), Err(UrlProblem::TooLong));
+    }
+
+    #[test]
+    fn a_public_base_has_no_query_fragment_or_trailing_slash() {
+        assert_eq!(public_base_url(" https://checks.example/desk/ "), Ok("https://checks.example/desk".to_owned()));
+        assert_eq!(public_base_url("http://127.0.0.1:8080"), Ok("http://127.0.0.1:8080".to_owned()));
+        assert_eq!(public_base_url("https://checks.example/?x=1"), Err(UrlProblem::NotABase));
+        assert_eq!(public_base_url("https://checks.example/#top"), Err(UrlProblem::NotABase));
+        assert_eq!(public_base_url("javascript:alert(1)"), Err(UrlProblem::Scheme));
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub const REPORT_CSS: &str = include_str!("../../../templates/report.css");
 pub(crate) use claimdesk_core::input::is_web_url;
 
 /// JSON that cannot close its `<script>` element or open a comment.
-fn script_safe_json<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
+pub fn script_safe_json<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
     Ok(serde_json::to_string_pretty(value)?.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
 }
 

@@ -22,10 +22,13 @@ mod model;
 pub use chart::chart_svg;
 pub use claimreview::{ClaimReview, claim_reviews, claim_reviews_json};
 pub use csv_out::{CSV_COLUMNS, write_csv};
-pub use html::{NavLink, REPORT_CSS, html, html_with_nav};
-pub use load::{DEFAULT_ORGANIZATION, DEFAULT_PUBLIC_URL, LoadError, ORGANIZATION_NAME, ORGANIZATION_URL, PUBLIC_URL, ReportRequest, load};
+pub use html::{NavLink, REPORT_CSS, html, html_with_nav, script_safe_json};
+pub use load::{DEFAULT_ORGANIZATION, LoadError, ORGANIZATION_NAME, ORGANIZATION_URL, PUBLIC_URL, ReportRequest, load};
 pub use markdown::markdown;
-pub use model::{Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict};
+pub use model::{
+    Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict, human_time,
+    review_url,
+};
 
 claimdesk_core::named_enum! {
     /// The formats a report comes in; the names are used on the command

@@ -9,9 +9,10 @@ use crate::model::{DocumentRef, Organization, Report, ReportMeta, Scope};
 /// Settings (the store's `settings` table) a report reads.
 pub const ORGANIZATION_NAME: &str = "report_organization_name";
 pub const ORGANIZATION_URL: &str = "report_organization_url";
-/// Where the installation is served; review URLs start with it.
+/// Where readers reach the installation; the public fact-check pages'
+/// addresses (ClaimReview `url`) start with it. No default: a guessed
+/// address would be published wrong.
 pub const PUBLIC_URL: &str = "public_url";
-pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 pub const DEFAULT_ORGANIZATION: &str = "claimdesk";
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,8 @@ pub enum LoadError {
     Inverted { from: Date, to: Date },
     #[error("{given:?} is not a verdict on this installation's scale; use a key or a label: {choices}")]
     UnknownVerdict { given: String, choices: String },
+    #[error("no public address is set, and published links need one: pass --base-url URL or set the public address (admin, /users)")]
+    NoPublicUrl,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -39,8 +42,10 @@ pub struct ReportRequest {
     pub checker: Option<String>,
     pub verdict: Option<String>,
     pub include_drafts: bool,
-    /// Overrides the `public_url` setting.
+    /// Overrides the `public_url` setting; one of the two is needed.
     pub base_url: Option<String>,
+    /// Only these claims (the public pages' one page of fact-checks).
+    pub claim_ids: Option<Vec<i64>>,
 }
 
 fn midnight(date: Date) -> i64 {
@@ -71,6 +76,7 @@ impl ReportRequest {
             checker: self.checker.clone(),
             verdict: self.verdict.clone(),
             include_drafts: self.include_drafts,
+            claim_ids: self.claim_ids.clone(),
         }
     }
 }
@@ -104,10 +110,6 @@ pub async fn load(store: &Store, request: &ReportRequest) -> Result<Report, Load
             (from, to) => format!("Fact-check report, {} to {}", from.as_deref().unwrap_or("the start"), to.as_deref().unwrap_or("today")),
         },
     };
-    let base_url = match &request.base_url {
-        Some(url) => url.clone(),
-        None => store.setting(PUBLIC_URL).await?.unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()),
-    };
     let publisher = Organization {
         name: store.setting(ORGANIZATION_NAME).await?.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| DEFAULT_ORGANIZATION.to_owned()),
         url: store.setting(ORGANIZATION_URL).await?.filter(|u| !u.trim().is_empty()),
@@ -116,7 +118,7 @@ pub async fn load(store: &Store, request: &ReportRequest) -> Result<Report, Load
         title,
         scope,
         publisher,
-        base_url,
+        base_url: String::new(),
         generated_at: OffsetDateTime::now_utc().unix_timestamp(),
         drafts: request.include_drafts,
     };
@@ -129,6 +131,15 @@ pub async fn load(store: &Store, request: &ReportRequest) -> Result<Report, Load
             scale.find(given).ok_or_else(|| LoadError::UnknownVerdict { given: given.clone(), choices: scale.keys().join(", ") })?;
         filter.verdict = Some(rating.key.clone());
     }
+    // Last: a usage error above says what is wrong first.
+    let base_url = match &request.base_url {
+        Some(url) => url.clone(),
+        None => store
+            .setting(PUBLIC_URL)
+            .await?
+            .and_then(|url| claimdesk_core::input::public_base_url(&url).ok())
+            .ok_or(LoadError::NoPublicUrl)?,
+    };
     let rows = store.report_rows(&filter).await?;
-    Ok(Report::build(meta, scale, rows))
+    Ok(Report::build(ReportMeta { base_url, ..meta }, scale, rows))
 }

@@ -100,7 +100,7 @@ pub fn markdown(report: &Report) -> String {
         out,
         "Published by {}. Generated {}.{}\n",
         escape(&report.publisher.name, false),
-        escape(&report.generated_at, false),
+        escape(&crate::human_time(&report.generated_at), false),
         if report.drafts { " **Draft: includes claims not yet published.**" } else { "" }
     );
 

@@ -142,6 +142,27 @@ pub(crate) fn rfc3339(at: i64) -> String {
     OffsetDateTime::from_unix_timestamp(at).unwrap_or(OffsetDateTime::UNIX_EPOCH).format(&Rfc3339).unwrap_or_default()
 }
 
+/// A review's own address (ClaimReview `url`): the public page of a
+/// published claim; a draft has none, so its place in the (login-only)
+/// document report.
+pub fn review_url(base: &str, status: claimdesk_core::Status, claim_id: i64, document_id: i64) -> String {
+    if status == claimdesk_core::Status::Published {
+        format!("{base}/fact-checks/{claim_id}")
+    } else {
+        format!("{base}/reports/documents/{document_id}#claim-{claim_id}")
+    }
+}
+
+/// An RFC 3339 time as people read it, in UTC: "28 Nov 2026, 14:05 UTC"
+/// (a text that is no such time is shown as it is).
+pub fn human_time(rfc3339: &str) -> String {
+    let format = time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    OffsetDateTime::parse(rfc3339, &Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
 impl Report {
     pub fn build(meta: ReportMeta, scale: RatingScale, rows: Vec<ReportRow>) -> Report {
         let base = meta.base_url.trim_end_matches('/');
@@ -149,6 +170,7 @@ impl Report {
             .into_iter()
             .map(|row| {
                 let c = row.claim;
+                let url = review_url(base, c.status, c.id, row.document.id);
                 let key = c.verdict.unwrap_or_default();
                 let rating = scale.get(&key);
                 let verdict =
@@ -156,7 +178,7 @@ impl Report {
                 let d = row.document;
                 ReportClaim {
                     id: c.id,
-                    url: format!("{base}/reports/documents/{}#claim-{}", d.id, c.id),
+                    url,
                     claim_reviewed: c.claim_reviewed.unwrap_or_else(|| short_form(&c.text)),
                     text: c.text,
                     speaker: c.speaker,

@@ -102,7 +102,10 @@ fn build_fills_verdicts_urls_short_forms_and_totals() {
     let report = report();
     assert_eq!(report.claims.len(), 2);
     let first = &report.claims[0];
-    assert_eq!(first.url, "https://checks.example/reports/documents/7#claim-1");
+    // A published claim's review lives on its public page (no trailing
+    // slash doubled); a draft has none, so it points into the report.
+    assert_eq!(first.url, "https://checks.example/fact-checks/1");
+    assert_eq!(crate::review_url("https://c.example", Status::Resolved, 4, 7), "https://c.example/reports/documents/7#claim-4");
     assert_eq!((first.verdict.label.as_str(), first.verdict.value), ("Mostly false", Some(2)));
     // The default short form: the sentence without its attribution ("He said").
     assert_eq!(first.claim_reviewed, "\"we'll win\", costs < 5% & rising | *really* [sic], new line — 中文 テスト مرحبا.");
@@ -393,4 +396,12 @@ fn the_claimant_is_a_person_only_when_a_speaker_is_named() {
     assert_eq!(author(&claim), Some(("Organization", "The Example, Ltd.".to_owned())));
     claim.document.outlet = None;
     assert_eq!(author(&claim), None, "no outlet known: no author, rather than a wrong one");
+}
+
+#[test]
+fn times_read_as_people_write_them() {
+    assert_eq!(crate::human_time("2026-11-28T14:05:09Z"), "28 Nov 2026, 14:05 UTC");
+    assert_eq!(crate::human_time("2026-11-28T16:05:00+02:00"), "28 Nov 2026, 14:05 UTC", "shown in UTC");
+    assert_eq!(crate::human_time("2026-03-01T00:00:00Z"), "1 Mar 2026, 00:00 UTC");
+    assert_eq!(crate::human_time("yesterday"), "yesterday", "not a time: as it is");
 }

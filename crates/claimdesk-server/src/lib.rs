@@ -36,7 +36,7 @@ use actix_web::{App, HttpServer, web};
 pub use auth::SessionPolicy;
 pub use ingest::ingest;
 pub use pages::admin::{MIN_PASSWORD, valid_user_name};
-pub use state::{AppState, ServerOptions};
+pub use state::{AppState, PublicUrl, PublicUrlSource, ServerOptions};
 
 /// Largest form body accepted, other than document ingestion.
 pub const FORM_LIMIT: usize = 256 * 1024;
@@ -65,6 +65,7 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
     let secure = options.secure_cookies;
     let csp = content_security_policy();
     let state = web::Data::new(state);
+    let fallback_state = state.clone();
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
             .cookie_name("claimdesk_session".to_owned())
@@ -86,6 +87,15 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
     };
     let server = server.bind(&options.bind)?;
     let addrs = server.addrs();
+    let fallback = match &options.public_url {
+        Some(url) => state::PublicUrl { url: url.clone(), source: state::PublicUrlSource::Option },
+        None => state::PublicUrl {
+            url: addrs.first().map_or_else(|| "http://localhost".to_owned(), |a| format!("http://{a}")),
+            source: state::PublicUrlSource::Bind,
+        },
+    };
+    // Set once, before the first request.
+    let _ = fallback_state.fallback_url.set(fallback);
     Ok((server.run(), addrs))
 }
 

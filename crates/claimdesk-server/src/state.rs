@@ -14,6 +14,10 @@ pub const SECOND_REVIEW: &str = "require_second_review";
 pub struct ServerOptions {
     /// host:port
     pub bind: String,
+    /// `serve --public-url`: where readers reach the installation when the
+    /// `public_url` setting is unset (already checked by
+    /// `claimdesk_core::input::public_base_url`).
+    pub public_url: Option<String>,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// actix worker threads; `None` is one per core.
@@ -38,6 +42,9 @@ pub struct AppState {
     pub sessions: crate::cache::SessionCache,
     /// Set from [`ServerOptions::sessions`] by [`crate::bind`].
     pub session_policy: crate::auth::SessionPolicy,
+    /// Where published links point when the `public_url` setting is unset:
+    /// `serve --public-url`, else the bound address (set by [`crate::bind`]).
+    pub fallback_url: std::sync::OnceLock<PublicUrl>,
     /// The fact-check library and its encoder (off until
     /// [`AppState::with_library`]).
     pub library: crate::library::Library,
@@ -64,8 +71,20 @@ impl AppState {
             labels: Default::default(),
             sessions: Default::default(),
             session_policy: Default::default(),
+            fallback_url: Default::default(),
             library: crate::library::Library::off("the server was started without the sentence encoder"),
         })
+    }
+
+    /// Where readers reach this installation: the `public_url` setting
+    /// (read on every call, so an admin's change reaches every node), else
+    /// `serve --public-url`, else the bound address.
+    pub async fn public_url(&self) -> Result<PublicUrl, StoreError> {
+        let setting = self.store.setting(claimdesk_report::PUBLIC_URL).await?;
+        if let Some(url) = setting.as_deref().and_then(|u| claimdesk_core::input::public_base_url(u).ok()) {
+            return Ok(PublicUrl { url, source: PublicUrlSource::Setting });
+        }
+        Ok(self.fallback_url.get().cloned().unwrap_or(PublicUrl { url: "http://localhost".to_owned(), source: PublicUrlSource::Bind }))
     }
 
     /// The lifecycle rules in force now (read on every change, so an
@@ -74,5 +93,30 @@ impl AppState {
         let scale = self.store.rating_scale().await?;
         let require_second_review = self.store.setting(SECOND_REVIEW).await?.as_deref() == Some("true");
         Ok(Policy { scale, require_second_review })
+    }
+}
+
+/// A base address for links readers follow, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// No trailing `/`.
+    pub url: String,
+    pub source: PublicUrlSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicUrlSource {
+    /// The `public_url` setting.
+    Setting,
+    /// `serve --public-url`.
+    Option,
+    /// Guessed from the bound address: right only for readers on this
+    /// machine, so pages warn about it.
+    Bind,
+}
+
+impl PublicUrl {
+    pub fn is_guess(&self) -> bool {
+        self.source == PublicUrlSource::Bind
     }
 }

@@ -1,7 +1,7 @@
 //! The review queue: filtered claims with keyset pagination, in one query.
 
 use claimdesk_core::Status;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
 use std::collections::HashMap;
@@ -146,10 +146,20 @@ pub(crate) fn with_flag(column: flag_rule::Column, value: &str, current_only: bo
     claim::Column::Id.in_subquery(claims)
 }
 
-/// Claims of documents from `outlet`.
+/// Claims of documents from `outlet`: the exact name, or the name with
+/// ASCII letters in another case (`greenhaven gazette` finds "Greenhaven
+/// Gazette"; SQLite's `lower` folds only ASCII, so that is what both
+/// databases promise).
 pub(crate) fn from_outlet(outlet: &str) -> sea_orm::sea_query::SimpleExpr {
-    let documents =
-        Query::select().column(document::Column::Id).from(document::Entity).and_where(document::Column::Outlet.eq(outlet)).to_owned();
+    let documents = Query::select()
+        .column(document::Column::Id)
+        .from(document::Entity)
+        .cond_where(
+            Condition::any()
+                .add(document::Column::Outlet.eq(outlet))
+                .add(Expr::expr(Func::lower(Expr::col(document::Column::Outlet))).eq(outlet.to_ascii_lowercase())),
+        )
+        .to_owned();
     claim::Column::DocumentId.in_subquery(documents)
 }
 

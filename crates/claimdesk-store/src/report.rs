@@ -37,6 +37,8 @@ pub struct ReportFilter {
     pub verdict: Option<String>,
     /// Also resolved claims that are not published yet (editors only).
     pub include_drafts: bool,
+    /// Only these claims.
+    pub claim_ids: Option<Vec<i64>>,
 }
 
 /// One claim of a report with everything the report shows of it.
@@ -75,6 +77,9 @@ impl ReportFilter {
         let mut c = Condition::all().add(claim::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
         if let Some(id) = self.document_id {
             c = c.add(claim::Column::DocumentId.eq(id));
+        }
+        if let Some(ids) = &self.claim_ids {
+            c = c.add(claim::Column::Id.is_in(ids.iter().copied()));
         }
         if let Some(checker) = &self.checker {
             c = c.add(claim::Column::ResolvedBy.eq(checker.as_str()));
@@ -214,6 +219,58 @@ impl Store {
             rows.sort_by_key(|r| (r.reviewed_at, r.claim.id));
         }
         Ok(rows)
+    }
+
+    /// One page of the published claims `filter` selects, newest
+    /// publication first, and how many there are in all: the public
+    /// fact-check index, feed and sitemap. (Drafts are never listed,
+    /// whatever `filter.include_drafts` says.)
+    pub async fn published_page(&self, filter: &ReportFilter, offset: u64, limit: u64) -> Result<(Vec<(i64, i64)>, u64), StoreError> {
+        let filter = ReportFilter { include_drafts: false, ..filter.clone() };
+        let selected = Query::select().column(claim::Column::Id).from(claim::Entity).cond_where(filter.condition()).to_owned();
+        let published = || {
+            event::Entity::find().filter(event::Column::Action.eq("publish")).filter(event::Column::ClaimId.in_subquery(selected.clone()))
+        };
+        let total: Option<i64> = published()
+            .select_only()
+            .column_as(Expr::col(event::Column::ClaimId).count_distinct(), "n")
+            .into_tuple()
+            .one(&self.read)
+            .await?;
+        let page: Vec<(i64, i64)> = published()
+            .select_only()
+            .column(event::Column::ClaimId)
+            .column_as(Expr::col(event::Column::At).max(), "at")
+            .group_by(event::Column::ClaimId)
+            .order_by(Expr::col(event::Column::At).max(), sea_orm::Order::Desc)
+            .order_by_desc(event::Column::ClaimId)
+            .offset(offset)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        Ok((page, u64::try_from(total.unwrap_or(0)).unwrap_or(0)))
+    }
+
+    /// The outlets documents name, sorted; with `published_only`, only
+    /// those with a published claim (the public index's choices).
+    pub async fn outlets(&self, published_only: bool) -> Result<Vec<String>, StoreError> {
+        let mut query = document::Entity::find()
+            .select_only()
+            .column(document::Column::Outlet)
+            .distinct()
+            .filter(document::Column::Outlet.is_not_null())
+            .order_by_asc(document::Column::Outlet);
+        if published_only {
+            let published = Query::select()
+                .column(claim::Column::DocumentId)
+                .from(claim::Entity)
+                .and_where(claim::Column::Status.eq(Status::Published.as_str()))
+                .to_owned();
+            query = query.filter(document::Column::Id.in_subquery(published));
+        }
+        let outlets: Vec<Option<String>> = query.into_tuple().all(&self.read).await?;
+        Ok(outlets.into_iter().flatten().filter(|o| !o.trim().is_empty()).collect())
     }
 
     /// Review times of all published claims (unix seconds), for listing the

@@ -314,32 +314,7 @@ enum Command {
         command: bench::BenchCommand,
     },
     /// Serve the review web UI and the JSON API.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
-        bind: String,
-        #[command(flatten)]
-        database: DatabaseArg,
-        #[command(flatten)]
-        plugins: PluginArgs,
-        /// Ingest the sample articles that ship with claimdesk.
-        #[arg(long)]
-        demo: bool,
-        /// Mark the session cookie Secure (when served over HTTPS).
-        #[arg(long)]
-        secure_cookies: bool,
-        /// Worker threads (default: one per core).
-        #[arg(long, value_name = "N")]
-        workers: Option<usize>,
-        /// End a login session after this many seconds without a request.
-        #[arg(long, value_name = "SECONDS", default_value_t = 2 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
-        session_idle: u64,
-        /// End a login session this many seconds after the login, however busy.
-        #[arg(long, value_name = "SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
-        session_lifetime: u64,
-        #[command(flatten)]
-        model_dir: library::ModelArg,
-    },
+    Serve(serve::ServeCommand),
     /// Write a verdict report of published claims: one document, or a
     /// period and filters.
     Report {
@@ -363,8 +338,9 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Address the review URLs start with (default: the `public_url` setting).
-        #[arg(long, value_name = "URL")]
+        /// Address readers reach the installation at; fact-check URLs start
+        /// with it (default: the `public_url` setting; one is needed).
+        #[arg(long, value_name = "URL", value_parser = serve::parse_public_url)]
         base_url: Option<String>,
         #[command(flatten)]
         database: DatabaseArg,
@@ -552,23 +528,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Bench { command } => bench::run(command),
-        Command::Serve { bind, database, plugins, demo, secure_cookies, workers, session_idle, session_lifetime, model_dir } => {
-            serve::serve(serve::ServeArgs {
-                url: &database.url,
-                plugins: &plugins,
-                options: claimdesk_server::ServerOptions {
-                    bind,
-                    secure_cookies,
-                    workers,
-                    sessions: claimdesk_server::SessionPolicy {
-                        idle: std::time::Duration::from_secs(session_idle),
-                        lifetime: std::time::Duration::from_secs(session_lifetime),
-                    },
-                },
-                demo,
-                encoder: model_dir.dir.as_deref(),
-            })
-        }
+        Command::Serve(command) => serve::serve(command),
         Command::Report { document, from, to, filter, drafts, format, output, base_url, database } => {
             let mut request =
                 claimdesk_report::ReportRequest { document_id: document, from, to, include_drafts: drafts, base_url, ..Default::default() };

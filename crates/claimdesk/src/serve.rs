@@ -16,13 +16,58 @@ use crate::{PluginArgs, plugins};
 /// Sample articles shipped with claimdesk (written for it), for `--demo`.
 const DEMO_ARTICLES: &str = include_str!("../../../samples/demo.jsonl");
 
-pub struct ServeArgs<'a> {
-    pub url: &'a str,
-    pub plugins: &'a PluginArgs,
-    pub options: ServerOptions,
-    pub demo: bool,
-    /// The sentence encoder's directory (default: the shipped one).
-    pub encoder: Option<&'a std::path::Path>,
+/// `claimdesk serve`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ServeCommand {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    bind: String,
+    /// The address readers reach this installation at (published
+    /// fact-checks, ClaimReview, feed and sitemap link to it), unless the
+    /// `public_url` setting (admin, /users) names one. Without either, the
+    /// bind address is used and a warning says links will be wrong.
+    #[arg(long, value_name = "URL", value_parser = parse_public_url)]
+    public_url: Option<String>,
+    #[command(flatten)]
+    database: crate::DatabaseArg,
+    #[command(flatten)]
+    plugins: PluginArgs,
+    /// Ingest the sample articles that ship with claimdesk.
+    #[arg(long)]
+    demo: bool,
+    /// Mark the session cookie Secure (when served over HTTPS).
+    #[arg(long)]
+    secure_cookies: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// End a login session after this many seconds without a request.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    session_idle: u64,
+    /// End a login session this many seconds after the login, however busy.
+    #[arg(long, value_name = "SECONDS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    session_lifetime: u64,
+    #[command(flatten)]
+    model_dir: crate::library::ModelArg,
+}
+
+pub fn parse_public_url(value: &str) -> Result<String, String> {
+    claimdesk_core::input::public_base_url(value).map_err(|problem| format!("{value:?} {problem}"))
+}
+
+impl ServeCommand {
+    fn options(&self) -> ServerOptions {
+        ServerOptions {
+            bind: self.bind.clone(),
+            public_url: self.public_url.clone(),
+            secure_cookies: self.secure_cookies,
+            workers: self.workers,
+            sessions: claimdesk_server::SessionPolicy {
+                idle: std::time::Duration::from_secs(self.session_idle),
+                lifetime: std::time::Duration::from_secs(self.session_lifetime),
+            },
+        }
+    }
 }
 
 /// The server's log: `tracing` events on standard error, filtered by
@@ -40,13 +85,14 @@ fn init_logging() {
 /// processes stored (this server's own ingests and imports wake it at once).
 const MATCHER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
+pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
     init_logging();
-    let host = Arc::new(claimdesk_server::checking::Checking::new(plugins::loader(args.plugins)));
+    let host = Arc::new(claimdesk_server::checking::Checking::new(plugins::loader(&args.plugins)));
+    let options = args.options();
     actix_web::rt::System::new().block_on(async move {
-        let store = open(args.url).await?;
+        let store = open(&args.database.url).await?;
         let login = first_admin(&store).await?;
-        let library = claimdesk_server::library::Library::load(args.encoder);
+        let library = claimdesk_server::library::Library::load(args.model_dir.dir.as_deref());
         match library.status() {
             Ok(()) => {
                 let indexed = library.load_index(&store).await?;
@@ -63,10 +109,17 @@ pub fn serve(args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
         if args.demo {
             load_demo(&state).await?;
         }
-        let (server, addrs) =
-            claimdesk_server::bind(state, &args.options).with_context(|| format!("cannot serve on {}", args.options.bind))?;
-        for addr in addrs {
+        let public_url_set = state.store.setting(claimdesk_report::PUBLIC_URL).await?.is_some_and(|u| !u.trim().is_empty());
+        let (server, addrs) = claimdesk_server::bind(state, &options).with_context(|| format!("cannot serve on {}", options.bind))?;
+        for addr in &addrs {
             println!("claimdesk is serving at http://{addr}/");
+        }
+        if !public_url_set && options.public_url.is_none() {
+            let guess = addrs.first().map(|a| format!("http://{a}")).unwrap_or_default();
+            tracing::warn!(
+                "no public address is set: published fact-checks, ClaimReview, the feed and the sitemap will link to {guess}, \
+                 which readers elsewhere cannot reach; set it with --public-url URL or on /users"
+            );
         }
         match login {
             Some(password) => println!("log in as admin with password {password} (shown only now; change it on /users)"),

@@ -153,7 +153,8 @@ fn unsafe_urls_bad_dates_and_control_characters_are_refused_where_they_enter() {
         let record = reader.records().next().unwrap().unwrap();
         assert_eq!(&record[explanation], "'=cmd|' /C calc'!A0");
         // The Markdown report of the document whose URL was made unsafe.
-        let md = claimdesk(&["report", "--document", &old.to_string(), "--format", "md", "--database", &db]);
+        let md =
+            claimdesk(&["report", "--document", &old.to_string(), "--format", "md", "--base-url", "https://c.example", "--database", &db]);
         let md = String::from_utf8_lossy(&md.stdout);
         assert!(md.contains("javascript:alert") && !md.contains("](javascript"), "{md}");
     }

@@ -125,7 +125,7 @@ fn csv_records(text: &str) -> Vec<csv::StringRecord> {
 
 /// Rows of the Markdown claims table.
 fn markdown_claim_rows(text: &str) -> usize {
-    text.lines().filter(|l| l.starts_with("| [") && l.contains("#claim-")).count()
+    text.lines().filter(|l| l.starts_with("| [") && (l.contains("#claim-") || l.contains("/fact-checks/"))).count()
 }
 
 /// Every format of the same report holds `ids`, in order.
@@ -160,7 +160,8 @@ fn reports_from_the_cli_and_the_web_hold_exactly_the_published_claims() {
         let first = &blocks[0];
         assert_eq!(first["@type"], "ClaimReview");
         assert_eq!(first["claimReviewed"], SHORT_FORM);
-        assert_eq!(first["url"], format!("https://checks.example/desk/reports/documents/{}#claim-{}", f.document, f.with_evidence));
+        // The public page, under the public address (its trailing "/" dropped).
+        assert_eq!(first["url"], format!("https://checks.example/desk/fact-checks/{}", f.with_evidence));
         assert_eq!(first["author"], json!({ "@type": "Organization", "name": "Harbour & Co <Checks>", "url": "https://checks.example" }));
         assert_eq!(first["reviewRating"]["alternateName"], "Mostly false");
         assert_eq!((first["reviewRating"]["ratingValue"].as_u64(), first["reviewRating"]["bestRating"].as_u64()), (Some(2), Some(5)));
@@ -234,8 +235,16 @@ fn reports_from_the_cli_and_the_web_hold_exactly_the_published_claims() {
         let drafts = editor.get(&format!("/reports/documents/{}?drafts=1&format=json", f.document));
         assert_eq!(drafts.json()["claims"].as_array().unwrap().len(), 3);
 
+        // The same claims on the public pages, read with no session.
+        let base = "https://checks.example/desk";
+        super::public::check_public_pages(&server, base, &published, &[f.draft], (f.with_evidence, SHORT_FORM));
+        super::public::check_public_filters(&server, "mostly FALSE", &OUTLET.to_lowercase(), &[f.with_evidence]);
+        super::public::check_public_filters(&server, "unverifiable", "", &[f.without_evidence]);
+        super::public::check_public_filters(&server, "", "Elsewhere", &[]);
+
         // Unpublished after a report: absent from the next one, and in the history.
         assert_eq!(act(&editor, f.with_evidence, "unpublish", &[]).status, 303);
+        assert_eq!(server.client().get(&format!("/fact-checks/{}", f.with_evidence)).status, 404, "gone from the public pages");
         check_all_formats(db, &["--document", &document], &[f.without_evidence]);
         let web = checker.get(&format!("/reports/documents/{}?format=json", f.document)).json();
         assert_eq!(web["claims"].as_array().unwrap().len(), 1);
@@ -250,7 +259,10 @@ fn report_bad_input_gets_clear_errors() {
     let db = format!("sqlite://{}?mode=rwc", dir.join("r.sqlite").display());
     let migrate = claimdesk(&["migrate", "--database", &db]);
     assert!(migrate.status.success());
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 11] = [
+        // No public address set and none given: links would be guesses.
+        (&["--format", "json"], "no public address is set"),
+        (&["--format", "json", "--base-url", "https://c.example/?q=1"], "must not have a query"),
         (&["--document", "999999", "--format", "html"], "no document with ID 999999"),
         (&["--format", "pdf"], "invalid value 'pdf'"),
         (&["--from", "2026-13-40", "--format", "json"], "is not a date as YYYY-MM-DD"),
@@ -271,8 +283,8 @@ fn report_bad_input_gets_clear_errors() {
     }
     // --output: written whole, and nothing is written when the report fails.
     let target = dir.join("report.json");
-    let out = cli_report(&db, &["--format", "json", "--output", target.to_str().unwrap()]);
-    assert!(out.status.success());
+    let out = cli_report(&db, &["--format", "json", "--base-url", "https://c.example", "--output", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     assert_eq!(written["claims"], json!([]));
     let failed = dir.join("failed.json");

@@ -137,6 +137,8 @@ struct UsersPage {
     organization_name: String,
     organization_url: String,
     public_url: String,
+    /// The bound address links fall back to, when nothing better is set.
+    public_url_guess: Option<String>,
 }
 
 async fn users_page(
@@ -156,6 +158,7 @@ async fn users_page(
         organization_name: state.store.setting(claimdesk_report::ORGANIZATION_NAME).await?.unwrap_or_default(),
         organization_url: state.store.setting(claimdesk_report::ORGANIZATION_URL).await?.unwrap_or_default(),
         public_url: state.store.setting(claimdesk_report::PUBLIC_URL).await?.unwrap_or_default(),
+        public_url_guess: Some(state.public_url().await?).filter(|u| u.is_guess()).map(|u| u.url),
     })
 }
 
@@ -277,14 +280,18 @@ async fn settings(
         (claimdesk_report::ORGANIZATION_URL, &form.organization_url, true),
         (claimdesk_report::PUBLIC_URL, &form.public_url, true),
     ] {
-        let Some(value) = value.as_deref().map(str::trim) else { continue };
-        if must_be_url && !value.is_empty() && !super::is_web_url(value) {
+        let Some(mut value) = value.as_deref().map(str::trim).map(str::to_owned) else { continue };
+        if must_be_url && !value.is_empty() && !super::is_web_url(&value) {
             return Err(AppError::BadRequest(format!("{value:?} is not a web address starting with http:// or https://.")));
+        }
+        if key == claimdesk_report::PUBLIC_URL && !value.is_empty() {
+            value = claimdesk_core::input::public_base_url(&value)
+                .map_err(|problem| AppError::BadRequest(format!("The public address {value:?} {problem}.")))?;
         }
         if value.chars().count() > 200 {
             return Err(AppError::BadRequest("Settings are at most 200 characters.".to_owned()));
         }
-        report_settings.push((key, value.to_owned()));
+        report_settings.push((key, value));
     }
     for (key, value) in &report_settings {
         state.store.set_setting(key, value).await?;

@@ -6,6 +6,7 @@ pub(crate) mod claim;
 mod documents;
 mod library;
 mod login;
+mod public;
 pub(crate) mod queue;
 mod reports;
 
@@ -30,7 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(documents::routes)
         .configure(admin::routes)
         .configure(library::routes)
-        .configure(reports::routes);
+        .configure(reports::routes)
+        .configure(public::routes);
 }
 
 /// For load balancers: 200 when the database answers.

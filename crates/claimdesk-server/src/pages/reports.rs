@@ -89,6 +89,7 @@ impl ReportQuery {
             verdict: non_empty(&self.verdict),
             include_drafts: self.drafts(viewer)?,
             base_url: None,
+            claim_ids: None,
         })
     }
 
@@ -122,7 +123,7 @@ fn percent_encode(value: &str) -> String {
 fn load_error(e: LoadError) -> AppError {
     match e {
         LoadError::UnknownDocument(id) => AppError::NotFound(format!("There is no document {id}.")),
-        LoadError::Inverted { .. } | LoadError::UnknownVerdict { .. } => AppError::BadRequest(format!("{e}.")),
+        LoadError::Inverted { .. } | LoadError::UnknownVerdict { .. } | LoadError::NoPublicUrl => AppError::BadRequest(format!("{e}.")),
         LoadError::Store(e) => e.into(),
     }
 }
@@ -138,6 +139,8 @@ async fn respond(
     base: String,
     query: String,
 ) -> Result<HttpResponse, AppError> {
+    let mut request = request;
+    request.base_url = Some(state.public_url().await?.url);
     let report = claimdesk_report::load(&state.store, &request).await.map_err(load_error)?;
     let separator = if query.is_empty() { "" } else { "&" };
     let mut nav = vec![NavLink { label: "← Reports".to_owned(), href: "/reports".to_owned() }];
