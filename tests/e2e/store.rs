@@ -288,7 +288,8 @@ fn an_old_schema_is_migrated() {
                     "m007_fact_checks",
                     "m008_memory",
                     "m009_explained",
-                    "m010_dismissal_kind"
+                    "m010_dismissal_kind",
+                    "m011_evidence_archive"
                 ]
             );
             // m005 gave old users their folded names; of two that fold

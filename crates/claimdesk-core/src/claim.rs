@@ -74,6 +74,33 @@ pub struct NewEvidence {
     pub quoted_passage: Option<String>,
     pub note: Option<String>,
     pub stance: Stance,
+    /// A copy kept by an archive (the Wayback Machine, archive.today …),
+    /// for when the source changes or disappears.
+    pub archived_url: Option<String>,
+}
+
+impl NewEvidence {
+    /// As every way in must send it: texts trimmed, blanks absent, both
+    /// addresses web addresses.
+    pub fn normalized(self) -> Result<NewEvidence, crate::TransitionError> {
+        let present = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let url = self.url.trim().to_owned();
+        if !crate::input::is_web_url(&url) {
+            return Err(crate::TransitionError::EvidenceAddress);
+        }
+        let archived_url = present(self.archived_url);
+        if archived_url.as_deref().is_some_and(|u| !crate::input::is_web_url(u)) {
+            return Err(crate::TransitionError::ArchiveAddress);
+        }
+        Ok(NewEvidence {
+            url,
+            title: present(self.title),
+            quoted_passage: present(self.quoted_passage),
+            note: present(self.note),
+            stance: self.stance,
+            archived_url,
+        })
+    }
 }
 
 /// The longest `claimReviewed` reports publish, in characters.

@@ -66,6 +66,8 @@ crate::named_enum! {
         Assign = "assign",
         Start = "start",
         Evidence = "evidence",
+        /// Edit or delete an evidence item.
+        EditEvidence = "edit_evidence",
         Verdict = "verdict",
         Approve = "approve",
         Dismiss = "dismiss",
@@ -80,12 +82,26 @@ crate::named_enum! {
 /// The longest speaker name a claim keeps, in characters.
 pub const MAX_SPEAKER: usize = 200;
 
-/// What the permission check needs to know of a claim.
+/// What the permission check needs to know of a claim, as one person
+/// sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {
     pub status: Status,
     /// A second reviewer has approved the current verdict.
     pub approved: bool,
+    /// The person asking gave the current verdict (so cannot be its second
+    /// review).
+    pub own_verdict: bool,
+    /// Evidence items the claim has.
+    pub evidence: usize,
+}
+
+impl Standing {
+    /// A claim in `status`, not approved, with no evidence, whose verdict
+    /// (if any) is someone else's.
+    pub fn new(status: Status) -> Standing {
+        Standing { status, approved: false, own_verdict: false, evidence: 0 }
+    }
 }
 
 impl Verb {
@@ -95,7 +111,7 @@ impl Verb {
         match (self, status) {
             (Verb::Dismiss | Verb::Publish | Verb::Unpublish, _) => Role::Editor,
             // What is public, or was set aside by an editor, stays an editor's.
-            (Verb::Reopen | Verb::Summarize | Verb::Speaker, Published | Dismissed) => Role::Editor,
+            (Verb::Reopen | Verb::Summarize | Verb::Speaker | Verb::EditEvidence, Published | Dismissed) => Role::Editor,
             _ => Role::Checker,
         }
     }
@@ -116,7 +132,7 @@ impl Verb {
         let applies = match self {
             Verb::Assign | Verb::Dismiss => matches!(status, New | InReview | Resolved),
             Verb::Start => status == New,
-            Verb::Evidence | Verb::Summarize | Verb::Speaker => true,
+            Verb::Evidence | Verb::EditEvidence | Verb::Summarize | Verb::Speaker => true,
             Verb::Verdict => status.is_open(),
             Verb::Approve => {
                 if !policy.require_second_review {
@@ -125,10 +141,21 @@ impl Verb {
                 if status == Resolved && standing.approved {
                     return Err(TransitionError::AlreadyApproved);
                 }
+                if status == Resolved && standing.own_verdict {
+                    return Err(TransitionError::OwnVerdict);
+                }
                 status == Resolved
             }
             Verb::Reopen => matches!(status, Resolved | Published | Dismissed),
-            Verb::Publish => status == Resolved,
+            Verb::Publish => {
+                if status == Resolved && policy.require_second_review && !standing.approved {
+                    return Err(TransitionError::NeedsSecondReview);
+                }
+                if status == Resolved && policy.publish_needs_evidence && standing.evidence == 0 {
+                    return Err(TransitionError::NeedsEvidence);
+                }
+                status == Resolved
+            }
             Verb::Unpublish => status == Published,
         };
         if !applies {
@@ -206,6 +233,15 @@ pub enum Command {
     },
     Start,
     AddEvidence(NewEvidence),
+    /// Replaces evidence item `id` of the claim.
+    EditEvidence {
+        id: i64,
+        evidence: NewEvidence,
+    },
+    /// Deletes evidence item `id` of the claim (its history keeps it).
+    DeleteEvidence {
+        id: i64,
+    },
     Verdict {
         rating: String,
         explanation: String,
@@ -240,19 +276,8 @@ impl Command {
         let present = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(match self {
             Command::Assign { to } => Command::Assign { to: present(to) },
-            Command::AddEvidence(e) => {
-                let url = e.url.trim().to_owned();
-                if !crate::input::is_web_url(&url) {
-                    return Err(TransitionError::EvidenceAddress);
-                }
-                Command::AddEvidence(NewEvidence {
-                    url,
-                    title: present(e.title),
-                    quoted_passage: present(e.quoted_passage),
-                    note: present(e.note),
-                    stance: e.stance,
-                })
-            }
+            Command::AddEvidence(e) => Command::AddEvidence(e.normalized()?),
+            Command::EditEvidence { id, evidence } => Command::EditEvidence { id, evidence: evidence.normalized()? },
             other => other,
         })
     }
@@ -262,6 +287,7 @@ impl Command {
             Command::Assign { .. } => Verb::Assign,
             Command::Start => Verb::Start,
             Command::AddEvidence(_) => Verb::Evidence,
+            Command::EditEvidence { .. } | Command::DeleteEvidence { .. } => Verb::EditEvidence,
             Command::Verdict { .. } => Verb::Verdict,
             Command::Approve => Verb::Approve,
             Command::Dismiss { .. } => Verb::Dismiss,
@@ -280,7 +306,7 @@ impl Command {
         Some(match self {
             Command::Assign { to } => vec![Action::Assign { to }],
             Command::Start => vec![Action::StartReview],
-            Command::AddEvidence(_) => return None,
+            Command::AddEvidence(_) | Command::EditEvidence { .. } | Command::DeleteEvidence { .. } => return None,
             Command::Verdict { rating, explanation } => {
                 let resolve = Action::Resolve { rating, explanation: explanation.trim().to_owned() };
                 if status == Status::New { vec![Action::StartReview, resolve] } else { vec![resolve] }
@@ -314,6 +340,8 @@ impl Command {
             Command::Assign { to: None } => "Unassigned.".to_owned(),
             Command::Start => "Review started.".to_owned(),
             Command::AddEvidence(_) => "Evidence added.".to_owned(),
+            Command::EditEvidence { .. } => "Evidence saved.".to_owned(),
+            Command::DeleteEvidence { .. } => "Evidence deleted; the claim's history keeps what it said.".to_owned(),
             Command::Verdict { .. } => "Verdict saved.".to_owned(),
             Command::Approve => "Second review recorded.".to_owned(),
             Command::Dismiss { .. } => "Claim dismissed.".to_owned(),
@@ -358,6 +386,12 @@ pub enum TransitionError {
     AlreadyApproved,
     #[error("the second review must be done by someone other than {0}, who gave the verdict")]
     SelfApproval(String),
+    #[error("you gave this verdict: its second review must be someone else's")]
+    OwnVerdict,
+    #[error("publishing needs at least one evidence item: add the sources the verdict rests on")]
+    NeedsEvidence,
+    #[error("the archived copy needs a web address starting with http:// or https://")]
+    ArchiveAddress,
     #[error("the short form of a claim is at most {max} characters; this one has {found}")]
     SummaryTooLong { max: usize, found: usize },
     #[error("the evidence needs a web address starting with http:// or https://")]
@@ -373,6 +407,9 @@ pub enum TransitionError {
 pub struct Policy {
     pub scale: RatingScale,
     pub require_second_review: bool,
+    /// A claim is published only with at least one evidence item (the
+    /// installation's setting; on unless an admin turns it off).
+    pub publish_needs_evidence: bool,
 }
 
 impl Claim {

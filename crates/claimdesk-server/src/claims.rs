@@ -32,13 +32,22 @@ pub(crate) async fn execute(
         return Err(StoreError::StaleVersion { id: claim.id, expected: seen, found: claim.version }.into());
     }
     let policy = state.policy().await?;
-    command.verb().check(role, claim.standing(), &policy)?;
+    let evidence = if command.verb() == claimdesk_core::Verb::Publish { state.store.evidence_count(claim.id).await? } else { 0 };
+    command.verb().check(role, claim.standing_for(actor, evidence), &policy)?;
     let command = command.normalized()?;
     let done = command.done();
     match &command {
         Command::AddEvidence(evidence) => {
             state.store.add_evidence(claim.id, evidence, actor).await?;
             state.counts.invalidate();
+            return Ok(done);
+        }
+        Command::EditEvidence { id, evidence } => {
+            state.store.update_evidence(claim.id, *id, evidence, actor).await?;
+            return Ok(done);
+        }
+        Command::DeleteEvidence { id } => {
+            state.store.delete_evidence(claim.id, *id, actor).await?;
             return Ok(done);
         }
         Command::Assign { to: Some(name) } => match state.store.user_by_name(name).await? {
@@ -91,6 +100,7 @@ pub(crate) async fn use_match(state: &AppState, actor: &str, role: Role, claim: 
     let evidence_added = match &address {
         Some(url) => {
             let evidence = claimdesk_core::NewEvidence {
+                archived_url: None,
                 url: url.clone(),
                 title: Some(format!("{source}: {}", item.claim)),
                 quoted_passage: None,

@@ -123,13 +123,16 @@ impl From<TransitionError> for AppError {
             | TransitionError::MissingReason
             | TransitionError::SummaryTooLong { .. }
             | TransitionError::EvidenceAddress
+            | TransitionError::ArchiveAddress
             | TransitionError::MissingSpeaker
             | TransitionError::SpeakerTooLong { .. } => AppError::BadRequest(message),
             TransitionError::Illegal { .. }
             | TransitionError::NeedsSecondReview
             | TransitionError::NoSecondReview
             | TransitionError::AlreadyApproved
-            | TransitionError::SelfApproval(_) => AppError::NotAllowedNow(message),
+            | TransitionError::SelfApproval(_)
+            | TransitionError::OwnVerdict
+            | TransitionError::NeedsEvidence => AppError::NotAllowedNow(message),
         }
     }
 }

@@ -9,6 +9,8 @@ use crate::auth::Throttle;
 /// Settings keys in the store.
 pub const SESSION_SECRET: &str = "session_secret";
 pub const SECOND_REVIEW: &str = "require_second_review";
+/// `false` lets claims be published without evidence; unset is on.
+pub const PUBLISH_NEEDS_EVIDENCE: &str = "publish_needs_evidence";
 
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -92,7 +94,8 @@ impl AppState {
     pub async fn policy(&self) -> Result<Policy, StoreError> {
         let scale = self.store.rating_scale().await?;
         let require_second_review = self.store.setting(SECOND_REVIEW).await?.as_deref() == Some("true");
-        Ok(Policy { scale, require_second_review })
+        let publish_needs_evidence = self.store.setting(PUBLISH_NEEDS_EVIDENCE).await?.as_deref() != Some("false");
+        Ok(Policy { scale, require_second_review, publish_needs_evidence })
     }
 }
 

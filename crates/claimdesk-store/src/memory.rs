@@ -47,8 +47,10 @@ pub struct ClaimCopy {
 }
 
 impl ClaimCopy {
+    /// What the permission check needs of the copy (for dismissing it:
+    /// its evidence and verdict's author do not matter).
     pub fn standing(&self) -> claimdesk_core::Standing {
-        claimdesk_core::Standing { status: self.status, approved: self.approved }
+        claimdesk_core::Standing { approved: self.approved, ..claimdesk_core::Standing::new(self.status) }
     }
 }
 

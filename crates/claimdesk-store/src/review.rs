@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use claimdesk_core::{Rating, RatingScale, Status};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::entity::{claim, document, event, evidence, rating};
 use crate::{ClaimRow, EvidenceRow, NewEvidence, Store, StoreError, now};
@@ -42,6 +42,7 @@ impl Store {
             stance: Set(new.stance.as_str().to_owned()),
             added_by: Set(actor.to_owned()),
             added_at: Set(at),
+            archived_url: Set(new.archived_url.clone()),
         }
         .insert(&txn)
         .await?;
@@ -60,6 +61,44 @@ impl Store {
         .await?;
         txn.commit().await?;
         row.try_into()
+    }
+
+    /// Replaces evidence item `id` of claim `claim_id` with `new`, and
+    /// records what it said before and after in the claim's history.
+    pub async fn update_evidence(&self, claim_id: i64, id: i64, new: &NewEvidence, actor: &str) -> Result<EvidenceRow, StoreError> {
+        let txn = self.begin_write().await?;
+        let (claim, old) = evidence_of_claim(&txn, claim_id, id).await?;
+        let before = evidence_detail(&old);
+        let mut row: evidence::ActiveModel = old.into();
+        row.url = Set(new.url.clone());
+        row.title = Set(new.title.clone());
+        row.quoted_passage = Set(new.quoted_passage.clone());
+        row.note = Set(new.note.clone());
+        row.stance = Set(new.stance.as_str().to_owned());
+        row.archived_url = Set(new.archived_url.clone());
+        let row = row.update(&txn).await?;
+        let detail = serde_json::json!({ "evidence": id, "before": before, "after": evidence_detail(&row) });
+        record(&txn, &claim, actor, "edit_evidence", detail).await?;
+        txn.commit().await?;
+        row.try_into()
+    }
+
+    /// Deletes evidence item `id` of claim `claim_id`; the claim's history
+    /// keeps everything it said.
+    pub async fn delete_evidence(&self, claim_id: i64, id: i64, actor: &str) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        let (claim, old) = evidence_of_claim(&txn, claim_id, id).await?;
+        let detail = serde_json::json!({ "evidence": id, "before": evidence_detail(&old) });
+        evidence::Entity::delete_by_id(id).exec(&txn).await?;
+        record(&txn, &claim, actor, "delete_evidence", detail).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// How many evidence items claim `claim_id` has.
+    pub async fn evidence_count(&self, claim_id: i64) -> Result<usize, StoreError> {
+        let n = evidence::Entity::find().filter(evidence::Column::ClaimId.eq(claim_id)).count(&self.read).await?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub async fn claim_evidence(&self, claim_id: i64) -> Result<Vec<EvidenceRow>, StoreError> {
@@ -159,4 +198,49 @@ impl Store {
             claim::Entity::find().filter(claim::Column::DocumentId.eq(id)).order_by_asc(claim::Column::SentenceIdx).all(&self.read).await?,
         )
     }
+}
+
+/// Claim `claim_id` and its evidence item `id` (not found: either is
+/// missing, or the item is another claim's).
+async fn evidence_of_claim(
+    txn: &sea_orm::DatabaseTransaction,
+    claim_id: i64,
+    id: i64,
+) -> Result<(claim::Model, evidence::Model), StoreError> {
+    let claim = claim::Entity::find_by_id(claim_id).one(txn).await?.ok_or(StoreError::NotFound { what: "claim", id: claim_id })?;
+    let item = evidence::Entity::find_by_id(id)
+        .filter(evidence::Column::ClaimId.eq(claim_id))
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound { what: "evidence item", id })?;
+    Ok((claim, item))
+}
+
+/// What an evidence item says, for the history.
+fn evidence_detail(e: &evidence::Model) -> serde_json::Value {
+    serde_json::json!({ "url": e.url, "title": e.title, "quoted_passage": e.quoted_passage, "note": e.note,
+        "stance": e.stance, "archived_url": e.archived_url })
+}
+
+/// Records `action` on `claim` by `actor`, the status unchanged.
+async fn record(
+    txn: &sea_orm::DatabaseTransaction,
+    claim: &claim::Model,
+    actor: &str,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), StoreError> {
+    event::ActiveModel {
+        id: Default::default(),
+        claim_id: Set(claim.id),
+        actor: Set(actor.to_owned()),
+        at: Set(now()),
+        action: Set(action.to_owned()),
+        before: Set(claim.status.clone()),
+        after: Set(claim.status.clone()),
+        detail: Set(detail.to_string()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }

@@ -46,9 +46,15 @@ pub struct ClaimRow {
 }
 
 impl ClaimRow {
-    /// What the permission check needs of the claim.
-    pub fn standing(&self) -> claimdesk_core::Standing {
-        claimdesk_core::Standing { status: self.status, approved: self.approved_by.is_some() }
+    /// What the permission check needs of the claim, for `viewer`, when it
+    /// has `evidence` items.
+    pub fn standing_for(&self, viewer: &str, evidence: usize) -> claimdesk_core::Standing {
+        claimdesk_core::Standing {
+            status: self.status,
+            approved: self.approved_by.is_some(),
+            own_verdict: self.resolved_by.as_deref() == Some(viewer),
+            evidence,
+        }
     }
 
     /// The short form reports publish: the editor's, or the default.
@@ -136,6 +142,8 @@ pub struct EvidenceRow {
     pub stance: Stance,
     pub added_by: String,
     pub added_at: i64,
+    /// An archive's copy of `url` (m011).
+    pub archived_url: Option<String>,
 }
 
 impl TryFrom<evidence::Model> for EvidenceRow {
@@ -150,6 +158,7 @@ impl TryFrom<evidence::Model> for EvidenceRow {
             title: m.title,
             quoted_passage: m.quoted_passage,
             note: m.note,
+            archived_url: m.archived_url,
             added_by: m.added_by,
             added_at: m.added_at,
         })

@@ -224,6 +224,7 @@ async fn publish_claims(store: &claimdesk_store::Store, want: usize) -> anyhow::
         anyhow::ensure!(!page.is_empty(), "not enough new claims to publish");
         for claim in page.into_iter().take(missing) {
             let evidence = claimdesk_store::NewEvidence {
+                archived_url: None,
                 url: format!("https://records.example/{}", claim.id),
                 title: Some(format!("Record {}", claim.id)),
                 quoted_passage: Some("The figure in the record, with context.".to_owned()),

@@ -117,6 +117,32 @@ fn every_claim_action_is_in_the_api_with_coded_refusals() {
         assert_eq!((too_long.status, too_long.json()["code"].as_str()), (400, Some("bad_request")));
         let stale = post(&checker, "summarize", serde_json::json!({ "version": 0, "text": "old" }));
         assert_eq!((stale.status, stale.json()["code"].as_str()), (409, Some("stale_version")));
+        // Evidence: added, corrected (with an archived copy), a wrong one deleted.
+        let item = |url: &str| serde_json::json!({ "url": url, "stance": "refutes", "title": "Fares 2026" });
+        let added = post(&checker, "evidence", item("https://fares.example/2026"));
+        assert_eq!(added.status, 200, "{}", added.body);
+        let first = added.json()["evidence"][0]["id"].as_i64().unwrap();
+        let mut corrected = item("https://fares.example/2026/tickets");
+        corrected["archived_url"] = serde_json::json!("https://archive.example/fares-2026");
+        let edited = checker.put_json(&format!("/api/v1/claims/{id}/evidence/{first}"), &corrected);
+        assert_eq!(edited.status, 200, "{}", edited.body);
+        let e = &edited.json()["evidence"][0];
+        assert_eq!(
+            (e["url"].as_str(), e["archived_url"].as_str()),
+            (Some("https://fares.example/2026/tickets"), Some("https://archive.example/fares-2026"))
+        );
+        let mut bad = corrected.clone();
+        bad["archived_url"] = serde_json::json!("ftp://archive.example/x");
+        let refused = checker.put_json(&format!("/api/v1/claims/{id}/evidence/{first}"), &bad);
+        assert_eq!((refused.status, refused.json()["code"].as_str()), (400, Some("bad_request")), "{}", refused.body);
+        let wrong = post(&checker, "evidence", item("https://wrong.example/x")).json()["evidence"][1]["id"].as_i64().unwrap();
+        assert_eq!(checker.delete(&format!("/api/v1/claims/{id}/evidence/999999")).status, 404);
+        let deleted = checker.delete(&format!("/api/v1/claims/{id}/evidence/{wrong}"));
+        assert_eq!((deleted.status, deleted.json()["evidence"].as_array().unwrap().len()), (200, 1), "{}", deleted.body);
+        let actions: Vec<String> =
+            deleted.json()["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+        assert!(actions.contains(&"edit_evidence".to_owned()) && actions.contains(&"delete_evidence".to_owned()), "{actions:?}");
+
         let verdict = serde_json::json!({ "version": version(&summarized), "rating": "false", "explanation": "Prices rose by a third." });
         let resolved = post(&checker, "verdict", verdict);
         assert_eq!(resolved.status, 200, "{}", resolved.body);
@@ -135,7 +161,13 @@ fn every_claim_action_is_in_the_api_with_coded_refusals() {
         assert_eq!(reopened.json()["claim"]["status"], "in_review", "{}", reopened.body);
         let actions: Vec<String> =
             reopened.json()["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
-        assert_eq!(actions, ["start_review", "summarize", "resolve", "publish", "unpublish", "reopen"]);
+        assert_eq!(
+            actions,
+            [
+                "start_review", "summarize", "add_evidence", "edit_evidence", "add_evidence", "delete_evidence", "resolve", "publish",
+                "unpublish", "reopen"
+            ]
+        );
         let missing = checker.post_json("/api/v1/claims/999999/start", &serde_json::json!({ "version": 0 }));
         assert_eq!((missing.status, missing.json()["code"].as_str()), (404, Some("not_found")));
         let anonymous = Client::new(&server.base).post_json(&format!("/api/v1/claims/{id}/start"), &serde_json::json!({ "version": 0 }));
@@ -180,6 +212,8 @@ fn the_openapi_document_describes_every_route() {
         ("/api/v1/claims/{id}", "get"),
         ("/api/v1/claims/{id}/assign", "post"),
         ("/api/v1/claims/{id}/evidence", "post"),
+        ("/api/v1/claims/{id}/evidence/{evidence}", "put"),
+        ("/api/v1/claims/{id}/evidence/{evidence}", "delete"),
         ("/api/v1/claims/{id}/verdict", "post"),
         ("/api/v1/claims/{id}/dismiss", "post"),
         ("/api/v1/claims/{id}/publish", "post"),

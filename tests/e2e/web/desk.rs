@@ -95,6 +95,8 @@ fn the_speaker_is_corrected_and_claimreview_credits_the_right_author() {
 
         let version = |id: &Value| api.get(&format!("/api/v1/claims/{id}")).json()["claim"]["version"].as_i64().unwrap();
         let publish = |id: &Value| {
+            let evidence = json!({ "url": "https://records.example/fees", "stance": "refutes" });
+            assert_eq!(api.post_json(&format!("/api/v1/claims/{id}/evidence"), &evidence).status, 200);
             let verdict = json!({ "version": version(id), "rating": "false", "explanation": "The records say otherwise." });
             assert_eq!(api.post_json(&format!("/api/v1/claims/{id}/verdict"), &verdict).status, 200);
             assert_eq!(api.post_json(&format!("/api/v1/claims/{id}/publish"), &json!({ "version": version(id) })).status, 200);

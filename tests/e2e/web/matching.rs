@@ -70,6 +70,8 @@ fn the_api_and_the_claim_page_find_earlier_fact_checks() {
             let resp = editor.post_json(&format!("/api/v1/claims/{id}/{action}"), &body);
             assert_eq!(resp.status, 200, "{action}: {}", resp.body);
         };
+        let evidence = serde_json::json!({ "url": "https://records.example/fees", "stance": "refutes" });
+        assert_eq!(editor.post_json(&format!("/api/v1/claims/{id}/evidence"), &evidence).status, 200);
         step("verdict", serde_json::json!({"rating": "false", "explanation": "The records say otherwise."}));
         step("publish", serde_json::json!({}));
         let own = |api: &Client| {

@@ -240,6 +240,16 @@ impl Client {
         self.post_raw(path, "application/json", serde_json::to_vec(value).unwrap())
     }
 
+    pub fn put_json(&self, path: &str, value: &serde_json::Value) -> Response {
+        let req = self.headers(self.agent.put(format!("{}{path}", self.base))).header("Content-Type", "application/json");
+        self.finish(req.send(serde_json::to_vec(value).unwrap()))
+    }
+
+    pub fn delete(&self, path: &str) -> Response {
+        let req = self.headers(self.agent.delete(format!("{}{path}", self.base)));
+        self.finish(req.call())
+    }
+
     /// Posts a multipart form: text fields, then an optional file.
     pub fn post_multipart(&self, path: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Response {
         let boundary = "claimdesk-test-boundary-7f3a9c";

@@ -72,6 +72,14 @@ fn set_up(server: &Server) -> (Fixture, Client, Client) {
     assert_eq!(saved.status, 303, "{}", saved.body);
 
     publish(&editor, fixture.with_evidence);
+    // Publishing needs evidence unless an admin says otherwise.
+    let body = json!({ "version": version(&editor, fixture.without_evidence) });
+    let refused = editor.post_json(&format!("/api/v1/claims/{}/publish", fixture.without_evidence), &body);
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.json()["message"].as_str().unwrap().contains("needs at least one evidence item"), "{}", refused.body);
+    let admin = server.admin();
+    let token = admin.csrf();
+    assert_eq!(admin.post_form("/settings", &[("csrf_token", &token), ("publish_needs_evidence", "false")]).status, 303);
     publish(&editor, fixture.without_evidence);
     // Published: only an editor may change the short form now.
     let refused = act(&checker_session, fixture.with_evidence, "summarize", &[("claim_reviewed", "Other")]);

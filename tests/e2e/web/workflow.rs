@@ -32,6 +32,47 @@ fn a_claim_goes_from_new_to_published_with_its_history() {
             ],
         );
         assert_eq!(evidence.status, 303);
+
+        // Evidence is corrected (an archived copy added), a wrong item deleted;
+        // the history keeps both. Bad input is refused with the input kept.
+        let items = |page: &str| -> Vec<String> {
+            let html = scraper::Html::parse_document(page);
+            let select = scraper::Selector::parse(r#"form.evidence-edit input[name="evidence_id"]"#).unwrap();
+            html.select(&select).map(|i| i.value().attr("value").unwrap().to_owned()).collect()
+        };
+        let first = items(&checker.get(&format!("/claims/{id}")).body)[0].clone();
+        let fields = |archived: &'static str| {
+            [
+                ("evidence_id", first.clone()),
+                ("url", "https://stats.example/health/waiting-times-2026".to_owned()),
+                ("archived_url", archived.to_owned()),
+                ("title", "Waiting times, third quarter".to_owned()),
+                ("quoted_passage", "Median wait fell from 41 to 26 days.".to_owned()),
+                ("stance", "refutes".to_owned()),
+                ("note", "A 37% fall, not a half.".to_owned()),
+            ]
+        };
+        let pairs = |f: &[(&'static str, String)]| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        let bad = pairs(&fields("javascript:alert(1)"));
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = act(&checker, id, "edit_evidence", &bad);
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("archived copy needs a web address") && refused.body.contains("javascript:alert(1)"), "kept");
+        let good = pairs(&fields("https://archive.example/stats/waiting-times"));
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(act(&checker, id, "edit_evidence", &good).status, 303);
+        let wrong = act(&checker, id, "evidence", &[("url", "https://wrong.example/other-story"), ("stance", "supports")]);
+        assert_eq!(wrong.status, 303);
+        let listed = items(&checker.get(&format!("/claims/{id}")).body);
+        assert_eq!(listed.len(), 2);
+        assert_eq!(act(&checker, id, "edit_evidence", &[("evidence_id", "999999"), ("delete", "1")]).status, 404);
+        assert_eq!(act(&checker, id, "edit_evidence", &[("evidence_id", &listed[1]), ("delete", "1")]).status, 303);
+        let page = checker.get(&format!("/claims/{id}")).body;
+        let (evidence_part, history) = page.split_once("<h2>History</h2>").unwrap();
+        assert!(!evidence_part.contains("wrong.example") && evidence_part.contains("https://archive.example/stats/waiting-times"));
+        assert!(history.contains("<b>chloe</b> delete evidence") && history.contains("was https://wrong.example/other-story"), "{history}");
+        assert!(history.contains("<b>chloe</b> edit evidence"), "{history}");
+
         let verdict = act(
             &checker,
             id,
@@ -46,6 +87,13 @@ fn a_claim_goes_from_new_to_published_with_its_history() {
         let refused = act(&editor, id, "publish", &[]);
         assert_eq!(refused.status, 409);
         assert!(refused.body.contains("second review"), "{}", refused.body);
+        // Buttons that would answer 409 are not offered: the editor sees why
+        // Publish is disabled, the verdict's author gets no Approve.
+        let page = editor.get(&format!("/claims/{id}")).body;
+        assert!(!page.contains(&format!("action=\"/claims/{id}/publish\"")) && page.contains("id=\"publish-blocked\""));
+        assert!(page.contains("requires a second review"), "the reason is on the page");
+        assert!(!checker.get(&format!("/claims/{id}")).body.contains(&format!("action=\"/claims/{id}/approve\"")));
+        assert!(second.get(&format!("/claims/{id}")).body.contains(&format!("action=\"/claims/{id}/approve\"")));
         let own = act(&checker, id, "approve", &[]);
         assert_eq!(own.status, 409, "the one who gave the verdict cannot approve it");
         assert_eq!(act(&second, id, "approve", &[]).status, 303);

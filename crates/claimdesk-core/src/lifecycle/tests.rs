@@ -1,7 +1,7 @@
 //! Every transition and every permission, as tables.
 
 use super::*;
-use crate::Span;
+use crate::{Span, Stance};
 use Status::*;
 
 #[test]
@@ -98,6 +98,7 @@ fn every_permission_in_the_table() {
             (Verb::Assign, vec![New, InReview, Resolved], |_| Role::Checker),
             (Verb::Start, vec![New], |_| Role::Checker),
             (Verb::Evidence, Status::ALL.to_vec(), |_| Role::Checker),
+            (Verb::EditEvidence, Status::ALL.to_vec(), |s| if matches!(s, Published | Dismissed) { Role::Editor } else { Role::Checker }),
             (Verb::Verdict, vec![New, InReview], |_| Role::Checker),
             (Verb::Approve, vec![Resolved], |_| Role::Checker),
             (Verb::Dismiss, vec![New, InReview, Resolved], |_| Role::Editor),
@@ -113,7 +114,9 @@ fn every_permission_in_the_table() {
     for (verb, statuses, least) in &table {
         for &status in Status::ALL {
             for &role in Role::ALL {
-                let standing = Standing { status, approved: false };
+                // Publishing is checked on an approved verdict with evidence
+                // (the refusals without are tested below).
+                let standing = Standing { approved: *verb == Verb::Publish, evidence: 1, ..Standing::new(status) };
                 let result = verb.check(role, standing, &second);
                 if role < least(status) {
                     assert!(matches!(result, Err(TransitionError::Forbidden { .. })), "{verb} on {status} as {role}: {result:?}");
@@ -127,12 +130,62 @@ fn every_permission_in_the_table() {
         }
     }
     // Approval: only where a second review is required, and only once.
-    let resolved = Standing { status: Resolved, approved: false };
+    let resolved = Standing::new(Resolved);
     assert_eq!(Verb::Approve.check(Role::Admin, resolved, &Policy::default()), Err(TransitionError::NoSecondReview));
-    let approved = Standing { status: Resolved, approved: true };
+    let approved = Standing { approved: true, ..resolved };
     assert_eq!(Verb::Approve.check(Role::Checker, approved, &second), Err(TransitionError::AlreadyApproved));
     let message = Verb::Publish.check(Role::Checker, resolved, &second).unwrap_err().to_string();
     assert_eq!(message, "only editors and above may publish a claim that is resolved");
+}
+
+#[test]
+fn the_one_who_gave_the_verdict_is_not_offered_its_second_review_nor_publishing_before_it() {
+    let second = Policy { require_second_review: true, ..Policy::default() };
+    let own = Standing { own_verdict: true, evidence: 1, ..Standing::new(Resolved) };
+    assert_eq!(Verb::Approve.check(Role::Editor, own, &second), Err(TransitionError::OwnVerdict));
+    assert_eq!(Verb::Publish.check(Role::Editor, own, &second), Err(TransitionError::NeedsSecondReview));
+    let offered = permitted(Role::Editor, own, &second);
+    assert!(!offered.contains(&Verb::Approve) && !offered.contains(&Verb::Publish), "{offered:?}");
+    // Someone else's verdict: approve, then (anyone, the verdict's author too) publish.
+    let other = Standing { own_verdict: false, ..own };
+    assert!(permitted(Role::Editor, other, &second).contains(&Verb::Approve));
+    let approved = Standing { approved: true, ..own };
+    assert!(permitted(Role::Editor, approved, &second).contains(&Verb::Publish));
+}
+
+#[test]
+fn publishing_needs_evidence_when_the_installation_says_so() {
+    let needs = Policy { publish_needs_evidence: true, ..Policy::default() };
+    let bare = Standing::new(Resolved);
+    assert_eq!(Verb::Publish.check(Role::Editor, bare, &needs), Err(TransitionError::NeedsEvidence));
+    assert!(!permitted(Role::Editor, bare, &needs).contains(&Verb::Publish));
+    assert_eq!(Verb::Publish.check(Role::Editor, Standing { evidence: 1, ..bare }, &needs), Ok(()));
+    assert_eq!(Verb::Publish.check(Role::Editor, bare, &Policy::default()), Ok(()), "off: no evidence needed");
+    // The role is still the first refusal.
+    assert!(matches!(Verb::Publish.check(Role::Checker, bare, &needs), Err(TransitionError::Forbidden { .. })));
+}
+
+#[test]
+fn evidence_edits_are_normalised_like_additions() {
+    let edit = Command::EditEvidence {
+        id: 3,
+        evidence: NewEvidence {
+            url: " https://a.example/x ".to_owned(),
+            title: Some("  ".to_owned()),
+            quoted_passage: None,
+            note: None,
+            stance: Stance::Refutes,
+            archived_url: Some(" https://web.archive.example/a.example/x ".to_owned()),
+        },
+    };
+    let Command::EditEvidence { id, evidence } = edit.clone().normalized().unwrap() else { panic!() };
+    assert_eq!((id, evidence.url.as_str(), evidence.title), (3, "https://a.example/x", None));
+    assert_eq!(evidence.archived_url.as_deref(), Some("https://web.archive.example/a.example/x"));
+    let Command::EditEvidence { evidence, .. } = edit else { panic!() };
+    let bad = Command::EditEvidence { id: 3, evidence: NewEvidence { archived_url: Some("javascript:x".to_owned()), ..evidence } };
+    assert_eq!(bad.normalized(), Err(TransitionError::ArchiveAddress));
+    assert_eq!(Command::DeleteEvidence { id: 3 }.verb(), Verb::EditEvidence);
+    assert_eq!(Command::DeleteEvidence { id: 3 }.into_actions(Status::InReview, "x"), None, "outside the lifecycle");
 }
 
 #[test]
@@ -165,6 +218,7 @@ fn commands_become_lifecycle_actions() {
     let same = Command::Summarize { text: " Prices  doubled. ".into() };
     assert_eq!(same.into_actions(New, "Prices doubled.").unwrap(), vec![Action::Summarize { text: String::new() }]);
     let evidence = Command::AddEvidence(NewEvidence {
+        archived_url: None,
         url: "https://example.org/".into(),
         title: None,
         quoted_passage: None,
@@ -174,6 +228,7 @@ fn commands_become_lifecycle_actions() {
     assert_eq!(evidence.clone().into_actions(New, ""), None);
     // Normalized once for every way in: trimmed, blanks absent, web addresses only.
     let loose = Command::AddEvidence(NewEvidence {
+        archived_url: None,
         url: " https://example.org/a ".into(),
         title: Some("  ".into()),
         quoted_passage: Some(" four per cent ".into()),

@@ -128,6 +128,8 @@ pub struct EvidenceOut {
     pub stance: Stance,
     pub added_by: String,
     pub added_at: i64,
+    /// An archive's copy of `url`.
+    pub archived_url: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -160,8 +162,8 @@ impl From<FlagView> for FlagOut {
 
 impl From<EvidenceRow> for EvidenceOut {
     fn from(e: EvidenceRow) -> Self {
-        let EvidenceRow { id, url, title, quoted_passage, note, stance, added_by, added_at, .. } = e;
-        EvidenceOut { id, url, title, quoted_passage, note, stance, added_by, added_at }
+        let EvidenceRow { id, url, title, quoted_passage, note, stance, added_by, added_at, archived_url, .. } = e;
+        EvidenceOut { id, url, title, quoted_passage, note, stance, added_by, added_at, archived_url }
     }
 }
 
@@ -210,6 +212,16 @@ pub struct EvidenceIn {
     /// supports, refutes or context
     #[schema(value_type = String, example = "refutes")]
     pub stance: Stance,
+    /// An archive's copy of `url` (a web address).
+    #[serde(default)]
+    pub archived_url: Option<String>,
+}
+
+impl From<EvidenceIn> for NewEvidence {
+    fn from(e: EvidenceIn) -> Self {
+        let EvidenceIn { url, title, quoted_passage, note, stance, archived_url } = e;
+        NewEvidence { url, title, quoted_passage, note, stance, archived_url }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -305,9 +317,29 @@ pub(super) async fn add_evidence(
     id: web::Path<i64>,
     body: crate::input::Json<EvidenceIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let e = body.into_inner();
-    let evidence = NewEvidence { url: e.url, title: e.title, quoted_passage: e.quoted_passage, note: e.note, stance: e.stance };
-    act(&state, &user, id.into_inner(), None, Command::AddEvidence(evidence)).await
+    act(&state, &user, id.into_inner(), None, Command::AddEvidence(body.into_inner().into())).await
+}
+
+#[utoipa::path(put, path = "/api/v1/claims/{id}/evidence/{evidence}", params(("id" = i64, Path, minimum = 1, description = ID), ("evidence" = i64, Path, minimum = 1, description = "The evidence item's id")), request_body = EvidenceIn, responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn edit_evidence(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    body: crate::input::Json<EvidenceIn>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, evidence) = path.into_inner();
+    act(&state, &user, id, None, Command::EditEvidence { id: evidence, evidence: body.into_inner().into() }).await
+}
+
+/// Deletes an evidence item; the claim's history keeps what it said.
+#[utoipa::path(delete, path = "/api/v1/claims/{id}/evidence/{evidence}", params(("id" = i64, Path, minimum = 1, description = ID), ("evidence" = i64, Path, minimum = 1, description = "The evidence item's id")), responses((status = 200, body = ClaimDetail)))]
+pub(super) async fn delete_evidence(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, evidence) = path.into_inner();
+    act(&state, &user, id, None, Command::DeleteEvidence { id: evidence }).await
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/{id}/verdict", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = VerdictIn, responses((status = 200, body = ClaimDetail)))]

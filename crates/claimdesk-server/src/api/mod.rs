@@ -26,6 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims/{id}/assign", web::post().to(claims::assign))
         .route("/claims/{id}/start", web::post().to(claims::start))
         .route("/claims/{id}/evidence", web::post().to(claims::add_evidence))
+        .route("/claims/{id}/evidence/{evidence}", web::put().to(claims::edit_evidence))
+        .route("/claims/{id}/evidence/{evidence}", web::delete().to(claims::delete_evidence))
         .route("/claims/{id}/verdict", web::post().to(claims::verdict))
         .route("/claims/{id}/approve", web::post().to(claims::approve))
         .route("/claims/{id}/dismiss", web::post().to(claims::dismiss))
@@ -42,7 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, matching::dismiss_copies),
+    paths(list_documents, create_document, get_document, claims::list_claims, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, matching::dismiss_copies),
     components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))

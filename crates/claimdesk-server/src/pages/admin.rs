@@ -134,6 +134,7 @@ struct UsersPage {
     input: UserForm,
     errors: Vec<String>,
     second_review: bool,
+    publish_needs_evidence: bool,
     organization_name: String,
     organization_url: String,
     public_url: String,
@@ -155,6 +156,7 @@ async fn users_page(
         input,
         errors,
         second_review: state.policy().await?.require_second_review,
+        publish_needs_evidence: state.policy().await?.publish_needs_evidence,
         organization_name: state.store.setting(claimdesk_report::ORGANIZATION_NAME).await?.unwrap_or_default(),
         organization_url: state.store.setting(claimdesk_report::ORGANIZATION_URL).await?.unwrap_or_default(),
         public_url: state.store.setting(claimdesk_report::PUBLIC_URL).await?.unwrap_or_default(),
@@ -259,6 +261,7 @@ async fn update_user(
 struct SettingsForm {
     csrf_token: Option<String>,
     second_review: Option<String>,
+    publish_needs_evidence: Option<String>,
     /// Report settings; a field the form did not send stays as it is.
     organization_name: Option<String>,
     organization_url: Option<String>,
@@ -305,6 +308,11 @@ async fn settings(
         } else {
             "Claims can be published without a second review."
         });
+    }
+    if let Some(needs) = &form.publish_needs_evidence {
+        let on = needs == "true";
+        state.store.set_setting(crate::state::PUBLISH_NEEDS_EVIDENCE, if on { "true" } else { "false" }).await?;
+        messages.push(if on { "Publishing now needs at least one evidence item." } else { "Claims can be published without evidence." });
     }
     if !report_settings.is_empty() {
         messages.push("Report settings saved.");

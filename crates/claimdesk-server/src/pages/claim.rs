@@ -42,6 +42,12 @@ pub struct ActionForm {
     pub quoted_passage: String,
     pub note: String,
     pub stance: String,
+    /// An archive's copy of the evidence's address.
+    pub archived_url: String,
+    /// Which evidence item an edit or deletion is of.
+    pub evidence_id: String,
+    /// `1`: delete the evidence item instead of saving it.
+    pub delete: String,
     /// The short form reports publish (ClaimReview `claimReviewed`).
     pub claim_reviewed: String,
     /// The speaker's name, and `named`, `anonymous` or `outlet`.
@@ -80,6 +86,9 @@ struct ClaimPage {
     changes: Vec<EventView>,
     /// What the viewer may do to the claim now (the core's permission check).
     permitted: Vec<Verb>,
+    /// Why an editor cannot publish the resolved claim yet (no evidence, no
+    /// second review), shown on the disabled button.
+    publish_blocked: Option<String>,
     /// The sentence's default short form, worked out once for the page.
     default_short_form: ShortForm,
     /// Earlier fact-checks close to the claim, or why there are none.
@@ -134,6 +143,37 @@ impl ClaimPage {
         if self.form_action == "speaker" { self.form.speaker_kind == kind.as_str() } else { self.claim.speaker_kind == *kind }
     }
 
+    /// The value an evidence item's edit form shows for `field`: the kept
+    /// input after a refusal of that item's edit, else the item's own.
+    fn evidence_field(&self, e: &EvidenceRow, field: &str) -> String {
+        if self.form_action == "edit_evidence" && self.form.evidence_id == e.id.to_string() {
+            let form = &self.form;
+            return match field {
+                "url" => &form.url,
+                "title" => &form.title,
+                "quoted_passage" => &form.quoted_passage,
+                "note" => &form.note,
+                "stance" => &form.stance,
+                _ => &form.archived_url,
+            }
+            .clone();
+        }
+        match field {
+            "url" => Some(e.url.clone()),
+            "title" => e.title.clone(),
+            "quoted_passage" => e.quoted_passage.clone(),
+            "note" => e.note.clone(),
+            "stance" => Some(e.stance.to_string()),
+            _ => e.archived_url.clone(),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Whether the edit form of item `e` is the one a refusal belongs to.
+    fn editing(&self, e: &EvidenceRow) -> bool {
+        self.form_action == "edit_evidence" && self.form.evidence_id == e.id.to_string()
+    }
+
     fn kept(&self, action: &str, value: &str) -> String {
         if self.form_action == action { value.to_owned() } else { String::new() }
     }
@@ -146,7 +186,8 @@ impl ClaimPage {
     /// the top; the big forms show theirs beside their fields.
     fn top_error(&self) -> Option<String> {
         let beside_form =
-            matches!(self.form_action.as_str(), "evidence" | "verdict" | "dismiss" | "summarize" | "speaker") && self.changes.is_empty();
+            matches!(self.form_action.as_str(), "evidence" | "edit_evidence" | "verdict" | "dismiss" | "summarize" | "speaker")
+                && self.changes.is_empty();
         if beside_form { None } else { self.error.clone() }
     }
 }
@@ -166,6 +207,14 @@ fn describe(action: &str, detail: &str) -> String {
             Err(_) => format!("reason: {}", s("reason")),
         },
         "add_evidence" => format!("{} ({})", s("url"), s("stance")),
+        "edit_evidence" | "delete_evidence" => {
+            let item = |side: &str| {
+                let e = v.get(side);
+                let field = |k: &str| e.and_then(|e| e.get(k)).and_then(|x| x.as_str()).unwrap_or("").to_owned();
+                format!("{} ({})", field("url"), field("stance"))
+            };
+            if action == "edit_evidence" { format!("{} → {}", item("before"), item("after")) } else { format!("was {}", item("before")) }
+        }
         "summarize" if s("text").trim().is_empty() => "short form reset to the sentence".to_owned(),
         "summarize" => format!("short form: {}", s("text")),
         "edit_speaker" => match (s("kind").as_str(), s("speaker")) {
@@ -225,6 +274,13 @@ async fn page(
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
     let checked_before = state.library.claim_matches(&state.store, &claim, 5).await.map_err(|e| e.to_string());
     let copies = state.store.claim_copies(id).await?;
+    let standing = claim.standing_for(&viewer.name, evidence.len());
+    let publish_blocked = match Verb::Publish.check(viewer.role, standing, &policy) {
+        Err(e @ (claimdesk_core::TransitionError::NeedsEvidence | claimdesk_core::TransitionError::NeedsSecondReview)) => {
+            Some(upper_first(&e.to_string()))
+        }
+        _ => None,
+    };
     let may_dismiss_copies = copies.iter().any(|c| Verb::Dismiss.check(viewer.role, c.standing(), &policy).is_ok());
     let mut document_ids: Vec<i64> = copies.iter().map(|c| c.document_id).collect();
     document_ids.sort_unstable();
@@ -248,7 +304,8 @@ async fn page(
         copies,
         may_dismiss_copies,
         checked_before,
-        permitted: claimdesk_core::permitted(viewer.role, claim.standing(), &policy),
+        permitted: claimdesk_core::permitted(viewer.role, standing, &policy),
+        publish_blocked,
         default_short_form: claimdesk_core::default_short_form(&claim.text),
         chrome: chrome(state, session, viewer, "queue").await?,
         context: segments(&document.body, p_start, p_end.max(end).min(document.body.len()), &marks),
@@ -280,7 +337,7 @@ async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: 
 fn command(verb: Verb, form: &ActionForm) -> Result<(Command, Option<i32>), AppError> {
     let bad = |message: &str| Err(AppError::BadRequest(message.to_owned()));
     let version = match (verb, form.version.trim().parse()) {
-        (Verb::Evidence, _) => None,
+        (Verb::Evidence | Verb::EditEvidence, _) => None,
         (_, Ok(version)) => Some(version),
         (_, Err(_)) => return bad("The form lost its version; reload the page."),
     };
@@ -291,14 +348,20 @@ fn command(verb: Verb, form: &ActionForm) -> Result<(Command, Option<i32>), AppE
             let Ok(stance) = form.stance.parse::<Stance>() else {
                 return bad("Choose whether the evidence supports, refutes or gives context to the claim.");
             };
-            let some = |s: &str| Some(s.to_owned());
-            Command::AddEvidence(NewEvidence {
-                url: form.url.clone(),
-                title: some(&form.title),
-                quoted_passage: some(&form.quoted_passage),
-                note: some(&form.note),
-                stance,
-            })
+            Command::AddEvidence(evidence_of(form, stance))
+        }
+        Verb::EditEvidence => {
+            let Ok(id) = form.evidence_id.trim().parse::<i64>() else {
+                return bad("The form lost which evidence item it is of; reload the page.");
+            };
+            if form.delete == "1" {
+                Command::DeleteEvidence { id }
+            } else {
+                let Ok(stance) = form.stance.parse::<Stance>() else {
+                    return bad("Choose whether the evidence supports, refutes or gives context to the claim.");
+                };
+                Command::EditEvidence { id, evidence: evidence_of(form, stance) }
+            }
         }
         Verb::Verdict => Command::Verdict { rating: form.rating.clone(), explanation: form.explanation.clone() },
         Verb::Approve => Command::Approve,
@@ -322,6 +385,19 @@ fn command(verb: Verb, form: &ActionForm) -> Result<(Command, Option<i32>), AppE
         }
     };
     Ok((command, version))
+}
+
+/// The evidence item an add or edit form describes.
+fn evidence_of(form: &ActionForm, stance: Stance) -> NewEvidence {
+    let some = |s: &str| Some(s.to_owned());
+    NewEvidence {
+        url: form.url.clone(),
+        title: some(&form.title),
+        quoted_passage: some(&form.quoted_passage),
+        note: some(&form.note),
+        stance,
+        archived_url: some(&form.archived_url),
+    }
 }
 
 /// What the re-shown claim page says about a refusal.

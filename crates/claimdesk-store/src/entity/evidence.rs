@@ -17,6 +17,9 @@ pub struct Model {
     pub stance: String,
     pub added_by: String,
     pub added_at: i64,
+    /// An archive's copy of `url` (m011).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub archived_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

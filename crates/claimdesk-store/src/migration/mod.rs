@@ -18,6 +18,7 @@ mod m007_fact_checks;
 mod m008_memory;
 mod m009_explained;
 mod m010_dismissal_kind;
+mod m011_evidence_archive;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m008_memory::Migration),
             Box::new(m009_explained::Migration),
             Box::new(m010_dismissal_kind::Migration),
+            Box::new(m011_evidence_archive::Migration),
         ]
     }
 }
