@@ -78,6 +78,9 @@ pub struct EvidenceLink {
     /// supports / refutes / context
     pub stance: String,
     pub quoted_passage: Option<String>,
+    /// An archive's copy of `url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -194,6 +197,7 @@ impl Report {
                             title: e.title,
                             stance: e.stance.to_string(),
                             quoted_passage: e.quoted_passage,
+                            archived_url: e.archived_url,
                         })
                         .collect(),
                     checker: c.resolved_by,

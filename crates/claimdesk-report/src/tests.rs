@@ -48,6 +48,7 @@ fn evidence(claim_id: i64, url: &str, title: Option<&str>, stance: Stance) -> Ev
         stance,
         added_by: "chk".to_owned(),
         added_at: 0,
+        archived_url: None,
     }
 }
 
