@@ -67,6 +67,42 @@ pub(crate) async fn execute(
     Ok(done)
 }
 
+/// What a bulk action did: the claims changed, and those refused with why.
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct BulkOutcome {
+    pub done: Vec<i64>,
+    pub refused: Vec<SkippedCopy>,
+}
+
+/// Carries out `command` on each of `items` (claim id and the version the
+/// client saw), one by one through [`execute`]: a refusal of one claim
+/// (stale, not allowed now, not found, not the role's) is reported and the
+/// others go ahead.
+pub(crate) async fn bulk(
+    state: &AppState,
+    actor: &str,
+    role: Role,
+    items: &[(i64, i32)],
+    command: &Command,
+) -> Result<BulkOutcome, AppError> {
+    let mut outcome = BulkOutcome::default();
+    for &(id, version) in items {
+        let result = match state.store.claim(id).await {
+            Ok(claim) => execute(state, actor, role, &claim, Some(version), command.clone()).await,
+            Err(e) => Err(e.into()),
+        };
+        match result {
+            Ok(_) => outcome.done.push(id),
+            Err(AppError::StaleVersion(_)) => {
+                outcome.refused.push(SkippedCopy { id, reason: "someone changed it after you loaded the page".to_owned() })
+            }
+            Err(e @ (AppError::Unavailable(_) | AppError::Internal(_))) => return Err(e),
+            Err(e) => outcome.refused.push(SkippedCopy { id, reason: e.to_string() }),
+        }
+    }
+    Ok(outcome)
+}
+
 /// What "Use this verdict" did: the evidence it added (if the earlier
 /// fact-check has a web address) and the verdict it proposes, for the
 /// checker to confirm on the verdict form.

@@ -29,6 +29,7 @@ mod report;
 mod review;
 mod rows;
 mod upkeep;
+mod views;
 mod workflow;
 mod write;
 
@@ -45,6 +46,7 @@ pub use recheck::RecheckOutcome;
 pub use report::{ReportDocument, ReportFilter, ReportRow};
 pub use review::DocumentSummary;
 pub use rows::{ClaimRow, DocumentRow, EventRow, EvidenceRow, FlagView, Job, JobStatus, Session, User};
+pub use views::SavedView;
 pub use write::{KEYED_SENTENCE_WORDS, NEAR_DUPLICATE_SHARE, NearDuplicate, NewDocument, NewSentence, Stored, sentence_key};
 
 /// Unix seconds now; the store's clock.

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrde
 
 use std::collections::HashMap;
 
-use crate::entity::{claim, document, flag, flag_rule, flag_text};
+use crate::entity::{claim, document, evidence, flag, flag_rule, flag_text};
 use crate::{ClaimRow, FlagView, Store, StoreError};
 use claimdesk_core::Kind;
 
@@ -14,6 +14,12 @@ use claimdesk_core::Kind;
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
     pub status: Option<Status>,
+    /// Only claims waiting for a verdict (new or in review).
+    pub open: bool,
+    /// Only claims nobody is assigned to.
+    pub unassigned: bool,
+    /// Only claims with at least one evidence item.
+    pub has_evidence: bool,
     pub kind: Option<Kind>,
     pub plugin: Option<String>,
     pub rule: Option<String>,
@@ -94,6 +100,7 @@ impl ClaimFilter {
             || self.plugin.is_some()
             || self.rule.is_some()
             || self.outlet.is_some()
+            || self.has_evidence
     }
 
     fn condition(&self) -> Condition {
@@ -101,8 +108,18 @@ impl ClaimFilter {
         if let Some(status) = self.status {
             c = c.add(claim::Column::Status.eq(status.as_str()));
         }
+        if self.open {
+            c = c.add(claim::Column::Status.is_in([Status::New.as_str(), Status::InReview.as_str()]));
+        }
         if let Some(assignee) = &self.assignee {
             c = c.add(claim::Column::Assignee.eq(assignee.as_str()));
+        }
+        if self.unassigned {
+            c = c.add(claim::Column::Assignee.is_null());
+        }
+        if self.has_evidence {
+            let with = Query::select().column(evidence::Column::ClaimId).from(evidence::Entity).to_owned();
+            c = c.add(claim::Column::Id.in_subquery(with));
         }
         if let Some(id) = self.document_id {
             c = c.add(claim::Column::DocumentId.eq(id));
@@ -243,6 +260,49 @@ impl Store {
                     .collect()
             }
         }
+    }
+
+    /// The kinds of the current (not stale) flags of each of `claim_ids`,
+    /// sorted, without repeats; claims without any are absent. The queue's
+    /// chips and the reports' kind totals read this.
+    pub async fn current_kinds(&self, claim_ids: &[i64]) -> Result<HashMap<i64, Vec<Kind>>, StoreError> {
+        let mut kinds_of: HashMap<i64, Vec<Kind>> = HashMap::new();
+        if claim_ids.is_empty() {
+            return Ok(kinds_of);
+        }
+        // Few rows: one per plugin version and rule.
+        let rule_kinds: Vec<(i64, String)> = flag_rule::Entity::find()
+            .select_only()
+            .columns([flag_rule::Column::Id, flag_rule::Column::Kind])
+            .into_tuple()
+            .all(&self.read)
+            .await?;
+        let rule_kinds: HashMap<i64, Kind> = rule_kinds
+            .into_iter()
+            .map(|(id, kind)| Ok((id, crate::rows::parse("flag_rules", "kind", &kind)?)))
+            .collect::<Result<_, StoreError>>()?;
+        for ids in claim_ids.chunks(1000) {
+            let rules: Vec<(i64, i64)> = flag::Entity::find()
+                .select_only()
+                .column(flag::Column::ClaimId)
+                .column(flag::Column::RuleId)
+                .distinct()
+                .filter(flag::Column::ClaimId.is_in(ids.iter().copied()))
+                .filter(flag::Column::Stale.eq(false))
+                .into_tuple()
+                .all(&self.read)
+                .await?;
+            for (id, rule) in rules {
+                if let Some(kind) = rule_kinds.get(&rule) {
+                    kinds_of.entry(id).or_default().push(*kind);
+                }
+            }
+        }
+        for kinds in kinds_of.values_mut() {
+            kinds.sort_unstable();
+            kinds.dedup();
+        }
+        Ok(kinds_of)
     }
 
     /// The flags of one claim, stale ones included, in text order.

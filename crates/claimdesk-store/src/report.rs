@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entity::{claim, document, event, evidence, flag, flag_rule};
+use crate::entity::{claim, document, event, evidence, flag_rule};
 use crate::{ClaimRow, DocumentRow, EvidenceRow, Store, StoreError};
 use claimdesk_core::{Kind, Status};
 
@@ -125,18 +125,6 @@ impl Store {
 
         let mut reviewed_at: HashMap<i64, i64> = HashMap::new();
         let mut evidence_of: HashMap<i64, Vec<EvidenceRow>> = HashMap::new();
-        let mut kinds_of: HashMap<i64, Vec<Kind>> = HashMap::new();
-        // Few rows: one per plugin version and rule.
-        let rule_kinds: Vec<(i64, String)> = flag_rule::Entity::find()
-            .select_only()
-            .columns([flag_rule::Column::Id, flag_rule::Column::Kind])
-            .into_tuple()
-            .all(&self.read)
-            .await?;
-        let rule_kinds: HashMap<i64, Kind> = rule_kinds
-            .into_iter()
-            .map(|(id, kind)| Ok((id, crate::rows::parse("flag_rules", "kind", &kind)?)))
-            .collect::<Result<_, StoreError>>()?;
         for ids in claim_ids.chunks(CHUNK) {
             let times: Vec<(i64, i64)> = event::Entity::find()
                 .select_only()
@@ -157,21 +145,6 @@ impl Store {
             for row in rows {
                 let row = EvidenceRow::try_from(row)?;
                 evidence_of.entry(row.claim_id).or_default().push(row);
-            }
-            let rules: Vec<(i64, i64)> = flag::Entity::find()
-                .select_only()
-                .column(flag::Column::ClaimId)
-                .column(flag::Column::RuleId)
-                .distinct()
-                .filter(flag::Column::ClaimId.is_in(ids.iter().copied()))
-                .filter(flag::Column::Stale.eq(false))
-                .into_tuple()
-                .all(&self.read)
-                .await?;
-            for (id, rule) in rules {
-                if let Some(kind) = rule_kinds.get(&rule) {
-                    kinds_of.entry(id).or_default().push(*kind);
-                }
             }
         }
         let mut documents: HashMap<i64, ReportDocument> = HashMap::new();
@@ -195,12 +168,11 @@ impl Store {
                 documents.insert(id, ReportDocument { id, title, url, outlet, author, published });
             }
         }
+        let mut kinds_of = self.current_kinds(&claim_ids).await?;
         let mut rows: Vec<ReportRow> = claims
             .into_iter()
             .map(|claim| {
-                let mut kinds = kinds_of.remove(&claim.id).unwrap_or_default();
-                kinds.sort_unstable();
-                kinds.dedup();
+                let kinds = kinds_of.remove(&claim.id).unwrap_or_default();
                 ReportRow {
                     document: documents
                         .get(&claim.document_id)

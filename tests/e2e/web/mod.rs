@@ -15,6 +15,7 @@ mod public;
 mod reports;
 mod routes;
 mod schemathesis;
+mod triage;
 mod workflow;
 
 use std::io::{BufRead, BufReader, Write};

@@ -398,3 +398,50 @@ version_only! {
     publish => Command::Publish, "/api/v1/claims/{id}/publish";
     unpublish => Command::Unpublish, "/api/v1/claims/{id}/unpublish";
 }
+
+/// One claim of a bulk action, with the version the client saw.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkClaim {
+    #[schema(minimum = 1)]
+    pub id: i64,
+    #[schema(minimum = 0)]
+    pub version: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkIn {
+    /// assign, dismiss (editors) or publish (editors).
+    pub action: String,
+    pub claims: Vec<BulkClaim>,
+    /// assign: the user; absent or empty unassigns.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// dismiss: not_checkworthy, duplicate or other (the default).
+    #[schema(value_type = Option<String>, example = "duplicate")]
+    #[serde(default)]
+    pub kind: Option<DismissalKind>,
+    /// dismiss: free text; needed for other.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Applies one action to many claims, claim by claim, each against its
+/// version; refusals are listed with their reason, the rest go ahead.
+#[utoipa::path(post, path = "/api/v1/claims/bulk", request_body = BulkIn, responses((status = 200, body = crate::claims::BulkOutcome), (status = 400, body = ErrorOut)))]
+pub(super) async fn bulk(user: ApiUser, state: web::Data<AppState>, body: crate::input::Json<BulkIn>) -> Result<HttpResponse, ApiError> {
+    let BulkIn { action, claims, to, kind, reason } = body.into_inner();
+    let command = match action.as_str() {
+        "assign" => Command::Assign { to },
+        "dismiss" => Command::Dismiss { kind: kind.unwrap_or(DismissalKind::Other), reason },
+        "publish" => Command::Publish,
+        other => return Err(AppError::BadRequest(format!("There is no bulk action {other:?}: assign, dismiss or publish.")).into()),
+    };
+    if claims.len() > 500 {
+        return Err(AppError::BadRequest("A bulk action takes at most 500 claims.".to_owned()).into());
+    }
+    let items: Vec<(i64, i32)> = claims.iter().map(|c| (c.id, c.version)).collect();
+    let outcome = crate::claims::bulk(&state, &user.name, user.role, &items, &command).await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}

@@ -9,6 +9,7 @@ mod login;
 mod public;
 pub(crate) mod queue;
 mod reports;
+mod triage;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -32,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(library::routes)
         .configure(reports::routes)
-        .configure(public::routes);
+        .configure(public::routes)
+        .configure(triage::routes);
 }
 
 /// For load balancers: 200 when the database answers.
@@ -51,6 +53,8 @@ pub struct Chrome {
     pub section: &'static str,
     pub counts: StatusCounts,
     pub flash: Option<String>,
+    /// The viewer's saved queue views, for the navigation.
+    pub views: Vec<claimdesk_store::SavedView>,
 }
 
 impl Chrome {
@@ -124,7 +128,8 @@ pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: View
         }
         _ => None,
     };
-    Ok(Chrome { viewer, section, counts, flash })
+    let views = state.store.saved_views(viewer.id).await?;
+    Ok(Chrome { viewer, section, counts, flash, views })
 }
 
 pub fn set_flash(session: &Session, message: &str) {

@@ -26,13 +26,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// new, in_review, resolved, published or dismissed.
+    /// new, in_review, resolved, published or dismissed; `open` (new and
+    /// in review: the queue page's default) or `any`.
     pub status: Option<String>,
     /// A flag kind, e.g. `hedge`.
     pub kind: Option<String>,
     pub plugin: Option<String>,
     pub rule: Option<String>,
-    /// A user name, or `me`.
+    /// A user name, `me`, or `none` (nobody assigned).
     pub assignee: Option<String>,
     /// A document id.
     pub document: Option<String>,
@@ -44,6 +45,8 @@ pub struct QueueQuery {
     pub matched: Option<String>,
     /// `yes`: only claims that also stand in another document.
     pub copies: Option<String>,
+    /// `yes`: only claims with at least one evidence item.
+    pub evidence: Option<String>,
     /// `priority` (default) or `age`.
     pub order: Option<String>,
     /// The previous page's cursor (`next`).
@@ -61,11 +64,13 @@ impl QueueQuery {
     pub fn parse(&self, viewer_name: &str) -> Result<(ClaimFilter, QueueOrder, Option<Cursor>), Vec<String>> {
         let mut errors = Vec::new();
         let mut filter = ClaimFilter::default();
-        if let Some(s) = field(&self.status) {
-            match s.parse::<Status>() {
+        match field(&self.status).as_deref() {
+            None | Some("any") => {}
+            Some("open") => filter.open = true,
+            Some(s) => match s.parse::<Status>() {
                 Ok(status) => filter.status = Some(status),
-                Err(e) => errors.push(format!("unknown status {s:?} (one of: {})", e.expected)),
-            }
+                Err(e) => errors.push(format!("unknown status {s:?} (one of: open, any, {})", e.expected)),
+            },
         }
         if let Some(k) = field(&self.kind) {
             match k.parse::<Kind>() {
@@ -75,7 +80,12 @@ impl QueueQuery {
         }
         filter.plugin = field(&self.plugin);
         filter.rule = field(&self.rule);
-        filter.assignee = field(&self.assignee).map(|a| if a == "me" { viewer_name.to_owned() } else { a });
+        match field(&self.assignee).as_deref() {
+            None => {}
+            Some("none") => filter.unassigned = true,
+            Some("me") => filter.assignee = Some(viewer_name.to_owned()),
+            Some(name) => filter.assignee = Some(name.to_owned()),
+        }
         if let Some(d) = field(&self.document) {
             match d.parse::<i64>() {
                 Ok(id) => filter.document_id = Some(id),
@@ -93,6 +103,11 @@ impl QueueQuery {
             None => {}
             Some("yes") => filter.copies = true,
             Some(other) => errors.push(format!("unknown copies filter {other:?}: use yes")),
+        }
+        match field(&self.evidence).as_deref() {
+            None => {}
+            Some("yes") => filter.has_evidence = true,
+            Some(other) => errors.push(format!("unknown evidence filter {other:?}: use yes")),
         }
         let order = match field(&self.order).as_deref() {
             None | Some("priority") => QueueOrder::Priority,
@@ -134,6 +149,7 @@ impl QueueQuery {
             ("q", &self.q),
             ("matched", &self.matched),
             ("copies", &self.copies),
+            ("evidence", &self.evidence),
             ("order", &self.order),
             ("after", &self.after),
         ];
@@ -152,6 +168,7 @@ impl QueueQuery {
             "q" => &self.q,
             "matched" => &self.matched,
             "copies" => &self.copies,
+            "evidence" => &self.evidence,
             "order" => &self.order,
             _ => &None,
         };
@@ -168,6 +185,8 @@ pub struct Row {
     pub strong_match: bool,
     /// Other documents holding the same claim.
     pub copies: usize,
+    /// The kinds of its current flags.
+    pub kinds: Vec<Kind>,
 }
 
 #[derive(Template)]
@@ -182,6 +201,13 @@ struct QueuePage {
     kinds: Vec<&'static str>,
     plugins: Vec<String>,
     rules: Vec<String>,
+    /// Active users, for the assignee filter and the bulk assignment.
+    users: Vec<String>,
+    outlets: Vec<String>,
+    /// This query's filters, without a cursor (what a saved view keeps).
+    filters: String,
+    /// Which bulk actions the viewer's role may take at all.
+    may_dismiss: bool,
 }
 
 async fn queue(
@@ -190,7 +216,11 @@ async fn queue(
     viewer: Viewer,
     query: crate::input::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
+    let mut query = query.into_inner();
+    // The page opens on the claims that wait for a verdict.
+    if query.status.is_none() {
+        query.status = Some("open".to_owned());
+    }
     let parsed = query.parse(&viewer.name);
     let (rows, next, errors, status) = match parsed {
         Ok((filter, order, after)) => {
@@ -206,7 +236,9 @@ async fn queue(
     ids.sort_unstable();
     ids.dedup();
     let labels = if ids.is_empty() { HashMap::new() } else { state.labels.get(&state.store, &ids).await? };
-    let memory = state.store.claim_memory(&rows.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
+    let claim_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let memory = state.store.claim_memory(&claim_ids).await?;
+    let mut kinds = state.store.current_kinds(&claim_ids).await?;
     // Copies of one claim are grouped: the page lists the first, whose chip
     // says how many other documents hold it (the claim page lists them).
     let mut shown = std::collections::HashSet::new();
@@ -220,13 +252,20 @@ async fn queue(
             let (document, outlet) = labels.get(&claim.document_id).cloned().unwrap_or_default();
             let memory = memory.get(&claim.id).cloned().unwrap_or_default();
             let strong_match = memory.match_cosine.is_some_and(|c| c >= f64::from(claimdesk_match::STRONG_COSINE));
-            Row { claim, document, outlet: outlet.unwrap_or_default(), strong_match, copies: memory.copies }
+            let kinds = kinds.remove(&claim.id).unwrap_or_default();
+            Row { claim, document, outlet: outlet.unwrap_or_default(), strong_match, copies: memory.copies, kinds }
         })
         .collect();
     let host = state.host.host();
     let plugins: Vec<String> = host.plugins().map(|p| p.name.to_string()).collect();
     let rules: Vec<String> = host.plugins().flat_map(|p| p.rules.iter().map(|r| r.id.to_string())).collect();
+    let filters = QueueQuery { after: None, ..query.clone() }.query_string();
+    let may_dismiss = viewer.role >= crate::auth::Role::Editor;
     let page = QueuePage {
+        users: state.store.users().await?.into_iter().filter(|u| u.active).map(|u| u.name).collect(),
+        outlets: state.store.outlets(false).await?,
+        filters,
+        may_dismiss,
         chrome: chrome(&state, &session, viewer, "queue").await?,
         first_page: field(&query.after).is_none(),
         query,

@@ -11,6 +11,7 @@ pub mod flag_rule;
 pub mod flag_text;
 pub mod job;
 pub mod rating;
+pub mod saved_view;
 pub mod sentence;
 pub mod session;
 pub mod setting;

@@ -19,6 +19,7 @@ mod m008_memory;
 mod m009_explained;
 mod m010_dismissal_kind;
 mod m011_evidence_archive;
+mod m012_saved_views;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m009_explained::Migration),
             Box::new(m010_dismissal_kind::Migration),
             Box::new(m011_evidence_archive::Migration),
+            Box::new(m012_saved_views::Migration),
         ]
     }
 }
