@@ -17,7 +17,7 @@ fn listed(client: &Client, query: &str) -> Vec<i64> {
 
 /// The `ID:VERSION` the queue page shows for claim `id`.
 fn ticked(client: &Client, id: i64) -> String {
-    let page = client.get(&format!("/queue?status=any&q=&order=age&document=&after=")).body;
+    let page = client.get("/queue?status=any&order=age").body;
     let marker = format!("name=\"claim\" value=\"{id}:");
     let start = page.find(&marker).unwrap_or_else(|| panic!("claim {id} on the first page")) + marker.len() - format!("{id}:").len();
     page[start..].split('"').next().unwrap().to_owned()
