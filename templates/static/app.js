@@ -45,3 +45,26 @@
     e.preventDefault();
   });
 })();
+
+// A claim by hand from a selection: selecting text in the article fills the
+// add-a-claim form's hidden `quote` (the server finds its sentences); the
+// sentence-number fields do the same without JavaScript.
+(function () {
+  "use strict";
+  var article = document.querySelector("article.body");
+  var quote = document.getElementById("add-claim-quote");
+  var shown = document.getElementById("add-claim-selected");
+  if (!article || !quote || !shown) return;
+  function take() {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !article.contains(sel.anchorNode) || !article.contains(sel.focusNode)) return;
+    var text = sel.toString().replace(/\s+/g, " ").trim();
+    if (!text) return;
+    quote.value = text;
+    shown.textContent = "Selected: \u201c" + (text.length > 160 ? text.slice(0, 157) + "\u2026" : text) + "\u201d (its sentences become the claim; the numbers below are then ignored)";
+    shown.hidden = false;
+  }
+  article.addEventListener("mouseup", take);
+  article.addEventListener("keyup", take);
+  document.addEventListener("selectionchange", function () { window.setTimeout(take, 0); });
+})();

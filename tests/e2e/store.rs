@@ -289,7 +289,8 @@ fn an_old_schema_is_migrated() {
                     "m008_memory",
                     "m009_explained",
                     "m010_dismissal_kind",
-                    "m011_evidence_archive"
+                    "m011_evidence_archive",
+                    "m012_saved_views"
                 ]
             );
             // m005 gave old users their folded names; of two that fold

@@ -31,7 +31,7 @@ pub use grouping::{group_claims, priority, take_explained_scores, take_model_sco
 pub use lifecycle::{Action, ClaimEvent, Command, MAX_SPEAKER, Policy, Role, Standing, Status, TransitionError, Verb, permitted};
 pub use lines::{LineCol, LineIndex};
 pub use names::{Named, UnknownName};
-pub use normal::{claim_key, normalized_text, sha256_hex};
+pub use normal::{claim_key, normalized_text, quote_span, sha256_hex};
 pub use quotes::{Quote, find_quotes};
 pub use rating::{Rating, RatingScale, RatingScaleError};
 pub use segment::{Sentence, sections, segment};

@@ -25,6 +25,43 @@ pub fn claim_key(text: &str) -> String {
     hex(&Sha256::digest(words.join(" ").as_bytes())[..16])
 }
 
+/// Where `quote` (text a reader selected on a page, its white space as
+/// the browser gave it) stands in `body`: byte offsets of its first
+/// occurrence, white space compared as "some white space". `None` when it
+/// is not there or holds nothing but white space.
+pub fn quote_span(body: &str, quote: &str) -> Option<(usize, usize)> {
+    let words: Vec<&str> = quote.split_whitespace().collect();
+    if words.is_empty() {
+        return None;
+    }
+    // The body with each run of white space as one space, and where each
+    // of its bytes came from.
+    let mut flat = String::with_capacity(body.len());
+    let mut origin: Vec<usize> = Vec::with_capacity(body.len());
+    let mut in_space = false;
+    for (at, c) in body.char_indices() {
+        if c.is_whitespace() {
+            if !in_space && !flat.is_empty() {
+                flat.push(' ');
+                origin.push(at);
+            }
+            in_space = true;
+            continue;
+        }
+        in_space = false;
+        for _ in 0..c.len_utf8() {
+            origin.push(at);
+        }
+        flat.push(c);
+    }
+    let needle = words.join(" ");
+    let found = flat.find(&needle)?;
+    let last = found + needle.len() - 1;
+    let start = origin[found];
+    let end = origin[last] + body[origin[last]..].chars().next().map_or(1, char::len_utf8);
+    Some((start, end))
+}
+
 /// SHA-256 of `text`, hex.
 pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
     hex(&Sha256::digest(data.as_ref()))
@@ -37,6 +74,19 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_selection_is_found_whatever_its_white_space() {
+        let body = "Fees doubled last year.\n\nThe mayor said the pier cost  less than 4 million. Café prices rose.";
+        let (s, e) = quote_span(body, "pier cost less than\n4 million").unwrap();
+        assert_eq!(&body[s..e], "pier cost  less than 4 million");
+        let (s, e) = quote_span(body, " last year. The mayor ").unwrap();
+        assert_eq!(&body[s..e], "last year.\n\nThe mayor", "across a paragraph break");
+        let (s, e) = quote_span(body, "Café").unwrap();
+        assert_eq!(&body[s..e], "Café");
+        assert_eq!(quote_span(body, "prices fell"), None);
+        assert_eq!(quote_span(body, " \n "), None);
+    }
 
     #[test]
     fn normal_form_folds_line_endings_spacing_and_composition() {

@@ -67,6 +67,51 @@ pub(crate) async fn execute(
     Ok(done)
 }
 
+/// A claim by hand as a form or API body gives it: a selection's text,
+/// or 1-based sentence numbers; an optional note.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HandInput {
+    pub quote: String,
+    pub from: String,
+    pub to: String,
+    pub note: String,
+}
+
+/// The longest note on a claim by hand, in characters.
+const MAX_HAND_NOTE: usize = 2000;
+
+/// Adds a claim the detectors missed to document `document_id`, by `actor`.
+pub(crate) async fn add_by_hand(state: &AppState, actor: &str, document_id: i64, input: &HandInput) -> Result<ClaimRow, AppError> {
+    use claimdesk_store::HandSelection;
+    let note = input.note.trim();
+    if note.chars().count() > MAX_HAND_NOTE {
+        return Err(AppError::BadRequest(format!("The note is at most {MAX_HAND_NOTE} characters.")));
+    }
+    let selection = if !input.quote.trim().is_empty() {
+        let document = state.store.document(document_id).await?;
+        let (start, end) = claimdesk_core::quote_span(&document.body, &input.quote)
+            .ok_or_else(|| AppError::BadRequest("The selected text is not in this document; select it again.".to_owned()))?;
+        HandSelection::Span { start, end }
+    } else {
+        let number = |name: &str, value: &str| {
+            value.trim().parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                AppError::BadRequest(format!("Give the {name} sentence as a number from 1 (or select the text), not {:?}.", value.trim()))
+            })
+        };
+        let first = number("first", &input.from)?;
+        let last = if input.to.trim().is_empty() { first } else { number("last", &input.to)? };
+        HandSelection::Sentences { first: first - 1, last: last - 1 }
+    };
+    let note = Some(note).filter(|n| !n.is_empty());
+    let claim = state.store.add_claim_by_hand(document_id, selection, actor, note).await.map_err(|e| match e {
+        StoreError::Invalid(message) => AppError::BadRequest(crate::pages::upper_first(&message) + "."),
+        StoreError::Duplicate { name, .. } => AppError::Duplicate(format!("These sentences are already claim {name}.")),
+        other => other.into(),
+    })?;
+    state.counts.invalidate();
+    Ok(claim)
+}
+
 /// What a bulk action did: the claims changed, and those refused with why.
 #[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct BulkOutcome {

@@ -136,6 +136,8 @@ fn unsafe_urls_bad_dates_and_control_characters_are_refused_where_they_enter() {
 
         // CSV cells a spreadsheet would run are neutralised, end to end.
         let formula = "=cmd|' /C calc'!A0";
+        let source = json!({ "url": "https://records.example/source", "stance": "refutes" });
+        assert_eq!(api.post_json(&format!("/api/v1/claims/{claim}/evidence"), &source).status, 200);
         let version = after["claim"]["version"].clone();
         let resolved = api.post_json(
             &format!("/api/v1/claims/{claim}/verdict"),

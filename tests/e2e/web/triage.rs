@@ -23,6 +23,89 @@ fn ticked(client: &Client, id: i64) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
+/// A claim the detectors missed, added from the document page (sentence
+/// numbers, then a selection's text) and the API; bad input refused.
+fn claims_by_hand(server: &super::Server, checker: &Client, api: &Client) {
+    // Plain sentences the detectors pass over, and one they flag.
+    let body = "The choir met at noon in the old hall. Volunteers painted the library door blue.\n\n\
+        Crime fell by 40% last year, officials said. The bakery on Mill Street opened at seven. \
+        Rain is expected on Friday. The parish fete moves to the school field.";
+    let created = api.post_json("/api/v1/documents", &json!({ "body": body, "title": "Parish notes", "outlet": "Mill Gazette" }));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let document = created.json()["id"].as_i64().unwrap();
+    let page = checker.get(&format!("/documents/{document}")).body;
+    assert!(page.contains("id=\"add-claim-form\""));
+    let html = scraper::Html::parse_document(&page);
+    let sentences: Vec<String> =
+        html.select(&scraper::Selector::parse("ol.sentences li").unwrap()).map(|li| li.text().collect::<String>()).collect();
+    assert!(sentences.len() >= 4, "the sentences are listed, numbered");
+    // Sentences no claim stands for yet (one that is would be a duplicate).
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let claimed: Vec<String> = api.get(&format!("/api/v1/documents/{document}")).json()["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| flat(c["text"].as_str().unwrap()))
+        .collect();
+    let unclaimed: Vec<usize> = (0..sentences.len()).filter(|&i| !claimed.contains(&sentences[i])).collect();
+    assert!(unclaimed.len() >= 2, "sentences the detectors passed over: {claimed:?}");
+    let (u1, u2) = (unclaimed[0], unclaimed[1]);
+    let token = checker.csrf();
+    let post = |fields: &[(&str, &str)]| {
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        checker.post_form(&format!("/documents/{document}/claims"), &all)
+    };
+    // By sentence numbers, without JavaScript.
+    let added = post(&[("from", "2"), ("to", "3"), ("note", "Two sentences the detectors let through.")]);
+    assert_eq!(added.status, 303, "{}", added.body);
+    let claim: i64 = added.location.as_deref().unwrap().trim_start_matches("/claims/").parse().unwrap();
+    let detail = api.get(&format!("/api/v1/claims/{claim}")).json();
+    let text = detail["claim"]["text"].as_str().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(text, format!("{} {}", sentences[1], sentences[2]), "the sentences, as the body has them");
+    assert_eq!((detail["claim"]["status"].as_str(), detail["claim"]["priority"].as_f64()), (Some("new"), Some(1.0)));
+    let history = checker.get(&format!("/claims/{claim}")).body;
+    assert!(history.contains("<b>tina</b> add claim"), "who added it is in the history");
+    assert!(listed(checker, "").first() == Some(&claim), "at the top of the open queue");
+    // The same sentences again: a duplicate, said on the re-shown form.
+    let again = post(&[("from", "2"), ("to", "3")]);
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains(&format!("These sentences are already claim #{claim}")), "{}", again.body);
+    // By a selection's text, white space as a browser gives it.
+    let words: Vec<&str> = sentences[u1].split_whitespace().collect();
+    let selection = format!("  {}\n{} ", words[..2].join(" "), words[2..words.len().min(4)].join("  "));
+    let by_selection = post(&[("quote", &selection), ("from", "1")]);
+    assert_eq!(by_selection.status, 303, "{}", by_selection.body);
+    let id: i64 = by_selection.location.as_deref().unwrap().trim_start_matches("/claims/").parse().unwrap();
+    let text = flat(api.get(&format!("/api/v1/claims/{id}")).json()["claim"]["text"].as_str().unwrap());
+    assert_eq!(text, sentences[u1], "the selection's sentence");
+    // Bad input: a clear 400 with the input kept, never a claim.
+    let n = sentences.len().to_string();
+    for (fields, message) in [
+        (vec![("quote", "words that are nowhere in it")], "not in this document"),
+        (vec![("from", "0")], "number from 1"),
+        (vec![("from", "x")], "number from 1"),
+        (vec![("from", "999")], &format!("between 1 and {n}")[..]),
+        (vec![("from", "3"), ("to", "2")], "the first not after the last"),
+        (vec![("from", "1"), ("to", "6")], "at most 5 sentences"),
+    ] {
+        let refused = post(&fields);
+        assert_eq!(refused.status, 400, "{fields:?}");
+        assert!(refused.body.contains(message), "{fields:?}: {}", refused.body);
+    }
+    let long = "x".repeat(2001);
+    assert_eq!(post(&[("from", "1"), ("note", &long)]).status, 400);
+    assert_eq!(checker.post_form(&format!("/documents/{document}/claims"), &[("from", "1")]).status, 403, "CSRF");
+    assert_eq!(checker.post_form("/documents/999999/claims", &[("csrf_token", &token), ("from", "1")]).status, 404);
+    // The API does the same.
+    let created = api.post_json(&format!("/api/v1/documents/{document}/claims"), &json!({ "from": u2 + 1, "note": "API" }));
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(flat(created.json()["claim"]["text"].as_str().unwrap()), sentences[u2]);
+    let refused = api.post_json(&format!("/api/v1/documents/{document}/claims"), &json!({ "from": 999 }));
+    assert_eq!((refused.status, refused.json()["code"].as_str()), (400, Some("bad_request")));
+    let _ = server;
+}
+
 #[test]
 fn the_queue_filters_saves_views_and_acts_in_bulk() {
     for server in servers("triage") {
@@ -168,5 +251,7 @@ fn the_queue_filters_saves_views_and_acts_in_bulk() {
         assert_eq!(editor.post_form("/queue/bulk", &[("csrf_token", &etoken), ("action", "assign")]).status, 303);
         assert!(editor.get("/queue").body.contains("Tick the claims to act on first."));
         assert_eq!(editor.post_form("/queue/bulk", &[("claim", &ticked(&editor, a)), ("action", "assign")]).status, 403);
+
+        claims_by_hand(&server, &checker, &api);
     }
 }

@@ -175,7 +175,7 @@ impl From<EventRow> for EventOut {
     }
 }
 
-async fn claim_detail(state: &AppState, id: i64) -> Result<ClaimDetail, ApiError> {
+pub(super) async fn claim_detail(state: &AppState, id: i64) -> Result<ClaimDetail, ApiError> {
     let claim = state.store.claim(id).await?;
     let flags = state.store.claim_flags(id).await?;
     let evidence = state.store.claim_evidence(id).await?;
@@ -444,4 +444,40 @@ pub(super) async fn bulk(user: ApiUser, state: web::Data<AppState>, body: crate:
     let items: Vec<(i64, i32)> = claims.iter().map(|c| (c.id, c.version)).collect();
     let outcome = crate::claims::bulk(&state, &user.name, user.role, &items, &command).await?;
     Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// A claim the detectors missed: a selection's text, or 1-based sentence
+/// numbers (`to` defaults to `from`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandClaimIn {
+    /// Text selected in the document; its sentences become the claim.
+    #[serde(default)]
+    pub quote: Option<String>,
+    #[schema(minimum = 1)]
+    #[serde(default)]
+    pub from: Option<u32>,
+    #[schema(minimum = 1)]
+    #[serde(default)]
+    pub to: Option<u32>,
+    /// Why it was added (kept in the claim's history).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Adds a claim the detectors missed to the document; it enters the queue
+/// as new, at the top, with an event saying who added it.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/claims", params(("id" = i64, Path, minimum = 1, description = ID)), request_body = HandClaimIn, responses((status = 201, body = ClaimDetail), (status = 400, body = ErrorOut), (status = 404, body = ErrorOut)))]
+pub(super) async fn add_by_hand(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: crate::input::Json<HandClaimIn>,
+) -> Result<HttpResponse, ApiError> {
+    let HandClaimIn { quote, from, to, note } = body.into_inner();
+    let text = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let input =
+        crate::claims::HandInput { quote: quote.unwrap_or_default(), from: text(from), to: text(to), note: note.unwrap_or_default() };
+    let claim = crate::claims::add_by_hand(&state, &user.name, id.into_inner(), &input).await?;
+    Ok(HttpResponse::Created().json(claim_detail(&state, claim.id).await?))
 }

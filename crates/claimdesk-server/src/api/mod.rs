@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/documents", web::get().to(list_documents))
         .route("/documents", web::post().to(create_document))
         .route("/documents/{id}", web::get().to(get_document))
+        .route("/documents/{id}/claims", web::post().to(claims::add_by_hand))
         .route("/claims", web::get().to(claims::list_claims))
         .route("/claims/bulk", web::post().to(claims::bulk))
         .route("/claims/{id}", web::get().to(claims::get_claim))
@@ -45,8 +46,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, matching::dismiss_copies),
-    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, crate::claims::BulkOutcome, claims::BulkIn, claims::BulkClaim, ErrorOut)),
+    paths(list_documents, create_document, get_document, claims::add_by_hand, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, matching::dismiss_copies),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, crate::claims::BulkOutcome, claims::BulkIn, claims::BulkClaim, claims::HandClaimIn, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]

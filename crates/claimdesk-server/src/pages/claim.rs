@@ -415,10 +415,7 @@ fn refusal_message(error: &AppError) -> String {
     }
 }
 
-fn upper_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
+use super::upper_first;
 
 async fn act(
     state: web::Data<AppState>,

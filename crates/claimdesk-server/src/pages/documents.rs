@@ -30,7 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/documents", web::get().to(list))
     .route("/documents", web::post().to(ingest))
-    .route("/documents/{id}", web::get().to(show));
+    .route("/documents/{id}", web::get().to(show))
+    .route("/documents/{id}/claims", web::post().to(add_claim));
 }
 
 fn multipart_error(err: actix_multipart::MultipartError, _: &HttpRequest) -> actix_web::Error {
@@ -248,10 +249,64 @@ struct DocumentPage {
     legend: Vec<(&'static str, usize)>,
     /// Later documents that nearly repeat this one, with their shares.
     near_duplicates: Vec<(i64, f64)>,
+    /// The document's sentences, numbered from 1 (for a claim by hand).
+    sentences: Vec<String>,
+    /// The add-a-claim form's input and error, after a refusal.
+    input: HandForm,
+    error: Option<String>,
+}
+
+/// The add-a-claim form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct HandForm {
+    csrf_token: Option<String>,
+    quote: String,
+    from: String,
+    to: String,
+    note: String,
 }
 
 async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let page = document_page(&state, &session, viewer, id.into_inner(), HandForm::default(), None).await?;
+    html(StatusCode::OK, &page)
+}
+
+/// Adds a claim the detectors missed, from a selection or sentence numbers.
+async fn add_claim(
+    state: web::Data<AppState>,
+    session: Session,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    form: crate::input::Form<HandForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&session, form.csrf_token.as_deref())?;
     let id = id.into_inner();
+    let form = form.into_inner();
+    let input =
+        crate::claims::HandInput { quote: form.quote.clone(), from: form.from.clone(), to: form.to.clone(), note: form.note.clone() };
+    match crate::claims::add_by_hand(&state, &viewer.name, id, &input).await {
+        Ok(claim) => {
+            set_flash(&session, "Claim added to the queue.");
+            Ok(redirect(&format!("/claims/{}", claim.id)))
+        }
+        Err(error @ (AppError::BadRequest(_) | AppError::Duplicate(_))) => {
+            let status = error.status();
+            let page = document_page(&state, &session, viewer, id, form, Some(super::upper_first(&error.to_string()))).await?;
+            html(status, &page)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+async fn document_page(
+    state: &web::Data<AppState>,
+    session: &Session,
+    viewer: Viewer,
+    id: i64,
+    input: HandForm,
+    error: Option<String>,
+) -> Result<DocumentPage, AppError> {
     let document = state.store.document(id).await?;
     let flags = state.store.document_flags(id).await?;
     let claims = state.store.document_claims(id).await?;
@@ -266,13 +321,22 @@ async fn show(state: web::Data<AppState>, session: Session, viewer: Viewer, id: 
         })
         .collect();
     let legend = Kind::ALL.iter().map(|k| (k.as_str(), live.iter().filter(|f| f.kind == *k).count())).filter(|(_, n)| *n > 0).collect();
-    let page = DocumentPage {
+    let sentences = state
+        .store
+        .sentence_spans(id)
+        .await?
+        .into_iter()
+        .map(|(s, e)| document.body.get(s..e).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    Ok(DocumentPage {
         near_duplicates: state.store.near_duplicates_of(id).await?,
-        chrome: chrome(&state, &session, viewer, "documents").await?,
+        chrome: chrome(state, session, viewer, "documents").await?,
         paragraphs: paragraphs(&document.body, &marks),
         document,
         claims,
         legend,
-    };
-    html(StatusCode::OK, &page)
+        sentences,
+        input,
+        error,
+    })
 }

@@ -132,6 +132,12 @@ pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: View
     Ok(Chrome { viewer, section, counts, flash, views })
 }
 
+/// `s` with its first letter in upper case (messages built from errors).
+pub fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 pub fn set_flash(session: &Session, message: &str) {
     let _ = session.insert("flash", message);
 }
