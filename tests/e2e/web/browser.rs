@@ -292,8 +292,89 @@ async fn review(server: &Server, port: u16, profile: &Path) {
     assert!(!marks.is_empty());
     assert!(!b.find_all(Locator::Css(".legend .kind")).await.unwrap().is_empty());
     shot(&b, "06-document").await;
+    desk(&b, server).await;
     // Every page above ran under the Content-Security-Policy: none broke it.
     let messages = console(&b, port).await;
     assert!(csp_violations(&messages).is_empty(), "CSP violations in the browser: {messages:#?}");
     b.close().await.unwrap();
+}
+
+/// The desk's daily moves in the browser: a claim added by hand from a text
+/// selection, a bulk assignment, pages that fit a 390 px phone, and the
+/// public page of a published claim read with no session.
+async fn desk(b: &Browser, server: &Server) {
+    let base = &server.base;
+    let api = super::Client::with_token(base, &server.token("eddie"));
+    let body = "The choir met at noon in the old hall. Volunteers painted the library door blue.\n\nThe bakery opened at seven.";
+    let created = api.post_json("/api/v1/documents", &serde_json::json!({ "body": body, "title": "Parish notes" }));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let document = created.json()["id"].as_i64().unwrap();
+
+    // Select the first paragraph's text with the mouse's equivalent: the
+    // form learns the selection, and its sentences become a claim.
+    b.goto(&format!("{base}/documents/{document}")).await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#add-claim-form")).await.unwrap();
+    b.execute(
+        "const p = document.querySelector('article.body p'); const r = document.createRange(); r.selectNodeContents(p); \
+         const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); \
+         p.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let shown = wait_for_text(b, "#add-claim-selected", "Volunteers painted").await;
+    assert!(shown.starts_with("Selected:"), "{shown}");
+    shot(b, "09-claim-by-hand").await;
+    b.find(Locator::Css("#add-claim-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(b, "p.flash", "Claim added to the queue").await;
+    let added: i64 = b.current_url().await.unwrap().path().trim_start_matches("/claims/").parse().unwrap();
+    let text = api.get(&format!("/api/v1/claims/{added}")).json()["claim"]["text"].as_str().unwrap().to_owned();
+    assert_eq!(text, "The choir met at noon in the old hall. Volunteers painted the library door blue.");
+    let history = b.find(Locator::Css("ol.history")).await.unwrap().text().await.unwrap();
+    assert!(history.contains("brenda add claim"), "{history}");
+
+    // Bulk: tick two rows of the open queue, assign them to brenda.
+    b.goto(&format!("{base}/queue?assignee=none")).await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#bulk")).await.unwrap();
+    let boxes = b.find_all(Locator::Css("#queue input[name=claim]")).await.unwrap();
+    assert!(boxes.len() >= 2, "unassigned claims to tick");
+    let mut ticked = Vec::new();
+    for tick in &boxes[..2] {
+        tick.click().await.unwrap();
+        let value = tick.attr("value").await.unwrap().unwrap();
+        ticked.push(value.split(':').next().unwrap().parse::<i64>().unwrap());
+    }
+    b.find(Locator::Css("#bulk select[name=to]")).await.unwrap().select_by_value("brenda").await.unwrap();
+    shot(b, "10-bulk").await;
+    b.find(Locator::Css("#bulk button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(b, "p.flash", "assign: 2 claims done").await;
+    for id in ticked {
+        assert_eq!(api.get(&format!("/api/v1/claims/{id}")).json()["claim"]["assignee"], "brenda");
+    }
+
+    // A phone: nothing is wider than its 390 px screen.
+    b.set_window_size(390, 844).await.unwrap();
+    let width = b.execute("return window.innerWidth", vec![]).await.unwrap();
+    assert_eq!(width, 390, "the window is a phone's width");
+    for (path, name) in [(format!("/claims/{added}"), "11-phone-claim"), ("/queue".to_owned(), "12-phone-queue")] {
+        b.goto(&format!("{base}{path}")).await.unwrap();
+        b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("main")).await.unwrap();
+        shot(b, name).await;
+        let scroll = b.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+        assert!(scroll.as_i64().unwrap() <= 390, "{path} is {scroll} px wide on a 390 px screen");
+    }
+    b.set_window_size(1280, 900).await.unwrap();
+
+    // The public page of a published claim, with no session at all.
+    let published = api.get("/api/v1/claims?status=published").json()["claims"][0]["id"].as_i64().expect("a published claim");
+    b.delete_all_cookies().await.unwrap();
+    b.goto(&format!("{base}/fact-checks/{published}")).await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("article.claim h1")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().path(), format!("/fact-checks/{published}"), "no login asked");
+    let review =
+        b.execute(r#"return JSON.parse(document.querySelector('script[type="application/ld+json"]').textContent)"#, vec![]).await.unwrap();
+    assert_eq!(review["@type"], "ClaimReview");
+    assert!(review["url"].as_str().unwrap().ends_with(&format!("/fact-checks/{published}")), "{review}");
+    assert_eq!(review["claimReviewed"], "Stadium \"created thousands\" of jobs");
+    shot(b, "13-public-fact-check").await;
 }
