@@ -290,7 +290,8 @@ fn an_old_schema_is_migrated() {
                     "m009_explained",
                     "m010_dismissal_kind",
                     "m011_evidence_archive",
-                    "m012_saved_views"
+                    "m012_saved_views",
+                    "m013_notes"
                 ]
             );
             // m005 gave old users their folded names; of two that fold

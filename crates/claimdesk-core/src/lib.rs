@@ -15,6 +15,7 @@ mod lifecycle;
 mod lines;
 mod names;
 mod normal;
+mod notes;
 mod quotes;
 mod rating;
 mod segment;
@@ -32,6 +33,7 @@ pub use lifecycle::{Action, ClaimEvent, Command, MAX_SPEAKER, Policy, Role, Stan
 pub use lines::{LineCol, LineIndex};
 pub use names::{Named, UnknownName};
 pub use normal::{claim_key, normalized_text, quote_span, sha256_hex};
+pub use notes::{MAX_NOTE, NotificationKind, mentions};
 pub use quotes::{Quote, find_quotes};
 pub use rating::{Rating, RatingScale, RatingScaleError};
 pub use segment::{Sentence, sections, segment};

@@ -216,6 +216,7 @@ impl FromRequest for Viewer {
 /// Caller of an API request, by bearer token.
 #[derive(Debug, Clone)]
 pub struct ApiUser {
+    pub id: i64,
     pub name: String,
     pub role: Role,
 }
@@ -244,7 +245,7 @@ impl FromRequest for ApiUser {
                 .user_by_token_hash(&token_hash(token))
                 .await?
                 .ok_or_else(|| AppError::Unauthorized("unknown or revoked token".to_owned()))?;
-            Ok(ApiUser { name: user.name, role: user.role })
+            Ok(ApiUser { id: user.id, name: user.name, role: user.role })
         })
     }
 }

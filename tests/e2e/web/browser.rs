@@ -332,6 +332,11 @@ async fn desk(b: &Browser, server: &Server) {
     assert_eq!(text, "The choir met at noon in the old hall. Volunteers painted the library door blue.");
     let history = b.find(Locator::Css("ol.history")).await.unwrap().text().await.unwrap();
     assert!(history.contains("brenda add claim"), "{history}");
+    // A note that mentions eddie (read below as eddie's notification).
+    b.find(Locator::Css("#note-form textarea[name=body]")).await.unwrap().send_keys("@eddie is this one for us?").await.unwrap();
+    b.find(Locator::Css("#note-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(b, "p.flash", "Note added").await;
+    wait_for_text(b, "ol.notes", "@eddie is this one for us?").await;
 
     // Bulk: tick two rows of the open queue, assign them to brenda.
     b.goto(&format!("{base}/queue?assignee=none")).await.unwrap();
@@ -377,4 +382,15 @@ async fn desk(b: &Browser, server: &Server) {
     assert!(review["url"].as_str().unwrap().ends_with(&format!("/fact-checks/{published}")), "{review}");
     assert_eq!(review["claimReviewed"], "Stadium \"created thousands\" of jobs");
     shot(b, "13-public-fact-check").await;
+
+    // eddie logs in: the mention waits in his notifications.
+    b.goto(&format!("{base}/notifications")).await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("input[name=name]")).await.unwrap();
+    b.find(Locator::Css("input[name=name]")).await.unwrap().send_keys("eddie").await.unwrap();
+    b.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(&super::password_of("eddie")).await.unwrap();
+    b.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let told = wait_for_text(b, "#notifications", "brenda mentioned you in a note on").await;
+    assert!(told.contains(&format!("claim {added}")), "{told}");
+    assert_eq!(b.find(Locator::Css("#nav-notifications .unread")).await.unwrap().text().await.unwrap(), "1");
+    shot(b, "14-notifications").await;
 }

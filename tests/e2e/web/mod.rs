@@ -11,6 +11,7 @@ mod hardening;
 mod learning;
 mod matching;
 mod memory;
+mod notes;
 mod public;
 mod reports;
 mod routes;

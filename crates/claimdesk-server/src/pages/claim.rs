@@ -86,6 +86,8 @@ struct ClaimPage {
     changes: Vec<EventView>,
     /// What the viewer may do to the claim now (the core's permission check).
     permitted: Vec<Verb>,
+    /// Internal notes, oldest first.
+    notes: Vec<claimdesk_store::NoteRow>,
     /// Why an editor cannot publish the resolved claim yet (no evidence, no
     /// second review), shown on the disabled button.
     publish_blocked: Option<String>,
@@ -207,6 +209,11 @@ fn describe(action: &str, detail: &str) -> String {
             Err(_) => format!("reason: {}", s("reason")),
         },
         "add_evidence" => format!("{} ({})", s("url"), s("stance")),
+        "add_note" | "edit_note" => v.get("note").and_then(|n| n.as_i64()).map_or_else(String::new, |n| format!("note #{n}")),
+        "add_claim" => {
+            let note = s("note");
+            if note.is_empty() { "added by hand".to_owned() } else { format!("added by hand: {note}") }
+        }
         "edit_evidence" | "delete_evidence" => {
             let item = |side: &str| {
                 let e = v.get(side);
@@ -304,6 +311,7 @@ async fn page(
         copies,
         may_dismiss_copies,
         checked_before,
+        notes: state.store.claim_notes(id).await?,
         permitted: claimdesk_core::permitted(viewer.role, standing, &policy),
         publish_blocked,
         default_short_form: claimdesk_core::default_short_form(&claim.text),

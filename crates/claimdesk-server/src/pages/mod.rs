@@ -6,6 +6,7 @@ pub(crate) mod claim;
 mod documents;
 mod library;
 mod login;
+pub(crate) mod notes;
 mod public;
 pub(crate) mod queue;
 mod reports;
@@ -28,6 +29,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(healthz))
         .configure(login::routes)
         .configure(queue::routes)
+        // Before the claim page's `/claims/{id}/{action}`.
+        .configure(notes::routes)
         .configure(claim::routes)
         .configure(documents::routes)
         .configure(admin::routes)
@@ -55,6 +58,8 @@ pub struct Chrome {
     pub flash: Option<String>,
     /// The viewer's saved queue views, for the navigation.
     pub views: Vec<claimdesk_store::SavedView>,
+    /// The viewer's unread notifications.
+    pub unread: u64,
 }
 
 impl Chrome {
@@ -129,7 +134,8 @@ pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: View
         _ => None,
     };
     let views = state.store.saved_views(viewer.id).await?;
-    Ok(Chrome { viewer, section, counts, flash, views })
+    let unread = state.store.unread_notifications(viewer.id).await?;
+    Ok(Chrome { viewer, section, counts, flash, views, unread })
 }
 
 /// `s` with its first letter in upper case (messages built from errors).

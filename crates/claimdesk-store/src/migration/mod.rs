@@ -20,6 +20,7 @@ mod m009_explained;
 mod m010_dismissal_kind;
 mod m011_evidence_archive;
 mod m012_saved_views;
+mod m013_notes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m010_dismissal_kind::Migration),
             Box::new(m011_evidence_archive::Migration),
             Box::new(m012_saved_views::Migration),
+            Box::new(m013_notes::Migration),
         ]
     }
 }
