@@ -21,8 +21,7 @@ pub const MAX_NOTE: usize = 5000;
 pub fn mentions(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let mut previous: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
+    for (at, c) in text.char_indices() {
         let starts = c == '@' && previous.is_none_or(|p| !p.is_alphanumeric());
         previous = Some(c);
         if !starts {
