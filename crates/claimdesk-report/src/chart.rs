@@ -14,14 +14,20 @@ fn chart_error(e: impl std::fmt::Display) -> ReportError {
 
 /// Claims per verdict, one bar per rating of the scale (zeros included).
 pub fn chart_svg(totals: &Totals) -> Result<String, ReportError> {
+    let bars: Vec<(String, usize)> = totals.by_verdict.iter().map(|c| (c.label.clone(), c.count)).collect();
+    bar_chart_svg("Claims by verdict", "Claims", &bars)
+}
+
+/// A bar chart of `bars` (label, count), titled `title`, its axis `unit`.
+/// Text is escaped by plotters' SVG backend.
+pub fn bar_chart_svg(title: &str, unit: &str, bars: &[(String, usize)]) -> Result<String, ReportError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let bars = &totals.by_verdict;
-        let top = bars.iter().map(|c| c.count).max().unwrap_or(0).max(1) as u32;
+        let top = bars.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as u32;
         let mut chart = ChartBuilder::on(&root)
-            .caption("Claims by verdict", ("sans-serif", 18))
+            .caption(title, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(44)
@@ -31,21 +37,19 @@ pub fn chart_svg(totals: &Totals) -> Result<String, ReportError> {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(bars.len().max(1))
-            .y_desc("Claims")
+            .y_desc(unit)
             .label_style(("sans-serif", 13))
             .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => bars.get(*i as usize).map(|c| c.label.clone()).unwrap_or_default(),
+                SegmentValue::CenterOf(i) => bars.get(*i as usize).map(|(label, _)| label.clone()).unwrap_or_default(),
                 _ => String::new(),
             })
             .draw()
             .map_err(chart_error)?;
         chart
-            .draw_series(bars.iter().enumerate().map(|(i, c)| {
+            .draw_series(bars.iter().enumerate().map(|(i, (_, n))| {
                 let i = i as u32;
-                let mut bar = Rectangle::new(
-                    [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), c.count as u32)],
-                    RGBColor(37, 99, 235).filled(),
-                );
+                let mut bar =
+                    Rectangle::new([(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), *n as u32)], RGBColor(37, 99, 235).filled());
                 bar.set_margin(0, 0, 8, 8);
                 bar
             }))

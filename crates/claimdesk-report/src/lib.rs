@@ -19,7 +19,7 @@ mod load;
 mod markdown;
 mod model;
 
-pub use chart::chart_svg;
+pub use chart::{bar_chart_svg, chart_svg};
 pub use claimreview::{ClaimReview, claim_reviews, claim_reviews_json};
 pub use csv_out::{CSV_COLUMNS, write_csv};
 pub use html::{NavLink, REPORT_CSS, html, html_with_nav, script_safe_json};

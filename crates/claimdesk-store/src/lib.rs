@@ -30,6 +30,7 @@ mod refs;
 mod report;
 mod review;
 mod rows;
+mod stats;
 mod upkeep;
 mod views;
 mod workflow;
@@ -50,6 +51,7 @@ pub use recheck::RecheckOutcome;
 pub use report::{ReportDocument, ReportFilter, ReportRow};
 pub use review::DocumentSummary;
 pub use rows::{ClaimRow, DocumentRow, EventRow, EvidenceRow, FlagView, Job, JobStatus, Session, User};
+pub use stats::{DayCounts, DeskStats, Durations, WaitingClaim};
 pub use views::SavedView;
 pub use write::{KEYED_SENTENCE_WORDS, NEAR_DUPLICATE_SHARE, NearDuplicate, NewDocument, NewSentence, Stored, sentence_key};
 

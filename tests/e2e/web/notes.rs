@@ -87,5 +87,35 @@ fn notes_mention_and_notify_and_stay_internal() {
         assert!(!public.body.contains("2019") && !public.body.contains("Publishing today"), "notes are internal");
         let report = eve.get("/reports/period?format=json").body;
         assert!(!report.contains("Publishing today"), "nor in reports");
+
+        // The dashboard counts today's work (editors only).
+        let page = eve.get("/dashboard?days=7");
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert_eq!(page.body.matches("<svg").count(), 4, "four charts drawn on the server");
+        assert!(
+            page.body.contains(&format!(
+                "/claims/{}",
+                ann.get("/queue?order=age").body.split("/claims/").nth(1).unwrap().split('"').next().unwrap()
+            )),
+            "oldest open claims listed"
+        );
+        assert_eq!(bob.get("/dashboard").status, 403);
+        assert_eq!(eve.get("/dashboard?days=0").status, 400);
+        let stats = api.get("/api/v1/stats?days=7").json();
+        let days = stats["days"].as_array().unwrap();
+        assert_eq!(days.len(), 7);
+        let today = &days[6];
+        assert!(
+            today["claims_in"].as_u64().unwrap() >= 1 && today["verdicts"].as_u64() == Some(1) && today["published"].as_u64() == Some(1),
+            "{today}"
+        );
+        assert_eq!(stats["to_verdict"]["count"], 1);
+        assert!(stats["to_verdict"]["median_s"].as_i64().unwrap() >= 0);
+        assert_eq!(stats["to_publication"]["count"], 1);
+        assert!(stats["verdicts"].as_array().unwrap().contains(&json!(["false", 1])), "{}", stats["verdicts"]);
+        let open: u64 = stats["open_by_assignee"].as_array().unwrap().iter().map(|p| p[1].as_u64().unwrap()).sum();
+        assert_eq!(open, api.get("/api/v1/claims?status=open&limit=200").json()["claims"].as_array().unwrap().len() as u64);
+        assert_eq!(api.get("/api/v1/stats?days=abc").status, 400);
+        assert_eq!(bob_api.get("/api/v1/stats").status, 403);
     }
 }

@@ -45,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/claims/{id}/notes/{note}", web::put().to(notes::edit))
         .route("/notifications", web::get().to(notes::notifications))
         .route("/notifications/read", web::post().to(notes::read_all))
+        .route("/stats", web::get().to(notes::stats))
         .route("/claims/{id}/copies/dismiss", web::post().to(matching::dismiss_copies))
         .route("/match", web::post().to(matching::match_text));
 }
@@ -52,7 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::add_by_hand, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, notes::list, notes::add, notes::edit, notes::notifications, notes::read_all, matching::dismiss_copies),
+    paths(list_documents, create_document, get_document, claims::add_by_hand, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, notes::list, notes::add, notes::edit, notes::notifications, notes::read_all, notes::stats, matching::dismiss_copies),
     components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, crate::claims::BulkOutcome, claims::BulkIn, claims::BulkClaim, claims::HandClaimIn, notes::NoteOut, notes::NoteIn, notes::NotificationOut, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))

@@ -1,5 +1,5 @@
-//! The API's notes and notifications: the same rules as the pages
-//! (`crate::pages::notes`).
+//! The API's notes, notifications and desk figures: the same rules as
+//! the pages (`crate::pages::notes`, `crate::pages::dashboard`).
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -111,4 +111,18 @@ pub(super) async fn notifications(user: ApiUser, state: web::Data<AppState>) -> 
 pub(super) async fn read_all(user: ApiUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let n = state.store.mark_notifications_read(user.id).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "marked_read": n })))
+}
+
+/// The dashboard's figures (editors and admins): claims in and out per
+/// day, times to verdict and publication (median, 90th percentile, in
+/// seconds), open claims per assignee, verdicts given, oldest open claims.
+#[utoipa::path(get, path = "/api/v1/stats", params(crate::pages::dashboard::StatsQuery), responses((status = 200, description = "the figures, as on /dashboard"), (status = 400, body = ErrorOut), (status = 403, body = ErrorOut)))]
+pub(super) async fn stats(
+    user: ApiUser,
+    state: web::Data<AppState>,
+    query: crate::input::Query<crate::pages::dashboard::StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(crate::auth::Role::Editor)?;
+    let days = query.days()?;
+    Ok(HttpResponse::Ok().json(crate::pages::dashboard::stats(&state, days).await?))
 }

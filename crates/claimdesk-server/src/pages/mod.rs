@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod claim;
+pub(crate) mod dashboard;
 mod documents;
 mod library;
 mod login;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(library::routes)
         .configure(reports::routes)
         .configure(public::routes)
+        .configure(dashboard::routes)
         .configure(triage::routes);
 }
 
