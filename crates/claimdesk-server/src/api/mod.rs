@@ -81,7 +81,9 @@ impl utoipa::Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
         for (path, item) in openapi.paths.paths.iter_mut() {
-            for (method, operation) in [("get", item.get.as_mut()), ("post", item.post.as_mut())] {
+            let operations =
+                [("get", item.get.as_mut()), ("post", item.post.as_mut()), ("put", item.put.as_mut()), ("delete", item.delete.as_mut())];
+            for (method, operation) in operations {
                 let Some(operation) = operation else { continue };
                 let has_input = operation.request_body.is_some() || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
                 let is_action = path.starts_with("/api/v1/claims/{id}/");
@@ -92,7 +94,7 @@ impl utoipa::Modify for ErrorResponses {
                     (403, is_action, "the caller's role may not take this action"),
                     (404, path.contains("{id}"), "no such record"),
                     (409, is_action, "the claim changed since `version`, or the action does not apply to its state"),
-                    (413, method == "post", "the body is over the size limit"),
+                    (413, matches!(method, "post" | "put"), "the body is over the size limit"),
                     (503, ingests, "checking took longer than the time budget, or the database is unavailable"),
                 ];
                 for (status, applies, description) in errors {
