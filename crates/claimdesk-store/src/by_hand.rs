@@ -1,9 +1,9 @@
 //! Claims the detectors missed, added by a checker from the document page.
 
 use claimdesk_core::SpeakerKind;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entity::{claim, document, event, sentence};
+use crate::entity::{claim, document, sentence};
 use crate::{ClaimRow, Store, StoreError, now};
 
 /// The longest run of sentences one claim by hand may cover.
@@ -98,45 +98,16 @@ impl Store {
             (Some(_), false) => SpeakerKind::Named,
         };
         let at = now();
-        let row = claim::ActiveModel {
-            id: Default::default(),
-            document_id: Set(document_id),
-            sentence_idx: Set(head.idx),
-            start: Set(start as i64),
-            end: Set(end as i64),
-            text: Set(text.to_owned()),
-            text_key: Set(Some(claimdesk_core::claim_key(text))),
-            speaker: Set(head.speaker.clone()),
-            speaker_kind: Set(speaker_kind.as_str().to_owned()),
-            priority: Set(1.0),
-            status: Set(claimdesk_core::Status::New.as_str().to_owned()),
-            assignee: Set(None),
-            verdict: Set(None),
-            explanation: Set(None),
-            resolved_by: Set(None),
-            approved_by: Set(None),
-            dismissal_reason: Set(None),
-            dismissal_kind: Set(None),
-            claim_reviewed: Set(None),
-            version: Set(0),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
+        let claim = claimdesk_core::Claim {
+            speaker: head.speaker.clone(),
+            speaker_kind,
+            // Someone judged it worth checking: the top of the queue.
+            priority: 1.0,
+            ..claimdesk_core::Claim::new(head.idx.max(0) as usize, claimdesk_core::Span { start, end }, text, Vec::new())
+        };
+        let row = crate::write::claim_row(document_id, &claim, at).insert(&txn).await?;
         let detail = serde_json::json!({ "by_hand": true, "sentences": [first + 1, last + 1], "note": note });
-        event::ActiveModel {
-            id: Default::default(),
-            claim_id: Set(row.id),
-            actor: Set(actor.to_owned()),
-            at: Set(at),
-            action: Set("add_claim".to_owned()),
-            before: Set(row.status.clone()),
-            after: Set(row.status.clone()),
-            detail: Set(detail.to_string()),
-        }
-        .insert(&txn)
-        .await?;
+        crate::review::record(&txn, &row, actor, "add_claim", detail, at).await?;
         txn.commit().await?;
         row.try_into()
     }

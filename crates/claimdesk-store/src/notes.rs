@@ -58,7 +58,7 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        note_event(&txn, &claim, author, "add_note", row.id, at).await?;
+        crate::review::record(&txn, &claim, author, "add_note", serde_json::json!({ "note": row.id }), at).await?;
         notify(&txn, claim_id, row.id, author, recipients, at).await?;
         txn.commit().await?;
         Ok(NoteRow { id: row.id, claim_id, author: row.author, body: row.body, created_at: at, updated_at: at, earlier: Vec::new() })
@@ -98,7 +98,7 @@ impl Store {
         row.body = Set(body.to_owned());
         row.updated_at = Set(at);
         row.update(&txn).await?;
-        note_event(&txn, &claim, author, "edit_note", id, at).await?;
+        crate::review::record(&txn, &claim, author, "edit_note", serde_json::json!({ "note": id }), at).await?;
         notify(&txn, claim_id, id, author, recipients, at).await?;
         txn.commit().await?;
         Ok(Some(()))
@@ -216,29 +216,6 @@ impl Store {
             .await?;
         Ok(done.rows_affected)
     }
-}
-
-async fn note_event(
-    txn: &sea_orm::DatabaseTransaction,
-    claim: &claim::Model,
-    actor: &str,
-    action: &str,
-    note: i64,
-    at: i64,
-) -> Result<(), StoreError> {
-    event::ActiveModel {
-        id: Default::default(),
-        claim_id: Set(claim.id),
-        actor: Set(actor.to_owned()),
-        at: Set(at),
-        action: Set(action.to_owned()),
-        before: Set(claim.status.clone()),
-        after: Set(claim.status.clone()),
-        detail: Set(serde_json::json!({ "note": note }).to_string()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
 }
 
 async fn notify(

@@ -78,7 +78,7 @@ impl Store {
         row.archived_url = Set(new.archived_url.clone());
         let row = row.update(&txn).await?;
         let detail = serde_json::json!({ "evidence": id, "before": before, "after": evidence_detail(&row) });
-        record(&txn, &claim, actor, "edit_evidence", detail).await?;
+        record(&txn, &claim, actor, "edit_evidence", detail, now()).await?;
         txn.commit().await?;
         row.try_into()
     }
@@ -90,7 +90,7 @@ impl Store {
         let (claim, old) = evidence_of_claim(&txn, claim_id, id).await?;
         let detail = serde_json::json!({ "evidence": id, "before": evidence_detail(&old) });
         evidence::Entity::delete_by_id(id).exec(&txn).await?;
-        record(&txn, &claim, actor, "delete_evidence", detail).await?;
+        record(&txn, &claim, actor, "delete_evidence", detail, now()).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -222,19 +222,22 @@ fn evidence_detail(e: &evidence::Model) -> serde_json::Value {
         "stance": e.stance, "archived_url": e.archived_url })
 }
 
-/// Records `action` on `claim` by `actor`, the status unchanged.
-async fn record(
+/// Records `action` on `claim` by `actor` at `at`, the status unchanged:
+/// the history entry of everything that is no lifecycle transition
+/// (evidence edits, notes, claims by hand).
+pub(crate) async fn record(
     txn: &sea_orm::DatabaseTransaction,
     claim: &claim::Model,
     actor: &str,
     action: &str,
     detail: serde_json::Value,
+    at: i64,
 ) -> Result<(), StoreError> {
     event::ActiveModel {
         id: Default::default(),
         claim_id: Set(claim.id),
         actor: Set(actor.to_owned()),
-        at: Set(now()),
+        at: Set(at),
         action: Set(action.to_owned()),
         before: Set(claim.status.clone()),
         after: Set(claim.status.clone()),

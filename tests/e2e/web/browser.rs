@@ -214,6 +214,9 @@ async fn review(server: &Server, port: u16, profile: &Path) {
     press(&b, 'a').await;
     wait_for_text(&b, "p.flash", "Assigned to brenda").await;
 
+    // The shortcut hints sit beside their labels, not as bars of their own.
+    let hint = b.execute("return document.querySelector('#evidence-form label kbd').getBoundingClientRect().width", vec![]).await.unwrap();
+    assert!(hint.as_f64().unwrap() < 40.0, "the e hint is {hint} px wide");
     // e focuses the evidence form.
     press(&b, 'e').await;
     let active = b.execute("return document.activeElement.id", vec![]).await.unwrap();

@@ -54,6 +54,11 @@ pub fn check_public_pages(server: &Server, base: &str, published: &[i64], hidden
     let h1: String = html.select(&select("h1")).next().unwrap().text().collect();
     assert_eq!(h1, headline, "the short form, decoded as it was typed");
     assert!(page.csp.is_some(), "served under the same Content-Security-Policy");
+    let time = html.select(&select("time[datetime]")).next().expect("a <time datetime>");
+    assert!(
+        time.value().attr("datetime").unwrap().ends_with('Z') && time.text().collect::<String>().ends_with(" UTC"),
+        "ISO in the attribute, people's date shown"
+    );
 
     // Anything that is not published answers like something that does not exist.
     let missing = reader.get("/fact-checks/999999");
