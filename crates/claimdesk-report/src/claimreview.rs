@@ -83,7 +83,8 @@ pub(crate) fn claimant(claim: &ReportClaim) -> Option<Agent> {
     }
 }
 
-fn claim_review(report: &Report, claim: &ReportClaim) -> ClaimReview {
+/// The ClaimReview of `claim`, one of `report`'s claims.
+pub fn claim_review(report: &Report, claim: &ReportClaim) -> ClaimReview {
     let rated = claim.verdict.value.is_some();
     ClaimReview {
         context: "https://schema.org",

@@ -20,14 +20,14 @@ mod markdown;
 mod model;
 
 pub use chart::{bar_chart_svg, chart_svg};
-pub use claimreview::{ClaimReview, claim_reviews, claim_reviews_json};
+pub use claimreview::{ClaimReview, claim_review, claim_reviews, claim_reviews_json};
 pub use csv_out::{CSV_COLUMNS, write_csv};
 pub use html::{NavLink, REPORT_CSS, html, html_with_nav, script_safe_json};
 pub use load::{DEFAULT_ORGANIZATION, LoadError, ORGANIZATION_NAME, ORGANIZATION_URL, PUBLIC_URL, ReportRequest, load};
 pub use markdown::markdown;
 pub use model::{
-    Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict, human_time,
-    review_url,
+    Count, DocumentRef, EvidenceLink, Organization, Report, ReportClaim, ReportMeta, SCHEMA_VERSION, Scope, Totals, Verdict,
+    fact_check_url, human_time, review_url,
 };
 
 claimdesk_core::named_enum! {

@@ -145,12 +145,17 @@ pub(crate) fn rfc3339(at: i64) -> String {
     OffsetDateTime::from_unix_timestamp(at).unwrap_or(OffsetDateTime::UNIX_EPOCH).format(&Rfc3339).unwrap_or_default()
 }
 
+/// The public page of published claim `claim_id` under `base`.
+pub fn fact_check_url(base: &str, claim_id: i64) -> String {
+    format!("{base}/fact-checks/{claim_id}")
+}
+
 /// A review's own address (ClaimReview `url`): the public page of a
 /// published claim; a draft has none, so its place in the (login-only)
 /// document report.
 pub fn review_url(base: &str, status: claimdesk_core::Status, claim_id: i64, document_id: i64) -> String {
     if status == claimdesk_core::Status::Published {
-        format!("{base}/fact-checks/{claim_id}")
+        fact_check_url(base, claim_id)
     } else {
         format!("{base}/reports/documents/{document_id}#claim-{claim_id}")
     }

@@ -147,3 +147,21 @@ impl LabelCache {
         Ok(found)
     }
 }
+
+/// The queue filters' choices — active users, the outlets documents name —
+/// fresh for [`USER_TTL`]: the queue is the busiest page, and the outlets
+/// are a scan of every document.
+#[derive(Debug, Default)]
+pub struct ChoicesCache(Fresh<(), (Vec<String>, Vec<String>)>);
+
+impl ChoicesCache {
+    pub async fn get(&self, store: &Store) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        if let Some(choices) = self.0.get(&()) {
+            return Ok(choices);
+        }
+        let users = store.users().await?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
+        let choices = (users, store.outlets(false).await?);
+        self.0.put((), Some(&choices));
+        Ok(choices)
+    }
+}

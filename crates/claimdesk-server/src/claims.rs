@@ -23,6 +23,20 @@ pub(crate) async fn execute(
     version: Option<i32>,
     command: Command,
 ) -> Result<String, AppError> {
+    let policy = state.policy().await?;
+    execute_under(state, &policy, actor, role, claim, version, command).await
+}
+
+/// [`execute`] under rules already read (a bulk action reads them once).
+async fn execute_under(
+    state: &AppState,
+    policy: &claimdesk_core::Policy,
+    actor: &str,
+    role: Role,
+    claim: &ClaimRow,
+    version: Option<i32>,
+    command: Command,
+) -> Result<String, AppError> {
     // A change made against an older version is stale before anything
     // else: the client acted on what it saw, which is no longer so (the
     // store checks again, atomically, when it applies the change).
@@ -31,9 +45,8 @@ pub(crate) async fn execute(
     {
         return Err(StoreError::StaleVersion { id: claim.id, expected: seen, found: claim.version }.into());
     }
-    let policy = state.policy().await?;
     let evidence = if command.verb() == claimdesk_core::Verb::Publish { state.store.evidence_count(claim.id).await? } else { 0 };
-    command.verb().check(role, claim.standing_for(actor, evidence), &policy)?;
+    command.verb().check(role, claim.standing_for(actor, evidence), policy)?;
     let command = command.normalized()?;
     let done = command.done();
     match &command {
@@ -58,10 +71,10 @@ pub(crate) async fn execute(
     }
     let version = version.ok_or_else(|| AppError::BadRequest("The request lost the claim's version; reload the claim.".to_owned()))?;
     let actions = command.into_actions(claim.status, &claim.text).unwrap_or_default();
-    state.store.apply_claim_actions(claim.id, version, actions, actor, &policy).await?;
+    state.store.apply_claim_actions(claim.id, version, actions, actor, policy).await?;
     state.counts.invalidate();
     // The change is committed; keeping the library in step must not undo it.
-    if let Err(e) = crate::library::sync_own_claim(state, claim.id, &policy).await {
+    if let Err(e) = crate::library::sync_own_claim(state, claim.id, policy).await {
         tracing::warn!(claim = claim.id, error = %e, "the fact-check library could not follow the claim");
     }
     Ok(done)
@@ -131,9 +144,10 @@ pub(crate) async fn bulk(
     command: &Command,
 ) -> Result<BulkOutcome, AppError> {
     let mut outcome = BulkOutcome::default();
+    let policy = state.policy().await?;
     for &(id, version) in items {
         let result = match state.store.claim(id).await {
-            Ok(claim) => execute(state, actor, role, &claim, Some(version), command.clone()).await,
+            Ok(claim) => execute_under(state, &policy, actor, role, &claim, Some(version), command.clone()).await,
             Err(e) => Err(e.into()),
         };
         match result {
@@ -239,8 +253,9 @@ pub(crate) async fn dismiss_copies(state: &AppState, actor: &str, role: Role, cl
         }
         let row = state.store.claim(copy.id).await?;
         let reason = format!("Duplicate of claim #{}", claim.id);
-        match execute(
+        match execute_under(
             state,
+            &policy,
             actor,
             role,
             &row,

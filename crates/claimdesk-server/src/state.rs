@@ -42,6 +42,8 @@ pub struct AppState {
     pub users: crate::cache::UserCache,
     pub labels: crate::cache::LabelCache,
     pub sessions: crate::cache::SessionCache,
+    /// The queue filters' users and outlets.
+    pub choices: crate::cache::ChoicesCache,
     /// Set from [`ServerOptions::sessions`] by [`crate::bind`].
     pub session_policy: crate::auth::SessionPolicy,
     /// Where published links point when the `public_url` setting is unset:
@@ -72,6 +74,7 @@ impl AppState {
             users: Default::default(),
             labels: Default::default(),
             sessions: Default::default(),
+            choices: Default::default(),
             session_policy: Default::default(),
             fallback_url: Default::default(),
             library: crate::library::Library::off("the server was started without the sentence encoder"),

@@ -25,7 +25,7 @@ fn ticked(client: &Client, id: i64) -> String {
 
 /// A claim the detectors missed, added from the document page (sentence
 /// numbers, then a selection's text) and the API; bad input refused.
-fn claims_by_hand(server: &super::Server, checker: &Client, api: &Client) {
+fn claims_by_hand(checker: &Client, api: &Client) {
     // Plain sentences the detectors pass over, and one they flag.
     let body = "The choir met at noon in the old hall. Volunteers painted the library door blue.\n\n\
         Crime fell by 40% last year, officials said. The bakery on Mill Street opened at seven. \
@@ -103,7 +103,6 @@ fn claims_by_hand(server: &super::Server, checker: &Client, api: &Client) {
     assert_eq!(flat(created.json()["claim"]["text"].as_str().unwrap()), sentences[u2]);
     let refused = api.post_json(&format!("/api/v1/documents/{document}/claims"), &json!({ "from": 999 }));
     assert_eq!((refused.status, refused.json()["code"].as_str()), (400, Some("bad_request")));
-    let _ = server;
 }
 
 #[test]
@@ -252,6 +251,6 @@ fn the_queue_filters_saves_views_and_acts_in_bulk() {
         assert!(editor.get("/queue").body.contains("Tick the claims to act on first."));
         assert_eq!(editor.post_form("/queue/bulk", &[("claim", &ticked(&editor, a)), ("action", "assign")]).status, 403);
 
-        claims_by_hand(&server, &checker, &api);
+        claims_by_hand(&checker, &api);
     }
 }

@@ -70,30 +70,31 @@ struct FactCheckPage {
     best: u8,
 }
 
-/// The published claims `request` selects, loaded as a report (one path
-/// for every public format, so they all say the same).
-async fn load(state: &AppState, mut request: ReportRequest, ids: Vec<i64>) -> Result<Report, AppError> {
-    request.base_url = Some(state.public_url().await?.url);
-    request.include_drafts = false;
-    request.claim_ids = Some(ids);
+/// Published claims `ids`, loaded as a report whose links start with
+/// `base` (one path for every public format, so they all say the same).
+async fn load(state: &AppState, base: &str, ids: Vec<i64>) -> Result<Report, AppError> {
+    let request = ReportRequest { base_url: Some(base.to_owned()), claim_ids: Some(ids), ..Default::default() };
     claimdesk_report::load(&state.store, &request).await.map_err(|e| match e {
         claimdesk_report::LoadError::Store(e) => e.into(),
         other => AppError::BadRequest(format!("{other}.")),
     })
 }
 
-/// `report`'s claims in the order of `ids` (newest first), each with its
-/// ClaimReview.
+/// `report`'s claims in the order of `ids` (newest first).
+fn in_order<'a>(report: &'a Report, ids: &[i64]) -> Vec<&'a ReportClaim> {
+    ids.iter().filter_map(|id| report.claims.iter().find(|c| c.id == *id)).collect()
+}
+
+/// `report`'s claims in the order of `ids`, each with its ClaimReview.
 fn items(report: &Report, ids: &[i64]) -> Result<Vec<Item>, AppError> {
-    let reviews = claimdesk_report::claim_reviews(report);
-    let mut items = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some((claim, review)) = report.claims.iter().zip(&reviews).find(|(c, _)| c.id == *id) {
-            let json_ld = claimdesk_report::script_safe_json(review).map_err(|e| AppError::Internal(e.to_string()))?;
-            items.push(Item { claim: claim.clone(), json_ld });
-        }
-    }
-    Ok(items)
+    in_order(report, ids)
+        .into_iter()
+        .map(|claim| {
+            let review = claimdesk_report::claim_review(report, claim);
+            let json_ld = claimdesk_report::script_safe_json(&review).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(Item { claim: claim.clone(), json_ld })
+        })
+        .collect()
 }
 
 fn parse_page(page: &str) -> Result<u64, AppError> {
@@ -125,7 +126,8 @@ async fn index(state: web::Data<AppState>, query: crate::input::Query<IndexQuery
     let filter = claimdesk_store::ReportFilter { verdict: verdict_key.clone(), outlet: outlet.clone(), ..Default::default() };
     let (rows, total) = state.store.published_page(&filter, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-    let report = load(&state, ReportRequest::default(), ids.clone()).await?;
+    let base = state.public_url().await?.url;
+    let report = load(&state, &base, ids.clone()).await?;
     let publisher = report.publisher.name.clone();
     let mut filters = form_urlencoded::Serializer::new(String::new());
     if let Some(v) = &verdict_key {
@@ -136,7 +138,7 @@ async fn index(state: web::Data<AppState>, query: crate::input::Query<IndexQuery
     }
     let page_view = IndexPage {
         publisher,
-        base: state.public_url().await?.url,
+        base,
         items: items(&report, &ids)?,
         total,
         page,
@@ -156,11 +158,10 @@ fn not_published(id: &str) -> AppError {
 
 async fn show(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
     let claim_id = id.parse::<i64>().map_err(|_| not_published(&id))?;
-    let report = load(&state, ReportRequest::default(), vec![claim_id]).await?;
-    let mut items = items(&report, &[claim_id])?;
-    let item = items.pop().ok_or_else(|| not_published(&id))?;
-    let page =
-        FactCheckPage { publisher: report.publisher.name.clone(), base: state.public_url().await?.url, item, best: report.scale.best };
+    let base = state.public_url().await?.url;
+    let report = load(&state, &base, vec![claim_id]).await?;
+    let item = items(&report, &[claim_id])?.pop().ok_or_else(|| not_published(&id))?;
+    let page = FactCheckPage { publisher: report.publisher.name.clone(), base, item, best: report.scale.best };
     html(StatusCode::OK, &page)
 }
 
@@ -176,16 +177,16 @@ async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let base = state.public_url().await?.url;
     let (rows, _) = state.store.published_page(&Default::default(), 0, FEED_SIZE).await?;
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-    let report = load(&state, ReportRequest::default(), ids.clone()).await?;
+    let report = load(&state, &base, ids.clone()).await?;
     let link = |href: String, rel: &str, mime: Option<&str>| Link {
         href,
         rel: rel.to_owned(),
         mime_type: mime.map(str::to_owned),
         ..Default::default()
     };
-    let entries: Vec<Entry> = items(&report, &ids)?
+    let entries: Vec<Entry> = in_order(&report, &ids)
         .into_iter()
-        .map(|Item { claim, .. }| {
+        .map(|claim| {
             let at = feed_time(claim.reviewed_at.as_deref());
             let speaker = claim.speaker.as_deref().map(|s| format!("{s}: ")).unwrap_or_default();
             Entry {
@@ -239,7 +240,7 @@ async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
                 Ok(())
             })?;
             for (id, at) in &rows {
-                let loc = format!("{base}/fact-checks/{id}");
+                let loc = claimdesk_report::fact_check_url(&base, *id);
                 let lastmod = time::OffsetDateTime::from_unix_timestamp(*at).ok().and_then(|t| t.format(&day).ok());
                 w.create_element("url").write_inner_content(|w| {
                     w.create_element("loc").write_text_content(BytesText::new(&loc))?;

@@ -260,10 +260,13 @@ async fn queue(
     let plugins: Vec<String> = host.plugins().map(|p| p.name.to_string()).collect();
     let rules: Vec<String> = host.plugins().flat_map(|p| p.rules.iter().map(|r| r.id.to_string())).collect();
     let filters = QueueQuery { after: None, ..query.clone() }.query_string();
-    let may_dismiss = viewer.role >= crate::auth::Role::Editor;
+    let (users, outlets) = state.choices.get(&state.store).await?;
+    // The bulk form offers dismiss and publish to the roles the core lets
+    // take them at all (each claim is still checked on its own).
+    let may_dismiss = viewer.role >= claimdesk_core::Verb::Dismiss.least_role(Status::New);
     let page = QueuePage {
-        users: state.store.users().await?.into_iter().filter(|u| u.active).map(|u| u.name).collect(),
-        outlets: state.store.outlets(false).await?,
+        users,
+        outlets,
         filters,
         may_dismiss,
         chrome: chrome(&state, &session, viewer, "queue").await?,
