@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use claimdesk_core::{Action, Document, Policy};
-use claimdesk_ingest::{INGEST_JOB, ingest_job_payload, prepare, run_jobs};
+use claimdesk_ingest::prepare;
 use claimdesk_plugin_host::{HostOptions, PluginHost};
 use claimdesk_store::{ClaimFilter, QueueOrder, Store, StoreError, Stored};
 use claimdesk_tests::{builtin_plugins_dir, fixture_text, isolated_plugin, plugin_dir, test_database_urls, tokio_runtime};
@@ -212,44 +212,6 @@ fn recheck_keeps_verdicts_marks_stale_and_attaches_new_flags() {
 }
 
 #[test]
-fn jobs_run_in_process_and_are_taken_once() {
-    let host = builtins();
-    on_each_database("jobs", |store| {
-        let host = &host;
-        async move {
-            let a = store.enqueue_job(INGEST_JOB, &ingest_job_payload(&article("harbour.txt"), "upload")).await.unwrap();
-            let b = store.enqueue_job(INGEST_JOB, &serde_json::json!({"title": "no body"})).await.unwrap();
-            let c = store.enqueue_job(INGEST_JOB, &ingest_job_payload(&article("harbour.txt"), "upload")).await.unwrap();
-            assert_eq!(run_jobs(&store, host, "test-worker").await.unwrap(), 3);
-            let (a, b, c) = (store.job(a).await.unwrap(), store.job(b).await.unwrap(), store.job(c).await.unwrap());
-            assert_eq!((a.status.as_str(), b.status.as_str(), c.status.as_str()), ("done", "failed", "done"));
-            assert_eq!(b.error.as_deref(), Some("the payload has no body"));
-            assert!(c.result.unwrap().contains("\"duplicate\":true"));
-            assert_eq!(store.counts().await.unwrap().0, 1);
-            // Two takers racing over 20 jobs: each job is taken exactly once.
-            let mut ids = Vec::new();
-            for _ in 0..20 {
-                ids.push(store.enqueue_job("noop", &serde_json::json!({})).await.unwrap());
-            }
-            let taker = |name: &'static str| {
-                let store = store.clone();
-                async move {
-                    let mut taken = Vec::new();
-                    while let Some(job) = store.take_job(name).await.unwrap() {
-                        taken.push(job.id);
-                    }
-                    taken
-                }
-            };
-            let (x, y) = tokio::join!(taker("x"), taker("y"));
-            let mut all: Vec<i64> = x.into_iter().chain(y).collect();
-            all.sort();
-            assert_eq!(all, ids);
-        }
-    });
-}
-
-#[test]
 fn an_old_schema_is_migrated() {
     let runtime = tokio_runtime();
     for url in test_database_urls("old_schema") {
@@ -257,7 +219,6 @@ fn an_old_schema_is_migrated() {
             let old = Store::open_without_migrating(&url).await.unwrap();
             old.migrate_to(1).await.unwrap();
             assert_eq!(old.applied_migrations().await.unwrap(), ["m001_initial"]);
-            assert!(old.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.is_err(), "no jobs table yet");
             old.close().await.unwrap();
             // Rows as the first release wrote them (claims without `claim_reviewed`).
             claimdesk_store::testing::execute_sql(
@@ -291,7 +252,8 @@ fn an_old_schema_is_migrated() {
                     "m010_dismissal_kind",
                     "m011_evidence_archive",
                     "m012_saved_views",
-                    "m013_notes"
+                    "m013_notes",
+                    "m014_drop_jobs"
                 ]
             );
             // m005 gave old users their folded names; of two that fold
@@ -324,7 +286,8 @@ fn an_old_schema_is_migrated() {
             assert_eq!(store.claim_copies(1000).await.unwrap(), []);
             let memory = &store.claim_memory(&[1000]).await.unwrap()[&1000];
         assert_eq!((memory.match_cosine, memory.copies, memory.key.clone()), (None, 0, Some(claimdesk_core::claim_key("Prices doubled."))));
-            store.enqueue_job(INGEST_JOB, &serde_json::json!({})).await.unwrap();
+            let gone = claimdesk_store::testing::execute_sql(&url, "SELECT 1 FROM jobs").await;
+            assert!(gone.is_err(), "m002 made the first release's jobs table and m014 dropped it");
             let doc = article("harbour.txt");
             let Stored::New { id, .. } = store.store_document(&prepare(&doc, None, &builtins()).0).await.unwrap() else { panic!() };
             assert_eq!(store.document(id).await.unwrap().body, doc.body);

@@ -82,3 +82,9 @@ impl Checking {
         });
     }
 }
+
+impl claimdesk_work::HostSource for Checking {
+    fn host(&self) -> Arc<PluginHost> {
+        Checking::host(self)
+    }
+}

@@ -16,6 +16,8 @@ pub enum IngestError {
     Invalid(String),
     #[error("checking the document took too long")]
     OverBudget,
+    #[error("the document could not be queued: {0}")]
+    Queue(#[from] claimdesk_work::WorkError),
 }
 
 impl From<IngestError> for crate::error::AppError {
@@ -25,6 +27,7 @@ impl From<IngestError> for crate::error::AppError {
             IngestError::Check(m) => crate::error::AppError::Internal(m),
             IngestError::Invalid(m) => crate::error::AppError::BadRequest(m),
             IngestError::OverBudget => over_budget(),
+            IngestError::Queue(e) => crate::error::AppError::Unavailable(e.to_string()),
         }
     }
 }
@@ -66,4 +69,27 @@ pub async fn ingest(state: &AppState, doc: Document, origin: &str) -> Result<Sto
         state.library.wake(&state.store);
     }
     Ok(stored)
+}
+
+/// What became of a document sent to [`ingest_or_queue`].
+#[derive(Debug)]
+pub enum Ingested {
+    /// Checked and stored in the request.
+    Stored(Stored),
+    /// Queued for a worker (`serve --no-inline-work`): the job's id.
+    Queued(String),
+}
+
+/// Checks and stores `doc` here, or, when the server queues its ingests,
+/// validates it and queues it for `claimdesk worker`.
+pub async fn ingest_or_queue(state: &AppState, doc: Document, origin: &str) -> Result<Ingested, IngestError> {
+    match (&state.work.jobs, state.work.queue_ingests) {
+        (Some(jobs), true) => {
+            doc.validate().map_err(|e| IngestError::Invalid(e.to_string()))?;
+            let request_id = crate::request_id::current();
+            let id = jobs.push_ingest(claimdesk_work::IngestJob { document: doc, origin: origin.to_owned(), request_id }).await?;
+            Ok(Ingested::Queued(id))
+        }
+        _ => Ok(Ingested::Stored(ingest(state, doc, origin).await?)),
+    }
 }

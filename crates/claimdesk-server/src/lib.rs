@@ -23,6 +23,7 @@ mod ingest;
 mod input;
 pub mod library;
 mod pages;
+mod request_id;
 mod state;
 
 use std::sync::Arc;
@@ -34,9 +35,9 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::{App, HttpServer, web};
 
 pub use auth::SessionPolicy;
-pub use ingest::ingest;
+pub use ingest::{Ingested, ingest, ingest_or_queue};
 pub use pages::admin::{MIN_PASSWORD, valid_user_name};
-pub use state::{AppState, PublicUrl, PublicUrlSource, ServerOptions};
+pub use state::{AppState, PublicUrl, PublicUrlSource, ServerOptions, Work};
 
 /// Largest form body accepted, other than document ingestion.
 pub const FORM_LIMIT: usize = 256 * 1024;
@@ -79,7 +80,11 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
             .add(("X-Content-Type-Options", "nosniff"))
             .add(("Referrer-Policy", "same-origin"))
             .add(("X-Frame-Options", "DENY"));
-        App::new().wrap(sessions).wrap(headers).configure(configure(state.clone()))
+        App::new()
+            .wrap(sessions)
+            .wrap(headers)
+            .wrap(actix_web::middleware::from_fn(request_id::middleware))
+            .configure(configure(state.clone()))
     });
     let server = match options.workers {
         Some(n) => server.workers(n),

@@ -52,9 +52,27 @@ pub struct AppState {
     /// The fact-check library and its encoder (off until
     /// [`AppState::with_library`]).
     pub library: crate::library::Library,
+    /// The job engine, and whether ingests wait in it for a worker
+    /// (`serve --no-inline-work`) instead of being checked in the request.
+    pub work: Work,
+}
+
+/// The job engine as the server uses it.
+#[derive(Debug, Clone, Default)]
+pub struct Work {
+    /// `None`: this server was started without one (tests); jobs then 404.
+    pub jobs: Option<claimdesk_work::Jobs>,
+    /// Queue ingests for `claimdesk worker` instead of checking them here.
+    pub queue_ingests: bool,
 }
 
 impl AppState {
+    /// Uses `work` for jobs.
+    pub fn with_work(mut self, work: Work) -> AppState {
+        self.work = work;
+        self
+    }
+
     /// Uses `library` for matching.
     pub fn with_library(mut self, library: crate::library::Library) -> AppState {
         self.library = library;
@@ -78,6 +96,7 @@ impl AppState {
             session_policy: Default::default(),
             fallback_url: Default::default(),
             library: crate::library::Library::off("the server was started without the sentence encoder"),
+            work: Work::default(),
         })
     }
 

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use claimdesk_core::{DismissalKind, Kind, Role, Severity, SpeakerKind, Stance, Status, UnknownName};
 
 use crate::StoreError;
-use crate::entity::{claim, document, event, evidence, job, session, user};
+use crate::entity::{claim, document, event, evidence, session, user};
 
 /// Parses a stored name into its enumeration.
 pub(crate) fn parse<T: FromStr<Err = UnknownName>>(table: &'static str, column: &'static str, value: &str) -> Result<T, StoreError> {
@@ -287,53 +287,5 @@ pub struct Session {
 impl From<session::Model> for Session {
     fn from(m: session::Model) -> Self {
         Session { id_hash: m.id_hash, user_id: m.user_id, created_at: m.created_at, last_seen_at: m.last_seen_at }
-    }
-}
-
-claimdesk_core::named_enum! {
-    /// Where a job is.
-    pub enum JobStatus as "job status" {
-        Queued = "queued",
-        Running = "running",
-        Done = "done",
-        Failed = "failed",
-    }
-}
-
-/// Work for a worker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Job {
-    pub id: i64,
-    pub kind: String,
-    /// JSON.
-    pub payload: String,
-    pub status: JobStatus,
-    pub attempts: i32,
-    pub error: Option<String>,
-    /// JSON result, e.g. the stored document's id.
-    pub result: Option<String>,
-    pub worker: Option<String>,
-    pub created_at: i64,
-    pub started_at: Option<i64>,
-    pub finished_at: Option<i64>,
-}
-
-impl TryFrom<job::Model> for Job {
-    type Error = StoreError;
-
-    fn try_from(m: job::Model) -> Result<Self, StoreError> {
-        Ok(Job {
-            status: parse("jobs", "status", &m.status)?,
-            id: m.id,
-            kind: m.kind,
-            payload: m.payload,
-            attempts: m.attempts,
-            error: m.error,
-            result: m.result,
-            worker: m.worker,
-            created_at: m.created_at,
-            started_at: m.started_at,
-            finished_at: m.finished_at,
-        })
     }
 }

@@ -8,11 +8,13 @@ mod db;
 mod eval;
 mod learn;
 mod library;
+mod logging;
 mod plugins;
 mod render;
 mod report;
 mod serve;
 mod tune;
+mod work;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +27,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How log lines on standard error are written (filter with RUST_LOG).
+    #[arg(long, global = true, value_enum, default_value_t = logging::LogFormat::Text, env = "CLAIMDESK_LOG_FORMAT")]
+    log_format: logging::LogFormat,
 }
 
 /// Where to find plugins, shared by every subcommand that loads them.
@@ -315,6 +320,9 @@ enum Command {
     },
     /// Serve the review web UI and the JSON API.
     Serve(serve::ServeCommand),
+    /// Run queued jobs (ingests, rechecks) until stopped; start as many as
+    /// the desk needs, on any machine that reaches the database.
+    Worker(work::WorkerCommand),
     /// Write a verdict report of published claims: one document, or a
     /// period and filters.
     Report {
@@ -465,6 +473,7 @@ fn parse_plugin_config(s: &str) -> Result<(String, String), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(cli.log_format);
     let result = match cli.command {
         Command::Check { files, format, plugins, min_score } => check::run(&files, format, &plugins, min_score),
         Command::Ingest { paths, database, plugins, max_bytes, match_claims, model_dir } => {
@@ -529,6 +538,7 @@ fn main() -> ExitCode {
         },
         Command::Bench { command } => bench::run(command),
         Command::Serve(command) => serve::serve(command),
+        Command::Worker(command) => work::worker(command),
         Command::Report { document, from, to, filter, drafts, format, output, base_url, database } => {
             let mut request =
                 claimdesk_report::ReportRequest { document_id: document, from, to, include_drafts: drafts, base_url, ..Default::default() };

@@ -49,6 +49,10 @@ pub struct ServeCommand {
     session_lifetime: u64,
     #[command(flatten)]
     model_dir: crate::library::ModelArg,
+    /// Queue web and API ingests for `claimdesk worker` (the API answers
+    /// 202 with the job's URL) instead of checking them in the request.
+    #[arg(long)]
+    no_inline_work: bool,
 }
 
 pub fn parse_public_url(value: &str) -> Result<String, String> {
@@ -70,23 +74,11 @@ impl ServeCommand {
     }
 }
 
-/// The server's log: `tracing` events on standard error, filtered by
-/// `CLAIMDESK_LOG` (`RUST_LOG` syntax; default `warn,claimdesk=info,
-/// claimdesk_server=info`, which keeps the database driver's per-query
-/// events out).
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("CLAIMDESK_LOG").unwrap_or_else(|_| EnvFilter::new("warn,claimdesk=info,claimdesk_server=info"));
-    // A second call (never made) would only be refused; nothing to report.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
-}
-
 /// How often the matcher looks for claims and library items other
 /// processes stored (this server's own ingests and imports wake it at once).
 const MATCHER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
-    init_logging();
     let host = Arc::new(claimdesk_server::checking::Checking::new(plugins::loader(&args.plugins)));
     let options = args.options();
     actix_web::rt::System::new().block_on(async move {
@@ -105,7 +97,13 @@ pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
         // The desk's own check-worthiness head, if trained, now and as it changes.
         host.follow(&store).await?;
         host.watch(store.clone(), claimdesk_server::checking::FOLLOW_EVERY);
-        let state = AppState::new(store, host).await.context("cannot read the installation's settings")?.with_library(library);
+        let jobs = claimdesk_work::Jobs::open(&args.database.url).await.context("cannot open the job engine")?;
+        let work = claimdesk_server::Work { jobs: Some(jobs), queue_ingests: args.no_inline_work };
+        if args.no_inline_work {
+            println!("ingests are queued for `claimdesk worker`");
+        }
+        let state =
+            AppState::new(store, host).await.context("cannot read the installation's settings")?.with_library(library).with_work(work);
         if args.demo {
             load_demo(&state).await?;
         }

@@ -8,6 +8,7 @@ mod browser;
 mod desk;
 mod explained;
 mod hardening;
+mod jobs;
 mod learning;
 mod matching;
 mod memory;
@@ -119,6 +120,54 @@ impl Drop for Server {
     }
 }
 
+/// A `claimdesk worker` on `db` (fast profile), killed with SIGKILL when
+/// dropped or by [`Worker::kill`]; its log goes to a file in `log_dir`.
+pub struct Worker {
+    child: Option<Child>,
+}
+
+impl Worker {
+    pub fn start(db: &str, name: &str, log_dir: &std::path::Path) -> Worker {
+        let log = std::fs::File::create(log_dir.join(format!("{name}.log"))).unwrap();
+        let child = Command::new(claimdesk_bin())
+            .args(["worker", "--database", db, "--name", name, "--concurrency", "2"])
+            .env_remove("CLAIMDESK_PLUGINS")
+            .env("CLAIMDESK_PROFILE", "fast")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        Worker { child: Some(child) }
+    }
+
+    /// `kill -9`: the worker gets no chance to hand its jobs back.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Follows a job's URL until it is done or failed (or `limit` passes).
+pub fn wait_for_job(api: &Client, url: &str, limit: Duration) -> serde_json::Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let job = api.get(url).json();
+        if job["state"] == "done" || job["state"] == "failed" {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "job {url} still {job} after {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 pub fn password_of(name: &str) -> String {
     format!("{name}-secret-pw")
 }
@@ -151,9 +200,16 @@ pub struct Response {
     pub content_disposition: Option<String>,
     pub csp: Option<String>,
     pub body: String,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Response {
+    /// The first `name` header (lower case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -209,8 +265,9 @@ impl Client {
                 *self.cookie.lock().unwrap() = Some(pair.to_owned());
             }
         }
+        let headers = resp.headers().iter().filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
         let body = resp.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
-        Response { status: resp.status().as_u16(), location, set_cookie, content_type, content_disposition, csp, body }
+        Response { status: resp.status().as_u16(), location, set_cookie, content_type, content_disposition, csp, body, headers }
     }
 
     fn headers<B>(&self, mut req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {

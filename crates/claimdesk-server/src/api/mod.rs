@@ -12,6 +12,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 
 mod claims;
+mod jobs;
 mod matching;
 mod notes;
 
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/notifications", web::get().to(notes::notifications))
         .route("/notifications/read", web::post().to(notes::read_all))
         .route("/stats", web::get().to(notes::stats))
+        .route("/jobs/{id}", web::get().to(jobs::get_job))
         .route("/claims/{id}/copies/dismiss", web::post().to(matching::dismiss_copies))
         .route("/match", web::post().to(matching::match_text));
 }
@@ -53,8 +55,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::add_by_hand, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, notes::list, notes::add, notes::edit, notes::notifications, notes::read_all, notes::stats, matching::dismiss_copies),
-    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, crate::claims::BulkOutcome, claims::BulkIn, claims::BulkClaim, claims::HandClaimIn, notes::NoteOut, notes::NoteIn, notes::NotificationOut, ErrorOut)),
+    paths(list_documents, create_document, get_document, claims::add_by_hand, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, notes::list, notes::add, notes::edit, notes::notifications, notes::read_all, notes::stats, matching::dismiss_copies, jobs::get_job),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, crate::claims::BulkOutcome, claims::BulkIn, claims::BulkClaim, claims::HandClaimIn, notes::NoteOut, notes::NoteIn, notes::NotificationOut, jobs::JobOut, jobs::JobQueuedOut, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]
@@ -192,7 +194,7 @@ pub struct IngestOut {
     pub near_share: Option<f64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/documents", request_body = NewDocumentIn, responses((status = 201, body = IngestOut), (status = 200, description = "already stored", body = IngestOut), (status = 400, body = ErrorOut), (status = 413, body = ErrorOut)))]
+#[utoipa::path(post, path = "/api/v1/documents", request_body = NewDocumentIn, responses((status = 201, body = IngestOut), (status = 200, description = "already stored", body = IngestOut), (status = 202, description = "queued for a worker (`serve --no-inline-work`); follow `url`", body = jobs::JobQueuedOut), (status = 400, body = ErrorOut), (status = 413, body = ErrorOut)))]
 async fn create_document(
     _user: ApiUser,
     state: web::Data<AppState>,
@@ -215,7 +217,13 @@ async fn create_document(
     };
     // `ingest` validates the document (400 on an unsafe URL, a bad date, a
     // control character) before checking it.
-    let stored = crate::ingest::ingest(&state, doc, "api").await?;
+    let stored = match crate::ingest::ingest_or_queue(&state, doc, "api").await? {
+        crate::Ingested::Stored(stored) => stored,
+        crate::Ingested::Queued(job) => {
+            let out = jobs::JobQueuedOut::new(job);
+            return Ok(HttpResponse::Accepted().insert_header((actix_web::http::header::LOCATION, out.url.clone())).json(out));
+        }
+    };
     state.counts.invalidate();
     Ok(match stored {
         Stored::New { id, claims, flags, near_duplicate } => HttpResponse::Created().json(IngestOut {

@@ -63,12 +63,17 @@ struct DocumentsPage {
     next: Option<i64>,
     input: IngestInput,
     errors: Vec<String>,
+    /// Ingests waiting for a worker, running, or failed.
+    jobs: Vec<claimdesk_work::JobView>,
 }
 
 #[derive(Debug, Deserialize)]
 struct ListQuery {
     before: Option<String>,
 }
+
+/// Jobs of each state (running, queued, failed) listed above the documents.
+const JOBS_SHOWN: u32 = 20;
 
 async fn list_page(
     state: &web::Data<AppState>,
@@ -80,7 +85,17 @@ async fn list_page(
 ) -> Result<DocumentsPage, AppError> {
     let documents = state.store.documents(before, PAGE_SIZE).await?;
     let next = (documents.len() as u64 == PAGE_SIZE).then(|| documents.last().map(|d| d.id)).flatten();
-    Ok(DocumentsPage { chrome: chrome(state, session, viewer, "documents").await?, documents, next, input, errors })
+    let jobs = match &state.work.jobs {
+        Some(jobs) if before.is_none() => {
+            let unavailable = |e: claimdesk_work::WorkError| AppError::Unavailable(e.to_string());
+            let mut shown = jobs.recent(claimdesk_work::JobState::Running, JOBS_SHOWN).await.map_err(unavailable)?;
+            shown.extend(jobs.recent(claimdesk_work::JobState::Queued, JOBS_SHOWN).await.map_err(unavailable)?);
+            shown.extend(jobs.recent(claimdesk_work::JobState::Failed, JOBS_SHOWN).await.map_err(unavailable)?);
+            shown
+        }
+        _ => Vec::new(),
+    };
+    Ok(DocumentsPage { chrome: chrome(state, session, viewer, "documents").await?, documents, next, input, errors, jobs })
 }
 
 async fn list(
@@ -201,9 +216,16 @@ async fn ingest(
     }
     let origin = if file.is_some() { "upload" } else { "pasted" };
     let mut last = None;
-    let (mut new, mut duplicates, mut near) = (0, 0, Vec::new());
+    let (mut new, mut duplicates, mut queued, mut near) = (0, 0, 0, Vec::new());
     for doc in documents {
-        match crate::ingest::ingest(&state, doc, origin).await? {
+        let stored = match crate::ingest::ingest_or_queue(&state, doc, origin).await? {
+            crate::Ingested::Stored(stored) => stored,
+            crate::Ingested::Queued(_) => {
+                queued += 1;
+                continue;
+            }
+        };
+        match stored {
             Stored::New { id, near_duplicate, .. } => {
                 new += 1;
                 last = Some(id);
@@ -220,6 +242,11 @@ async fn ingest(
     }
     state.counts.invalidate();
     let mut message = match (new, duplicates) {
+        _ if queued > 0 => format!(
+            "{queued} document{} queued for checking; {}",
+            if queued == 1 { "" } else { "s" },
+            "they appear below when a worker has checked them."
+        ),
         (1, 0) => "Document ingested and checked.".to_owned(),
         (0, 1) => "This text was already ingested; here it is.".to_owned(),
         (n, d) => format!("{n} documents ingested, {d} already there."),

@@ -9,7 +9,6 @@ pub mod evidence;
 pub mod flag;
 pub mod flag_rule;
 pub mod flag_text;
-pub mod job;
 pub mod note;
 pub mod note_version;
 pub mod notification;

@@ -21,6 +21,7 @@ mod m010_dismissal_kind;
 mod m011_evidence_archive;
 mod m012_saved_views;
 mod m013_notes;
+mod m014_drop_jobs;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m011_evidence_archive::Migration),
             Box::new(m012_saved_views::Migration),
             Box::new(m013_notes::Migration),
+            Box::new(m014_drop_jobs::Migration),
         ]
     }
 }

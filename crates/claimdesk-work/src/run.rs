@@ -1,0 +1,173 @@
+//! The worker: one apalis worker per job kind, each taking jobs from its
+//! queue, with retries, heartbeats and panic capture.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{Attempt, BoxDynError, Data, Monitor, RetryPolicy, TaskId, WorkerBuilder, WorkerBuilderExt};
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use claimdesk_ingest::{CLAIM_THRESHOLD, check_document, prepare};
+use claimdesk_plugin_host::PluginHost;
+use claimdesk_store::{Store, Stored};
+use serde_json::json;
+use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
+use tower::util::rng::HasherRng;
+use tracing::Instrument;
+
+use crate::jobs::{Engine, IngestJob, Kind, MAX_ATTEMPTS, RecheckJob};
+use crate::{Jobs, WorkError, WorkErrorKind};
+
+/// How often a worker tells the engine it is alive. A worker silent for
+/// [`MISSED_HEARTBEATS`] of these is dead: the next heartbeat of any live
+/// worker on the same queue puts its jobs back (one attempt used).
+pub const HEARTBEAT: Duration = Duration::from_secs(2);
+pub const MISSED_HEARTBEATS: usize = 3;
+
+/// Longest one job may check a document for.
+const JOB_BUDGET: Duration = Duration::from_secs(120);
+
+/// The plugin host to check with now (the server's follows the desk's
+/// head; a worker's too).
+pub trait HostSource: Send + Sync + 'static {
+    fn host(&self) -> Arc<PluginHost>;
+}
+
+/// What every job handler needs.
+#[derive(Clone)]
+pub struct WorkContext {
+    pub store: Store,
+    pub host: Arc<dyn HostSource>,
+}
+
+impl std::fmt::Debug for WorkContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkContext").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+/// `claimdesk worker`'s settings.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Unique per worker process (the engine tracks liveness by it).
+    pub name: String,
+    /// Jobs of one kind run at once.
+    pub concurrency: usize,
+}
+
+pub(crate) fn pg_config(kind: Kind) -> apalis_postgres::Config {
+    apalis_postgres::Config::default().queue(kind.queue()).batch_size(1).heartbeat_interval(HEARTBEAT).missed_heartbeats(MISSED_HEARTBEATS)
+}
+
+pub(crate) fn sqlite_config(kind: Kind) -> apalis_sqlite::Config {
+    apalis_sqlite::Config::default().queue(kind.queue()).batch_size(1).heartbeat_interval(HEARTBEAT).missed_heartbeats(MISSED_HEARTBEATS)
+}
+
+/// Retries after an error, waiting longer each time (from 1 s, jittered);
+/// with the first run, [`MAX_ATTEMPTS`] in all.
+fn retry_policy() -> Result<apalis::prelude::BackoffRetryPolicy<tower::retry::backoff::ExponentialBackoff>, WorkError> {
+    let mut maker = ExponentialBackoffMaker::new(Duration::from_secs(1), Duration::from_secs(30), 0.5, HasherRng::default())
+        .map_err(|e| WorkError::new(WorkErrorKind::Encoding, format!("the retry backoff: {e}")))?;
+    Ok(RetryPolicy::retries(MAX_ATTEMPTS - 1).with_backoff(maker.make_backoff()))
+}
+
+/// Runs jobs of every kind until ctrl-c; returns when the workers stopped.
+pub async fn run_worker(jobs: &Jobs, context: WorkContext, options: WorkerOptions) -> Result<(), WorkError> {
+    let concurrency = options.concurrency.max(1);
+    let policy = retry_policy()?;
+    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
+    macro_rules! worker {
+        ($kind:expr, $handler:expr, $storage:expr) => {{
+            let (name, context, storage, policy) =
+                (format!("{}-{}", options.name, $kind.as_str()), context.clone(), $storage, policy.clone());
+            monitor = monitor.register(move |_| {
+                WorkerBuilder::new(name.clone())
+                    .backend(storage.clone())
+                    .data(context.clone())
+                    .concurrency(concurrency)
+                    .retry(policy.clone())
+                    .catch_panic()
+                    .enable_tracing()
+                    .build($handler)
+            });
+        }};
+    }
+    match &jobs.engine {
+        Engine::Postgres(pool) => {
+            worker!(Kind::Ingest, ingest, PostgresStorage::<IngestJob>::new(pool).with_config(pg_config(Kind::Ingest)).with_pubsub());
+            worker!(Kind::Recheck, recheck, PostgresStorage::<RecheckJob>::new(pool).with_config(pg_config(Kind::Recheck)).with_pubsub());
+        }
+        Engine::Sqlite(pool) => {
+            worker!(Kind::Ingest, ingest, SqliteStorage::<IngestJob>::new(pool).with_config(sqlite_config(Kind::Ingest)));
+            worker!(Kind::Recheck, recheck, SqliteStorage::<RecheckJob>::new(pool).with_config(sqlite_config(Kind::Recheck)));
+        }
+    }
+    tracing::info!(worker = %options.name, concurrency, "worker started");
+    monitor
+        .run_with_signal(tokio::signal::ctrl_c())
+        .await
+        .map_err(|e| WorkError::new(WorkErrorKind::Database, format!("the worker stopped: {e}")))
+}
+
+/// Runs CPU work (plugins) off the async threads, within [`JOB_BUDGET`].
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, BoxDynError> {
+    match tokio::time::timeout(JOB_BUDGET, tokio::task::spawn_blocking(work)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("checking failed: {e}").into()),
+        Err(_) => Err(format!("checking took longer than {} s", JOB_BUDGET.as_secs()).into()),
+    }
+}
+
+/// The span every log line of a job carries: its kind, id, attempt and
+/// the request that queued it.
+fn job_span(kind: Kind, id: &TaskId, attempt: &Attempt, request_id: Option<&str>) -> tracing::Span {
+    tracing::info_span!("job", kind = kind.as_str(), job = %id, attempt = attempt.current(), request_id = request_id.unwrap_or(""))
+}
+
+async fn ingest(job: IngestJob, context: Data<WorkContext>, id: TaskId, attempt: Attempt) -> Result<serde_json::Value, BoxDynError> {
+    let span = job_span(Kind::Ingest, &id, &attempt, job.request_id.as_deref());
+    ingest_job(job, context).instrument(span).await
+}
+
+async fn ingest_job(job: IngestJob, context: Data<WorkContext>) -> Result<serde_json::Value, BoxDynError> {
+    job.document.validate().map_err(|e| e.to_string())?;
+    let host = context.host.host();
+    let IngestJob { document, origin, .. } = job;
+    let stored_origin = origin.clone();
+    let (document, sentences, claims, errors) = blocking(move || {
+        let (new, errors) = prepare(&document, Some(origin), &host);
+        let (sentences, claims) = (new.sentences, new.claims);
+        (document, sentences, claims, errors)
+    })
+    .await?;
+    let plugin_errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    for e in &errors {
+        tracing::warn!(plugin = %e.plugin, error = %e.error, "plugin failed while ingesting");
+    }
+    let new = claimdesk_store::NewDocument { document: &document, origin: Some(stored_origin), sentences, claims };
+    let result = match context.store.store_document(&new).await.map_err(|e| e.to_string())? {
+        Stored::New { id: document, claims, flags, near_duplicate } => {
+            tracing::info!(document, claims, "document stored");
+            json!({"document": document, "claims": claims, "flags": flags, "plugin_errors": plugin_errors,
+                   "near_duplicate_of": near_duplicate.map(|n| n.of)})
+        }
+        Stored::Duplicate { id: document } => json!({"document": document, "duplicate": true}),
+    };
+    Ok(result)
+}
+
+async fn recheck(job: RecheckJob, context: Data<WorkContext>, id: TaskId, attempt: Attempt) -> Result<serde_json::Value, BoxDynError> {
+    let span = job_span(Kind::Recheck, &id, &attempt, job.request_id.as_deref());
+    recheck_job(job, context).instrument(span).await
+}
+
+async fn recheck_job(job: RecheckJob, context: Data<WorkContext>) -> Result<serde_json::Value, BoxDynError> {
+    let doc = context.store.document(job.document).await.map_err(|e| e.to_string())?;
+    let host = context.host.host();
+    let (_, claims, errors) = blocking(move || check_document(&host, &doc.body, CLAIM_THRESHOLD)).await?;
+    for e in &errors {
+        tracing::warn!(plugin = %e.plugin, error = %e.error, "plugin failed while rechecking");
+    }
+    let o = context.store.recheck_document(job.document, &claims).await.map_err(|e| e.to_string())?;
+    Ok(json!({"document": job.document, "kept": o.kept, "new_flags": o.new_flags, "stale": o.stale, "new_claims": o.new_claims}))
+}
