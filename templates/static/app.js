@@ -68,3 +68,34 @@
   article.addEventListener("keyup", take);
   document.addEventListener("selectionchange", function () { window.setTimeout(take, 0); });
 })();
+
+// The live queue: the queue and claim pages hear (Server-Sent Events on
+// /live) when claims change on any node, and offer a reload. Without
+// JavaScript the pages work as before; nothing is reloaded by itself, so
+// no half-typed verdict is lost.
+(function () {
+  "use strict";
+  var note = document.getElementById("live-note");
+  if (!note || !window.EventSource) return;
+  var mine = note.getAttribute("data-claim");
+  var changed = 0;
+  var source = new EventSource("/live");
+  source.addEventListener("claims", function (e) {
+    var event;
+    try { event = JSON.parse(e.data); } catch (err) { return; }
+    var claims = event.claims || [];
+    if (mine) {
+      if (!event.many && claims.indexOf(Number(mine)) < 0) return;
+      note.textContent = "This claim was just changed. ";
+    } else {
+      changed += event.change === "ingest" ? 1 : Math.max(1, claims.length);
+      note.textContent = (event.change === "ingest" ? "New claims arrived" : "Claims changed") + " (" + changed + "). ";
+    }
+    var link = document.createElement("a");
+    link.href = window.location.pathname + window.location.search;
+    link.textContent = "Reload";
+    note.appendChild(link);
+    note.hidden = false;
+    document.body.setAttribute("data-live-events", String((Number(document.body.getAttribute("data-live-events")) || 0) + 1));
+  });
+})();

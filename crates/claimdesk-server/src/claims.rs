@@ -49,18 +49,22 @@ async fn execute_under(
     command.verb().check(role, claim.standing_for(actor, evidence), policy)?;
     let command = command.normalized()?;
     let done = command.done();
+    let changed = || state.live.publish(&state.store, claimdesk_store::LiveEvent::new("claim", vec![claim.id], Some(claim.document_id)));
     match &command {
         Command::AddEvidence(evidence) => {
             state.store.add_evidence(claim.id, evidence, actor).await?;
             state.counts.invalidate();
+            changed().await;
             return Ok(done);
         }
         Command::EditEvidence { id, evidence } => {
             state.store.update_evidence(claim.id, *id, evidence, actor).await?;
+            changed().await;
             return Ok(done);
         }
         Command::DeleteEvidence { id } => {
             state.store.delete_evidence(claim.id, *id, actor).await?;
+            changed().await;
             return Ok(done);
         }
         Command::Assign { to: Some(name) } => match state.store.user_by_name(name).await? {
@@ -73,6 +77,7 @@ async fn execute_under(
     let actions = command.into_actions(claim.status, &claim.text).unwrap_or_default();
     state.store.apply_claim_actions(claim.id, version, actions, actor, policy).await?;
     state.counts.invalidate();
+    changed().await;
     // The change is committed; keeping the library in step must not undo it.
     if let Err(e) = crate::library::sync_own_claim(state, claim.id, policy).await {
         tracing::warn!(claim = claim.id, error = %e, "the fact-check library could not follow the claim");
@@ -122,6 +127,7 @@ pub(crate) async fn add_by_hand(state: &AppState, actor: &str, document_id: i64,
         other => other.into(),
     })?;
     state.counts.invalidate();
+    state.live.publish(&state.store, claimdesk_store::LiveEvent::new("claim", vec![claim.id], Some(document_id))).await;
     Ok(claim)
 }
 

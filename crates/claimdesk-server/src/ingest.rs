@@ -65,8 +65,9 @@ pub async fn ingest(state: &AppState, doc: Document, origin: &str) -> Result<Sto
     }
     let new = claimdesk_store::NewDocument { document: &doc, origin: stored_origin, sentences: new_sentences, claims };
     let stored = state.store.store_document(&new).await?;
-    if matches!(stored, Stored::New { .. }) {
+    if let Stored::New { id, .. } = stored {
         state.library.wake(&state.store);
+        state.live.publish(&state.store, claimdesk_store::LiveEvent::new("ingest", Vec::new(), Some(id))).await;
     }
     Ok(stored)
 }

@@ -22,6 +22,7 @@ mod highlight;
 mod ingest;
 mod input;
 pub mod library;
+pub mod live;
 mod pages;
 mod request_id;
 mod state;
@@ -62,6 +63,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
 pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>)> {
     let mut state = state;
     state.session_policy = options.sessions;
+    state.trusted_proxies.clone_from(&options.trusted_proxies);
     let key = Key::derive_from(state.session_secret.as_bytes());
     let secure = options.secure_cookies;
     let csp = content_security_policy();

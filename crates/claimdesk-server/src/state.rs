@@ -25,6 +25,9 @@ pub struct ServerOptions {
     /// actix worker threads; `None` is one per core.
     pub workers: Option<usize>,
     pub sessions: crate::auth::SessionPolicy,
+    /// `serve --trusted-proxy`: requests from these addresses carry the
+    /// client's address in `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug)]
@@ -55,6 +58,10 @@ pub struct AppState {
     /// The job engine, and whether ingests wait in it for a worker
     /// (`serve --no-inline-work`) instead of being checked in the request.
     pub work: Work,
+    /// Set from [`ServerOptions::trusted_proxies`] by [`crate::bind`].
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The live queue's events.
+    pub live: crate::live::Live,
 }
 
 /// The job engine as the server uses it.
@@ -67,6 +74,35 @@ pub struct Work {
 }
 
 impl AppState {
+    /// The client's address: the peer's, or, when the peer is a trusted
+    /// proxy, the last address in `X-Forwarded-For` that is not one (the
+    /// entries before it are whatever the client claimed). A malformed
+    /// header counts as no header.
+    pub fn client_address(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+        let peer = req.peer_addr()?.ip();
+        if !self.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        let mut forwarded = Vec::new();
+        for value in req.headers().get_all("x-forwarded-for") {
+            let Ok(text) = value.to_str() else { return Some(peer) };
+            for part in text.split(',') {
+                match part.trim().parse::<std::net::IpAddr>() {
+                    Ok(ip) => forwarded.push(ip),
+                    Err(_) => return Some(peer),
+                }
+            }
+        }
+        Some(forwarded.into_iter().rev().find(|ip| !self.trusted_proxies.contains(ip)).unwrap_or(peer))
+    }
+
+    /// Hears changes made on other nodes of the database at `url` (on
+    /// PostgreSQL; SQLite has one node). Call on the server's runtime.
+    pub fn with_live(mut self, url: &str) -> AppState {
+        self.live.listen(url);
+        self
+    }
+
     /// Uses `work` for jobs.
     pub fn with_work(mut self, work: Work) -> AppState {
         self.work = work;
@@ -97,6 +133,8 @@ impl AppState {
             fallback_url: Default::default(),
             library: crate::library::Library::off("the server was started without the sentence encoder"),
             work: Work::default(),
+            trusted_proxies: Vec::new(),
+            live: Default::default(),
         })
     }
 

@@ -18,6 +18,7 @@ mod error;
 mod explained;
 mod fast;
 mod library;
+mod live;
 mod memory;
 mod migration;
 mod notes;
@@ -41,6 +42,7 @@ pub use desk::{DESK_HEAD, DESK_HEAD_INFO, DeskDecision, DeskHead, DeskHeadInfo, 
 pub use error::StoreError;
 pub use explained::{CHECKED_CLAIMS_COMPARED, CheckedClaim, SentenceScore};
 pub use library::{FactCheckRow, Upserted};
+pub use live::{LIVE_CHANNEL, LiveEvent, MAX_LIVE_IDS};
 pub use memory::{ClaimCopy, ClaimMemory, ClaimVector};
 pub use migration::Migrator;
 pub use notes::{NoteRow, NotificationRow, Recipients};

@@ -148,6 +148,11 @@ async fn ingest_job(job: IngestJob, context: Data<WorkContext>) -> Result<serde_
     let result = match context.store.store_document(&new).await.map_err(|e| e.to_string())? {
         Stored::New { id: document, claims, flags, near_duplicate } => {
             tracing::info!(document, claims, "document stored");
+            // Open queue pages on every node hear of it (PostgreSQL only:
+            // on SQLite the worker has no pages to tell).
+            if let Err(e) = context.store.notify_live(&claimdesk_store::LiveEvent::new("ingest", Vec::new(), Some(document))).await {
+                tracing::warn!(error = %e, "could not announce the new claims");
+            }
             json!({"document": document, "claims": claims, "flags": flags, "plugin_errors": plugin_errors,
                    "near_duplicate_of": near_duplicate.map(|n| n.of)})
         }

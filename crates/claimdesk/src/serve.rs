@@ -53,6 +53,11 @@ pub struct ServeCommand {
     /// 202 with the job's URL) instead of checking them in the request.
     #[arg(long)]
     no_inline_work: bool,
+    /// The reverse proxy in front of this node (repeatable): only requests
+    /// from it are believed about the client's address (`X-Forwarded-For`,
+    /// for the login throttle).
+    #[arg(long = "trusted-proxy", value_name = "ADDR")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub fn parse_public_url(value: &str) -> Result<String, String> {
@@ -70,6 +75,7 @@ impl ServeCommand {
                 idle: std::time::Duration::from_secs(self.session_idle),
                 lifetime: std::time::Duration::from_secs(self.session_lifetime),
             },
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }
@@ -102,8 +108,12 @@ pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
         if args.no_inline_work {
             println!("ingests are queued for `claimdesk worker`");
         }
-        let state =
-            AppState::new(store, host).await.context("cannot read the installation's settings")?.with_library(library).with_work(work);
+        let state = AppState::new(store, host)
+            .await
+            .context("cannot read the installation's settings")?
+            .with_library(library)
+            .with_work(work)
+            .with_live(&args.database.url);
         if args.demo {
             load_demo(&state).await?;
         }

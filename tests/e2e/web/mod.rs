@@ -5,6 +5,7 @@
 mod api;
 mod bad_input;
 mod browser;
+mod cluster;
 mod desk;
 mod explained;
 mod hardening;

@@ -75,7 +75,7 @@ async fn login(
     let next = safe_next(form.next.as_deref());
     let name = form.name.trim().to_owned();
     let account = claimdesk_core::input::user_name_key(&name);
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = state.client_address(&req).map(|ip| ip.to_string()).unwrap_or_default();
     let attempt = state.throttle.begin(&account, &address).map_err(AppError::TooManyRequests)?;
     if !attempt.delay.is_zero() {
         actix_web::rt::time::sleep(attempt.delay).await;

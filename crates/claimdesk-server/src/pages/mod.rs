@@ -28,6 +28,7 @@ use crate::error::AppError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(|| async { HttpResponse::SeeOther().insert_header((LOCATION, "/queue")).finish() }))
         .route("/healthz", web::get().to(healthz))
+        .route("/live", web::get().to(crate::live::stream))
         .configure(login::routes)
         .configure(queue::routes)
         // Before the claim page's `/claims/{id}/{action}`.

@@ -1,0 +1,120 @@
+//! The live queue: every open queue and claim page hears, through
+//! Server-Sent Events on `GET /live`, that claims changed, on whichever
+//! node the change was made.
+//!
+//! On PostgreSQL each node `LISTEN`s on [`claimdesk_store::LIVE_CHANNEL`]
+//! (one connection, re-made with backoff when lost, and said so in the
+//! log) and fans what it hears out to its own pages; a change is
+//! announced only by `NOTIFY`, which reaches the announcing node too. On
+//! SQLite there is one node: changes are broadcast in process. Events
+//! carry ids only; pages fetch what they show through the usual routes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+use claimdesk_store::{LIVE_CHANNEL, LiveEvent, Store};
+use tokio::sync::broadcast;
+
+use crate::AppState;
+use crate::auth::Viewer;
+
+/// Events a slow page may fall behind by before it is told to reload.
+const BACKLOG: usize = 1024;
+/// A comment line this often keeps proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Waits between attempts to listen again after the connection is lost.
+const RETRY_FIRST: Duration = Duration::from_millis(500);
+const RETRY_MOST: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct Live {
+    tx: broadcast::Sender<Arc<str>>,
+    /// Changes travel through PostgreSQL (set by [`Live::listen`]).
+    through_postgres: bool,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live { tx: broadcast::channel(BACKLOG).0, through_postgres: false }
+    }
+}
+
+impl Live {
+    /// On PostgreSQL, listens at `url` from now on (a background task on
+    /// the current runtime); on SQLite, nothing to do.
+    pub fn listen(&mut self, url: &str) {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return;
+        }
+        self.through_postgres = true;
+        let (tx, url) = (self.tx.clone(), url.to_owned());
+        actix_web::rt::spawn(async move {
+            let mut wait = RETRY_FIRST;
+            loop {
+                match listen_once(&url, &tx).await {
+                    Ok(()) => wait = RETRY_FIRST,
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "lost the live channel; listening again");
+                        // Pages may have missed changes meanwhile.
+                        let _ = tx.send(Arc::from(LiveEvent { many: true, ..LiveEvent::new("resync", Vec::new(), None) }.to_json()));
+                        actix_web::rt::time::sleep(wait).await;
+                        wait = (wait * 2).min(RETRY_MOST);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Tells every open page, on every node, about `event`. A failure is
+    /// logged, never returned: the change itself is already committed.
+    pub async fn publish(&self, store: &Store, event: LiveEvent) {
+        if self.through_postgres {
+            if let Err(e) = store.notify_live(&event).await {
+                tracing::warn!(error = %e, "could not announce a change to the other nodes");
+            }
+        } else {
+            // No page open: nobody to tell.
+            let _ = self.tx.send(Arc::from(event.to_json()));
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
+        self.tx.subscribe()
+    }
+}
+
+/// Listens until the connection fails.
+async fn listen_once(url: &str, tx: &broadcast::Sender<Arc<str>>) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(LIVE_CHANNEL).await?;
+    tracing::info!("listening for changes from other nodes");
+    loop {
+        let note = listener.recv().await?;
+        let _ = tx.send(Arc::from(note.payload()));
+    }
+}
+
+/// `GET /live`: the event stream for the signed-in user's pages.
+pub(crate) async fn stream(_viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
+    let rx = state.live.subscribe();
+    let first = futures_util::stream::once(async { Ok::<_, actix_web::Error>(web::Bytes::from_static(b"retry: 2000\n\n")) });
+    let events = futures_util::stream::unfold(rx, |mut rx| async move {
+        let chunk = match actix_web::rt::time::timeout(KEEP_ALIVE, rx.recv()).await {
+            Err(_) => web::Bytes::from_static(b": keep-alive\n\n"),
+            Ok(Ok(payload)) => web::Bytes::from(format!("event: claims\ndata: {payload}\n\n")),
+            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                let resync = LiveEvent { many: true, ..LiveEvent::new("resync", Vec::new(), None) };
+                web::Bytes::from(format!("event: claims\ndata: {}\n\n", resync.to_json()))
+            }
+            Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+        };
+        Some((Ok::<_, actix_web::Error>(chunk), rx))
+    });
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        // nginx: pass events on as they come.
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(futures_util::StreamExt::chain(first, events))
+}
