@@ -23,6 +23,7 @@ mod ingest;
 mod input;
 pub mod library;
 pub mod live;
+mod metrics;
 mod pages;
 mod request_id;
 mod state;
@@ -85,6 +86,7 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
         App::new()
             .wrap(sessions)
             .wrap(headers)
+            .wrap(actix_web::middleware::from_fn(metrics::middleware))
             .wrap(actix_web::middleware::from_fn(request_id::middleware))
             .configure(configure(state.clone()))
     });

@@ -62,6 +62,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The live queue's events.
     pub live: crate::live::Live,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// The job engine as the server uses it.
@@ -135,6 +137,7 @@ impl AppState {
             work: Work::default(),
             trusted_proxies: Vec::new(),
             live: Default::default(),
+            metrics: Default::default(),
         })
     }
 

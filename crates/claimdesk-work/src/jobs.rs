@@ -269,6 +269,33 @@ impl Jobs {
         Ok(rows.into_iter().flatten().collect())
     }
 
+    /// Seconds from queued to done of the last `limit` done jobs of `kind`.
+    pub async fn latencies(&self, kind: Kind, limit: u32) -> Result<Vec<i64>, WorkError> {
+        let rows: Vec<(i64,)> = match &self.engine {
+            Engine::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT EXTRACT(EPOCH FROM (done_at - run_at))::bigint FROM apalis.jobs \
+                     WHERE job_type = $1 AND status = 'Done' AND done_at IS NOT NULL ORDER BY done_at DESC LIMIT $2",
+                )
+                .bind(kind.queue())
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+            }
+            Engine::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT done_at - run_at FROM Jobs WHERE job_type = ?1 AND status = 'Done' AND done_at IS NOT NULL \
+                     ORDER BY done_at DESC LIMIT ?2",
+                )
+                .bind(kind.queue())
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(|(s,)| s.max(0)).collect())
+    }
+
     /// Jobs per kind and state.
     pub async fn counts(&self) -> Result<JobCounts, WorkError> {
         let rows: Vec<(String, String, i64, i64, i64)> = match &self.engine {

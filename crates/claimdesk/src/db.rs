@@ -17,6 +17,20 @@ pub fn block_on<T>(future: impl std::future::Future<Output = anyhow::Result<T>>)
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")?.block_on(future)
 }
 
+/// Opens the database a long-running process (`serve`, `worker`) works on;
+/// `Err(code)` when it cannot be reached: the reason is said and the
+/// process should exit 1 (an operator's or supervisor's problem, not a
+/// crash; other errors exit 2).
+pub async fn open_for_service(url: &str) -> Result<Store, ExitCode> {
+    match Store::open(url).await {
+        Ok(store) => Ok(store),
+        Err(e) => {
+            tracing::error!(database = url, error = %e, "cannot start: the database cannot be opened");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 pub async fn open(url: &str) -> anyhow::Result<Store> {
     Store::open(url).await.with_context(|| format!("database {url}"))
 }

@@ -88,7 +88,10 @@ pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
     let host = Arc::new(claimdesk_server::checking::Checking::new(plugins::loader(&args.plugins)));
     let options = args.options();
     actix_web::rt::System::new().block_on(async move {
-        let store = open(&args.database.url).await?;
+        let store = match crate::db::open_for_service(&args.database.url).await {
+            Ok(store) => store,
+            Err(code) => return Ok(code),
+        };
         let login = first_admin(&store).await?;
         let library = claimdesk_server::library::Library::load(args.model_dir.dir.as_deref());
         match library.status() {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use claimdesk_work::{Jobs, WorkContext, WorkerOptions};
 
-use crate::db::open;
 use crate::{PluginArgs, plugins};
 
 /// `claimdesk worker`'s arguments.
@@ -31,7 +30,10 @@ pub fn worker(args: WorkerCommand) -> anyhow::Result<ExitCode> {
     let host = Arc::new(claimdesk_server::checking::Checking::new(plugins::loader(&args.plugins)));
     // The host follows the desk's head on a local task, as in `serve`.
     actix_web::rt::System::new().block_on(async move {
-        let store = open(&args.database.url).await?;
+        let store = match crate::db::open_for_service(&args.database.url).await {
+            Ok(store) => store,
+            Err(code) => return Ok(code),
+        };
         let jobs = Jobs::open(&args.database.url).await.context("cannot open the job engine")?;
         host.follow(&store).await?;
         host.watch(store.clone(), claimdesk_server::checking::FOLLOW_EVERY);

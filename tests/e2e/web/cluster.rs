@@ -79,7 +79,7 @@ fn nginx(nodes: &[&Server]) -> Option<Nginx> {
 
 /// Reads `base/live` with `cookie` as a browser's EventSource would; each
 /// `data:` line arrives on the returned channel.
-fn event_stream(base: &str, cookie: &str) -> mpsc::Receiver<serde_json::Value> {
+pub(super) fn event_stream(base: &str, cookie: &str) -> mpsc::Receiver<serde_json::Value> {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let response = agent.get(format!("{base}/live")).header("Cookie", cookie).header("Accept", "text/event-stream").call().unwrap();
     assert_eq!(response.status(), 200);

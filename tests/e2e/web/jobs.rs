@@ -18,6 +18,8 @@ fn queued_ingests_wait_for_a_worker() {
         let server = Server::start(&db, &["--no-inline-work"]);
         let api = Client::with_token(&server.base, &server.token("admin"));
         let admin = server.admin();
+        let events = super::cluster::event_stream(&server.base, &admin.cookie().unwrap());
+        assert_eq!(Client::new(&server.base).get("/live").status, 303, "the stream is for signed-in users");
 
         // The API queues and answers 202 with where to follow the job.
         let queued = api.post_json("/api/v1/documents", &json!({ "title": "Harbour board", "body": ARTICLE }));
@@ -49,6 +51,15 @@ fn queued_ingests_wait_for_a_worker() {
         assert!(page.contains("1 document queued for checking"), "the flash says so");
         assert!(page.contains("<h2 id=\"jobs-h\">Jobs</h2>") && page.matches("<tr class=\"job-queued\">").count() == 2, "{page}");
 
+        // A change to a claim reaches the open event stream (in process on
+        // SQLite, through NOTIFY on PostgreSQL).
+        let claim = api.get("/api/v1/claims?limit=1").json()["claims"][0].clone();
+        let (claim_id, version) = (claim["id"].as_i64().unwrap(), claim["version"].as_i64().unwrap());
+        let assigned = api.post_json(&format!("/api/v1/claims/{claim_id}/assign"), &json!({ "version": version, "to": "admin" }));
+        assert_eq!(assigned.status, 200, "{}", assigned.body);
+        let event = events.recv_timeout(Duration::from_secs(10)).expect("the assignment is heard");
+        assert_eq!((event["change"].as_str(), &event["claims"]), (Some("claim"), &json!([claim_id])), "{event}");
+
         // A worker checks and stores them.
         let logs = claimdesk_tests::temp_dir("web-jobs-workers");
         let worker = Worker::start(&db, "worker-one", &logs);
@@ -59,6 +70,11 @@ fn queued_ingests_wait_for_a_worker() {
         assert_eq!(stored["title"], "Harbour board");
         assert!(stored["claims"].as_array().unwrap().iter().any(|c| c["text"].as_str().unwrap().contains("18%")), "{stored}");
         assert_eq!(stored["origin"], "api");
+        if db.starts_with("postgres") {
+            // The worker, another process, tells the server's pages too.
+            let heard = std::iter::from_fn(|| events.recv_timeout(Duration::from_secs(10)).ok()).find(|e| e["change"] == "ingest");
+            assert!(heard.is_some_and(|e| e["document"].is_i64()), "the worker's ingest is heard");
+        }
 
         // The same text again: a second job, the same document.
         let again = api.post_json("/api/v1/documents", &json!({ "title": "Harbour board", "body": ARTICLE })).json();
@@ -85,6 +101,39 @@ fn queued_ingests_wait_for_a_worker() {
         assert!(started.elapsed() >= Duration::from_millis(1500), "the retries waited (backoff): {:?}", started.elapsed());
         let page = admin.get("/documents").body;
         assert!(page.contains("<tr class=\"job-failed\">") && page.contains(&id), "{page}");
+
+        // Metrics, for admins' scrapers.
+        assert_eq!(Client::new(&server.base).get("/metrics").status, 401);
+        super::add_user(&db, "jobsviewer", "checker", &super::password_of("jobsviewer"));
+        assert_eq!(Client::with_token(&server.base, &server.token("jobsviewer")).get("/metrics").status, 403);
+        let metrics = api.get("/metrics");
+        assert_eq!(metrics.status, 200);
+        assert!(metrics.content_type.starts_with("text/plain"), "{}", metrics.content_type);
+        for line in [
+            "claimdesk_http_requests_total{method=\"POST\",route=\"/api/v1/documents\",status=\"202\"} 2",
+            "claimdesk_jobs{kind=\"ingest\",state=\"done\"} 3",
+            "claimdesk_jobs{kind=\"recheck\",state=\"failed\"} 1",
+            "claimdesk_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/jobs/{id}\"}",
+            "claimdesk_claims{status=\"new\"}",
+            "claimdesk_plugin_failures{plugin=\"numbers\"} 0",
+            "claimdesk_job_latency_seconds{kind=\"ingest\",quantile=\"0.99\"}",
+        ] {
+            assert!(metrics.body.contains(line), "{line} in\n{}", metrics.body);
+        }
+        assert!(metrics.header("x-request-id").is_some_and(|id| id.len() >= 8), "every answer names its request");
         drop(worker);
+    }
+}
+
+#[test]
+fn an_unreachable_database_stops_serve_and_worker_with_exit_1() {
+    // Nothing listens on port 1.
+    let url = "postgres://postgres@127.0.0.1:1/claimdesk";
+    for args in [vec!["worker", "--database", url], vec!["serve", "--database", url, "--bind", "127.0.0.1:0"]] {
+        let out = crate::claimdesk(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", crate::stderr(&out));
+        let said = crate::stderr(&out);
+        assert!(said.contains("cannot start") && said.contains("127.0.0.1:1"), "{said}");
+        assert!(!said.contains("panicked"), "{said}");
     }
 }

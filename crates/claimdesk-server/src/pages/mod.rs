@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(|| async { HttpResponse::SeeOther().insert_header((LOCATION, "/queue")).finish() }))
         .route("/healthz", web::get().to(healthz))
         .route("/live", web::get().to(crate::live::stream))
+        .route("/metrics", web::get().to(crate::metrics::scrape))
         .configure(login::routes)
         .configure(queue::routes)
         // Before the claim page's `/claims/{id}/{action}`.

@@ -1,0 +1,136 @@
+//! `GET /metrics` in Prometheus's text format, for admins (a bearer token
+//! of an admin, as a scraper sends it).
+//!
+//! Counted as requests pass: requests and their latency by route pattern
+//! (`/claims/{id}`, never the raw path, so the series stay few). Read from
+//! the database at scrape time, so every node reports the same desk: claims
+//! by status (the queue's depth), jobs by kind and state, the time from
+//! queued to done of the last [`LATENCY_SAMPLE`] jobs of each kind. From
+//! this node's plugin host: runs and failures per plugin.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use prometheus::{Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+
+use crate::AppState;
+use crate::auth::{ApiUser, Role};
+use crate::error::{ApiError, AppError};
+
+/// Jobs of each kind the latency quantiles are taken over.
+pub const LATENCY_SAMPLE: u32 = 1000;
+
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl Default for Metrics {
+    #[expect(clippy::expect_used, reason = "the names, labels and buckets are constants prometheus accepts")]
+    fn default() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new("claimdesk_http_requests_total", "HTTP requests answered, by route pattern, method and status"),
+            &["route", "method", "status"],
+        )
+        .expect("valid counter");
+        let latency = HistogramVec::new(
+            HistogramOpts::new("claimdesk_http_request_duration_seconds", "Time to answer, by route pattern and method")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+            &["route", "method"],
+        )
+        .expect("valid histogram");
+        let _ = registry.register(Box::new(requests.clone()));
+        let _ = registry.register(Box::new(latency.clone()));
+        Metrics { registry, requests, latency }
+    }
+}
+
+/// Counts every request by the route it matched.
+pub(crate) async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let method = req.method().as_str().to_owned();
+    let res = next.call(req).await?;
+    if let Some(metrics) = metrics {
+        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+        let status = res.status().as_u16().to_string();
+        metrics.requests.with_label_values(&[route.as_str(), method.as_str(), status.as_str()]).inc();
+        metrics.latency.with_label_values(&[route.as_str(), method.as_str()]).observe(started.elapsed().as_secs_f64());
+    }
+    Ok(res)
+}
+
+fn failed(e: impl std::fmt::Display) -> ApiError {
+    AppError::Internal(format!("metrics: {e}")).into()
+}
+
+/// `GET /metrics`.
+pub(crate) async fn scrape(user: ApiUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Admin)?;
+    let desk = Registry::new();
+    let claims = IntGaugeVec::new(Opts::new("claimdesk_claims", "Claims by status (the queue's depth)"), &["status"]).map_err(failed)?;
+    for (status, n) in state.store.status_counts().await? {
+        claims.with_label_values(&[status.as_str()]).set(n);
+    }
+    desk.register(Box::new(claims)).map_err(failed)?;
+    let plugin_runs = IntGaugeVec::new(Opts::new("claimdesk_plugin_runs", "Plugin runs on this node since its host was made"), &["plugin"])
+        .map_err(failed)?;
+    let plugin_failures =
+        IntGaugeVec::new(Opts::new("claimdesk_plugin_failures", "Plugin failures on this node since its host was made"), &["plugin"])
+            .map_err(failed)?;
+    for (info, health) in state.host.host().health() {
+        plugin_runs.with_label_values(&[&*info.name]).set(i64::try_from(health.runs).unwrap_or(i64::MAX));
+        plugin_failures.with_label_values(&[&*info.name]).set(i64::try_from(health.failures).unwrap_or(i64::MAX));
+    }
+    desk.register(Box::new(plugin_runs)).map_err(failed)?;
+    desk.register(Box::new(plugin_failures)).map_err(failed)?;
+    if let Some(jobs) = &state.work.jobs {
+        let counts = IntGaugeVec::new(Opts::new("claimdesk_jobs", "Jobs by kind and state"), &["kind", "state"]).map_err(failed)?;
+        for kind in claimdesk_work::Kind::ALL {
+            for s in claimdesk_work::JobState::ALL {
+                counts.with_label_values(&[kind.as_str(), s.as_str()]).set(0);
+            }
+        }
+        for (kind, s, n) in jobs.counts().await.map_err(failed)?.counts {
+            counts.with_label_values(&[kind, s.as_str()]).set(n);
+        }
+        desk.register(Box::new(counts)).map_err(failed)?;
+        let latency = GaugeVec::new(
+            Opts::new("claimdesk_job_latency_seconds", "Seconds from queued to done, over the last 1000 done jobs of each kind"),
+            &["kind", "quantile"],
+        )
+        .map_err(failed)?;
+        for kind in claimdesk_work::Kind::ALL {
+            let mut seconds = jobs.latencies(kind, LATENCY_SAMPLE).await.map_err(failed)?;
+            seconds.sort_unstable();
+            for q in [0.5, 0.9, 0.99] {
+                if let Some(v) = nearest_rank(&seconds, q) {
+                    latency.with_label_values(&[kind.as_str(), &q.to_string()]).set(v as f64);
+                }
+            }
+        }
+        desk.register(Box::new(latency)).map_err(failed)?;
+    }
+    let mut families = state.metrics.registry.gather();
+    families.extend(desk.gather());
+    let mut body = Vec::new();
+    let encoder = TextEncoder::new();
+    encoder.encode(&families, &mut body).map_err(failed)?;
+    Ok(HttpResponse::Ok().content_type(encoder.format_type()).body(body))
+}
+
+/// The nearest-rank quantile of sorted `values`.
+fn nearest_rank(values: &[i64], q: f64) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    values.get(rank - 1).copied()
+}
