@@ -11,6 +11,7 @@
 //!   writer connection, so writers queue on the busy timeout instead of
 //!   failing when a read transaction tries to upgrade.
 
+mod backup;
 mod by_hand;
 mod desk;
 mod entity;
@@ -36,6 +37,7 @@ mod views;
 mod workflow;
 mod write;
 
+pub use backup::backup_sqlite;
 pub use by_hand::{HandSelection, MAX_HAND_SENTENCES};
 pub use claimdesk_core::NewEvidence;
 pub use desk::{DESK_HEAD, DESK_HEAD_INFO, DeskDecision, DeskHead, DeskHeadInfo, Figures};

@@ -80,6 +80,13 @@ impl Store {
     /// Applies pending migrations, then fills what they leave to Rust
     /// (`upkeep.rs`); returns how many migrations were applied.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let unknown = self.unknown_migrations().await?;
+        if !unknown.is_empty() {
+            return Err(StoreError::Migration(format!(
+                "the database's schema is newer than this claimdesk knows (applied: {}); run the newer claimdesk, or restore a backup",
+                unknown.join(", ")
+            )));
+        }
         let pending = Migrator::get_pending_migrations(&self.write).await.map_err(StoreError::from)?.len();
         Migrator::up(&self.write, None).await.map_err(|e| match StoreError::from(e) {
             StoreError::Db(e) => StoreError::Migration(e.to_string()),
@@ -87,6 +94,24 @@ impl Store {
         })?;
         self.upkeep().await?;
         Ok(pending)
+    }
+
+    /// Migrations the database has applied that this build does not know:
+    /// a newer claimdesk migrated it. None on a database never migrated.
+    async fn unknown_migrations(&self) -> Result<Vec<String>, StoreError> {
+        use sea_orm::ConnectionTrait;
+        let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let sql = sea_orm::Statement::from_string(self.db_backend(), "SELECT version FROM seaql_migrations");
+        // No table yet: a fresh database.
+        let Ok(rows) = self.read.query_all_raw(sql).await else { return Ok(Vec::new()) };
+        let mut unknown = Vec::new();
+        for row in rows {
+            let version: String = row.try_get("", "version")?;
+            if !known.contains(&version) {
+                unknown.push(version);
+            }
+        }
+        Ok(unknown)
     }
 
     /// Applies only the first `n` migrations: for testing upgrades.

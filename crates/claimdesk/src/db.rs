@@ -35,6 +35,12 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
     Store::open(url).await.with_context(|| format!("database {url}"))
 }
 
+pub fn backup(url: &str, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let bytes = claimdesk_store::backup_sqlite(url, file)?;
+    println!("{url}: copied to {} ({bytes} bytes)", file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn migrate(url: &str) -> anyhow::Result<ExitCode> {
     block_on(async {
         let store = Store::open_without_migrating(url).await.with_context(|| format!("database {url}"))?;

@@ -239,6 +239,14 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Copy a SQLite database to FILE, consistently, while servers run
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// The copy to write (must not exist).
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Measure the detectors on labelled sentences (precision, recall, F1),
     /// or claim matching on queries with TREC qrels (MAP@1, MAP@5, MRR,
     /// Recall@5, in a scratch database).
@@ -482,6 +490,7 @@ fn main() -> ExitCode {
         }
         Command::Recheck { document, database, plugins } => db::recheck(&database.url, document, &plugins),
         Command::Migrate { database } => db::migrate(&database.url),
+        Command::Backup { file, database } => db::backup(&database.url, &file),
         Command::Eval {
             task,
             data,

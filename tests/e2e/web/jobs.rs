@@ -137,3 +137,56 @@ fn an_unreachable_database_stops_serve_and_worker_with_exit_1() {
         assert!(!said.contains("panicked"), "{said}");
     }
 }
+
+#[test]
+fn nodes_refuse_a_schema_newer_than_they_know() {
+    let runtime = claimdesk_tests::tokio_runtime();
+    for db in claimdesk_tests::test_database_urls("newer_schema") {
+        runtime.block_on(async {
+            claimdesk_store::Store::open(&db).await.unwrap().close().await.unwrap();
+            claimdesk_store::testing::execute_sql(
+                &db,
+                "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m999_from_the_future', 1)",
+            )
+            .await
+            .unwrap();
+        });
+        for args in [vec!["serve", "--database", &db, "--bind", "127.0.0.1:0"], vec!["worker", "--database", &db]] {
+            let out = crate::claimdesk(&args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {}", crate::stderr(&out));
+            assert!(
+                crate::stderr(&out).contains("newer than this claimdesk knows (applied: m999_from_the_future)"),
+                "{}",
+                crate::stderr(&out)
+            );
+        }
+        let out = crate::claimdesk(&["migrate", "--database", &db]);
+        assert_eq!(out.status.code(), Some(2), "{}", crate::stderr(&out));
+    }
+}
+
+#[test]
+fn a_sqlite_database_is_backed_up_while_served() {
+    let db = claimdesk_tests::test_database_urls("backup").remove(0);
+    let server = Server::start(&db, &[]);
+    let api = Client::with_token(&server.base, &server.token("admin"));
+    let dir = claimdesk_tests::temp_dir("backup-copies");
+    let copy = dir.join("copy.db");
+    let out = crate::claimdesk(&["backup", copy.to_str().unwrap(), "--database", &db]);
+    assert!(out.status.success(), "{}", crate::stderr(&out));
+    // The copy is a whole database: it opens, and holds what the server had.
+    let runtime = claimdesk_tests::tokio_runtime();
+    let copied = runtime.block_on(async {
+        let store = claimdesk_store::Store::open(&format!("sqlite://{}?mode=ro", copy.display())).await.unwrap();
+        store.document_ids().await.unwrap().len()
+    });
+    let served = api.get("/api/v1/documents?limit=200").json().as_array().unwrap().len();
+    assert!(copied > 0 && copied == served, "{copied} copied, {served} served");
+    // Never over an existing file; PostgreSQL has pg_dump.
+    let again = crate::claimdesk(&["backup", copy.to_str().unwrap(), "--database", &db]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(crate::stderr(&again).contains("already exists"), "{}", crate::stderr(&again));
+    let pg = crate::claimdesk(&["backup", dir.join("pg.db").to_str().unwrap(), "--database", "postgres://postgres@127.0.0.1:5432/x"]);
+    assert_eq!(pg.status.code(), Some(2));
+    assert!(crate::stderr(&pg).contains("pg_dump"), "{}", crate::stderr(&pg));
+}
