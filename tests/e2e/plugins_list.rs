@@ -42,5 +42,5 @@ fn a_binary_without_plugins_says_so() {
     let output = std::process::Command::new(&lonely).args(["check", path_str(&sample)]).env_remove("CLAIMDESK_PLUGINS").output().unwrap();
     assert!(output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("warning: no plugins loaded") && err.contains("cargo build --release"), "{err}");
+    assert!(err.contains("no plugins loaded") && err.contains("cargo build --release"), "{err}");
 }

@@ -20,9 +20,12 @@ use crate::{Jobs, WorkError, WorkErrorKind};
 
 /// How often a worker tells the engine it is alive. A worker silent for
 /// [`MISSED_HEARTBEATS`] of these is dead: the next heartbeat of any live
-/// worker on the same queue puts its jobs back (one attempt used).
-pub const HEARTBEAT: Duration = Duration::from_secs(2);
-pub const MISSED_HEARTBEATS: usize = 3;
+/// worker on the same queue puts its jobs back (one attempt used). An idle
+/// worker also looks for jobs at each heartbeat: in our measurements
+/// (docs/PERFORMANCE.md) apalis 1.0's NOTIFY wake-up did not make an idle
+/// worker fetch sooner, so this bounds the pick-up time too.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+pub const MISSED_HEARTBEATS: usize = 5;
 
 /// Longest one job may check a document for.
 const JOB_BUDGET: Duration = Duration::from_secs(120);

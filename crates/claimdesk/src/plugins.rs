@@ -41,9 +41,9 @@ pub fn loader(args: &PluginArgs) -> claimdesk_server::checking::HostLoader {
 fn report(host: &PluginHost) {
     for error in host.load_errors() {
         if error.is_warning() {
-            eprintln!("warning: plugin loaded with a problem: {error}");
+            tracing::warn!("plugin loaded with a problem: {error}");
         } else {
-            eprintln!("warning: plugin not loaded: {error}");
+            tracing::warn!("plugin not loaded: {error}");
         }
     }
 }
@@ -62,7 +62,7 @@ fn desk_encoder(args: &PluginArgs) -> Option<Arc<DeskEncoder>> {
     match DeskEncoder::load(None, args.desk_model.as_deref()) {
         Ok(encoder) => Some(Arc::new(encoder)),
         Err(error) => {
-            eprintln!("warning: the desk profile is unavailable ({error}); falling back to the fast profile");
+            tracing::warn!("the desk profile is unavailable ({error}); falling back to the fast profile");
             None
         }
     }
@@ -110,12 +110,12 @@ fn make(args: &PluginArgs, encoder: Option<Arc<DeskEncoder>>, head: Option<&str>
     // the plugin would fall back to its word model: keep the shipped head.
     let head = head.filter(|text| match claimdesk_linear::Head::parse(text) {
         Err(error) => {
-            eprintln!("warning: the desk's check-worthiness head is damaged ({error}); the shipped head is used");
+            tracing::warn!("the desk's check-worthiness head is damaged ({error}); the shipped head is used");
             false
         }
         Ok(parsed) if encoder.as_ref().is_some_and(|e| e.model() != parsed.model) => {
-            eprintln!(
-                "warning: the desk's check-worthiness head was trained for desk model {:?}, not this one; \
+            tracing::warn!(
+                "the desk's check-worthiness head was trained for desk model {:?}, not this one; \
                  the shipped head is used (retrain with `claimdesk train --from-database`)",
                 parsed.model
             );
@@ -126,7 +126,7 @@ fn make(args: &PluginArgs, encoder: Option<Arc<DeskEncoder>>, head: Option<&str>
     if let Some(text) = head {
         let config = options.configs.entry(CHECKWORTHINESS.to_owned()).or_default();
         if config.split_whitespace().any(|item| item.starts_with("head=")) {
-            eprintln!("warning: --plugin-config names a check-worthiness head: the desk's own head is not used");
+            tracing::warn!("--plugin-config names a check-worthiness head: the desk's own head is not used");
         } else {
             match HeadFile::write(text) {
                 Ok(file) => {
@@ -134,7 +134,7 @@ fn make(args: &PluginArgs, encoder: Option<Arc<DeskEncoder>>, head: Option<&str>
                     _head_file = Some(file);
                 }
                 Err(error) => {
-                    eprintln!("warning: cannot hand the desk's head to the check-worthiness plugin ({error}); it uses the shipped one");
+                    tracing::warn!("cannot hand the desk's head to the check-worthiness plugin ({error}); it uses the shipped one");
                 }
             }
         }
@@ -145,8 +145,8 @@ fn make(args: &PluginArgs, encoder: Option<Arc<DeskEncoder>>, head: Option<&str>
     }
     if host.plugins().next().is_none() {
         let searched = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
-        eprintln!(
-            "warning: no plugins loaded (searched {searched}); nothing will be flagged. \
+        tracing::warn!(
+            "no plugins loaded (searched {searched}); nothing will be flagged. \
              Build the built-in ones with `cargo build --release`, or pass --plugins DIR."
         );
     }

@@ -6,6 +6,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod cluster;
+mod cluster_bench;
 mod desk;
 mod explained;
 mod hardening;
