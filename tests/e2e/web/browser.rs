@@ -303,7 +303,8 @@ async fn review(server: &Server, port: u16, profile: &Path) {
 }
 
 /// The desk's daily moves in the browser: a claim added by hand from a text
-/// selection, a bulk assignment, pages that fit a 390 px phone, and the
+/// selection, a bulk assignment, the live queue hearing a change made
+/// elsewhere, pages that fit a 390 px phone, and the
 /// public page of a published claim read with no session.
 async fn desk(b: &Browser, server: &Server) {
     let base = &server.base;
@@ -356,9 +357,23 @@ async fn desk(b: &Browser, server: &Server) {
     shot(b, "10-bulk").await;
     b.find(Locator::Css("#bulk button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_text(b, "p.flash", "assign: 2 claims done").await;
-    for id in ticked {
+    for id in &ticked {
         assert_eq!(api.get(&format!("/api/v1/claims/{id}")).json()["claim"]["assignee"], "brenda");
     }
+
+    // The live queue: a change made elsewhere (the API, as eddie) is
+    // announced on the open queue page, which offers a reload.
+    b.goto(&format!("{base}/queue")).await.unwrap();
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#live-note")).await.unwrap();
+    assert!(b.find(Locator::Css("#live-note")).await.unwrap().attr("hidden").await.unwrap().is_some(), "quiet until something changes");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let claim = api.get(&format!("/api/v1/claims/{}", ticked[0])).json()["claim"].clone();
+    let reassigned =
+        api.post_json(&format!("/api/v1/claims/{}/assign", ticked[0]), &serde_json::json!({ "version": claim["version"], "to": "eddie" }));
+    assert_eq!(reassigned.status, 200, "{}", reassigned.body);
+    let note = wait_for_text(b, "#live-note", "Claims changed").await;
+    assert!(note.contains("Reload"), "{note}");
+    shot(b, "10b-live-queue").await;
 
     // A phone: nothing is wider than its 390 px screen.
     b.set_window_size(390, 844).await.unwrap();
