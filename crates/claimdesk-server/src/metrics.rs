@@ -111,7 +111,7 @@ pub(crate) async fn scrape(user: ApiUser, state: web::Data<AppState>) -> Result<
             let mut seconds = jobs.latencies(kind, LATENCY_SAMPLE).await.map_err(failed)?;
             seconds.sort_unstable();
             for q in [0.5, 0.9, 0.99] {
-                if let Some(v) = nearest_rank(&seconds, q) {
+                if let Some(v) = claimdesk_store::quantile(&seconds, q) {
                     latency.with_label_values(&[kind.as_str(), &q.to_string()]).set(v as f64);
                 }
             }
@@ -124,13 +124,4 @@ pub(crate) async fn scrape(user: ApiUser, state: web::Data<AppState>) -> Result<
     let encoder = TextEncoder::new();
     encoder.encode(&families, &mut body).map_err(failed)?;
     Ok(HttpResponse::Ok().content_type(encoder.format_type()).body(body))
-}
-
-/// The nearest-rank quantile of sorted `values`.
-fn nearest_rank(values: &[i64], q: f64) -> Option<i64> {
-    if values.is_empty() {
-        return None;
-    }
-    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
-    values.get(rank - 1).copied()
 }

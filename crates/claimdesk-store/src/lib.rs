@@ -54,7 +54,7 @@ pub use recheck::RecheckOutcome;
 pub use report::{ReportDocument, ReportFilter, ReportRow};
 pub use review::DocumentSummary;
 pub use rows::{ClaimRow, DocumentRow, EventRow, EvidenceRow, FlagView, Session, User};
-pub use stats::{DayCounts, DeskStats, Durations, WaitingClaim};
+pub use stats::{DayCounts, DeskStats, Durations, WaitingClaim, quantile};
 pub use views::SavedView;
 pub use write::{KEYED_SENTENCE_WORDS, NEAR_DUPLICATE_SHARE, NearDuplicate, NewDocument, NewSentence, Stored, sentence_key};
 

@@ -56,8 +56,9 @@ pub struct DeskStats {
     pub oldest_open: Vec<WaitingClaim>,
 }
 
-/// The `q`-quantile of sorted `values` (nearest rank).
-fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
+/// The `q`-quantile of sorted `values` (nearest rank): the dashboard's
+/// durations and the metrics' job latencies.
+pub fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
     if sorted.is_empty() {
         return None;
     }

@@ -11,7 +11,7 @@ use claimdesk_core::Document;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{PgPool, Row, SqlitePool};
+use sqlx::{PgPool, SqlitePool};
 
 use crate::{WorkError, WorkErrorKind};
 
@@ -96,6 +96,18 @@ impl JobState {
             JobState::Running => "running",
             JobState::Done => "done",
             JobState::Failed => "failed",
+        }
+    }
+
+    /// The same rule as [`JobState::of`], as an SQL condition on apalis's
+    /// `status`, `attempts` and `max_attempts` (constant text, the same on
+    /// both engines).
+    fn sql(self) -> &'static str {
+        match self {
+            JobState::Queued => "(status IN ('Pending', 'Queued') OR (status = 'Failed' AND attempts < max_attempts))",
+            JobState::Running => "status = 'Running'",
+            JobState::Done => "status = 'Done'",
+            JobState::Failed => "(status = 'Killed' OR (status = 'Failed' AND attempts >= max_attempts))",
         }
     }
 
@@ -218,55 +230,38 @@ impl Jobs {
         if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Ok(None);
         }
-        Ok(self.select(Some(id), 1).await?.into_iter().next())
+        Ok(self.select(Some(id), None, 1).await?.into_iter().next())
     }
 
     /// The newest jobs in `state` (queued includes retries due), newest
     /// first.
     pub async fn recent(&self, state: JobState, limit: u32) -> Result<Vec<JobView>, WorkError> {
-        // Read a little more than asked: apalis's "Failed" holds both failed
-        // jobs and those waiting for a retry.
-        let rows = self.select(None, limit.saturating_mul(4).max(limit)).await?;
-        Ok(rows.into_iter().filter(|j| j.state == state).take(limit as usize).collect())
+        self.select(None, Some(state), limit).await
     }
 
-    async fn select(&self, id: Option<&str>, limit: u32) -> Result<Vec<JobView>, WorkError> {
-        let queues: Vec<String> = Kind::ALL.iter().map(|k| k.queue().to_owned()).collect();
-        let rows = match &self.engine {
-            Engine::Postgres(pool) => sqlx::query(
-                "SELECT id, job_type, status, attempts::bigint AS attempts, max_attempts::bigint AS max_attempts, \
-                     last_result::text AS last_result, EXTRACT(EPOCH FROM run_at)::bigint AS run_at, \
-                     EXTRACT(EPOCH FROM done_at)::bigint AS done_at \
-                     FROM apalis.jobs WHERE job_type = ANY($1) AND ($2::text IS NULL OR id = $2) \
-                     ORDER BY run_at DESC, id DESC LIMIT $3",
-            )
-            .bind(&queues)
-            .bind(id)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(view_of_pg)
-            .collect::<Result<Vec<_>, _>>()?,
+    async fn select(&self, id: Option<&str>, state: Option<JobState>, limit: u32) -> Result<Vec<JobView>, WorkError> {
+        let state = state.map_or("TRUE", JobState::sql);
+        // Every kind's queue is `claimdesk.<kind>`; `view` drops any other.
+        let rows: Vec<Raw> = match &self.engine {
+            Engine::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT id, job_type, status, attempts::bigint, max_attempts::bigint, last_result::text, \
+                     EXTRACT(EPOCH FROM run_at)::bigint, EXTRACT(EPOCH FROM done_at)::bigint \
+                     FROM apalis.jobs WHERE job_type LIKE 'claimdesk.%' AND ($1::text IS NULL OR id = $1) AND {state} \
+                     ORDER BY run_at DESC, id DESC LIMIT $2"
+                );
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(i64::from(limit)).fetch_all(pool).await?
+            }
             Engine::Sqlite(pool) => {
-                let mut rows = Vec::new();
-                for row in sqlx::query(
+                let sql = format!(
                     "SELECT id, job_type, status, attempts, max_attempts, last_result, run_at, done_at \
-                     FROM Jobs WHERE job_type IN (?1, ?2) AND (?3 IS NULL OR id = ?3) ORDER BY run_at DESC, id DESC LIMIT ?4",
-                )
-                .bind(Kind::Ingest.queue())
-                .bind(Kind::Recheck.queue())
-                .bind(id)
-                .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await?
-                {
-                    rows.push(view_of_sqlite(&row)?);
-                }
-                rows
+                     FROM Jobs WHERE job_type LIKE 'claimdesk.%' AND (?1 IS NULL OR id = ?1) AND {state} \
+                     ORDER BY run_at DESC, id DESC LIMIT ?2"
+                );
+                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(i64::from(limit)).fetch_all(pool).await?
             }
         };
-        Ok(rows.into_iter().flatten().collect())
+        Ok(rows.into_iter().filter_map(view).collect())
     }
 
     /// Seconds from queued to done of the last `limit` done jobs of `kind`.
@@ -334,33 +329,9 @@ impl Jobs {
     }
 }
 
+/// A job row as both engines' queries select it: id, queue, status,
+/// attempts, max attempts, last result (JSON text), run at, done at.
 type Raw = (String, String, String, i64, i64, Option<String>, i64, Option<i64>);
-
-fn view_of_pg(row: &sqlx::postgres::PgRow) -> Result<Option<JobView>, sqlx::Error> {
-    Ok(view((
-        row.try_get("id")?,
-        row.try_get("job_type")?,
-        row.try_get("status")?,
-        row.try_get("attempts")?,
-        row.try_get("max_attempts")?,
-        row.try_get("last_result")?,
-        row.try_get("run_at")?,
-        row.try_get("done_at")?,
-    )))
-}
-
-fn view_of_sqlite(row: &sqlx::sqlite::SqliteRow) -> Result<Option<JobView>, sqlx::Error> {
-    Ok(view((
-        row.try_get("id")?,
-        row.try_get("job_type")?,
-        row.try_get("status")?,
-        row.try_get("attempts")?,
-        row.try_get("max_attempts")?,
-        row.try_get("last_result")?,
-        row.try_get("run_at")?,
-        row.try_get("done_at")?,
-    )))
-}
 
 /// apalis keeps the last attempt's outcome as `{"Ok": value}` or
 /// `{"Err": "message"}`.
