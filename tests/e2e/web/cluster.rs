@@ -211,3 +211,39 @@ fn two_nodes_behind_nginx_and_two_workers() {
     assert_eq!(titles.len(), DOCUMENTS, "each posted document stored once");
     assert_eq!(titles.iter().collect::<HashSet<_>>().len(), DOCUMENTS);
 }
+
+/// `--trusted-proxy`: the login throttle counts the address in
+/// `X-Forwarded-For` only for requests from the proxy; from anyone else the
+/// header is ignored.
+#[test]
+fn the_login_throttle_believes_only_a_trusted_proxy() {
+    let db = claimdesk_tests::test_database_urls("trusted_proxy").remove(0);
+    let from = |server: &Server, address: &str| {
+        let mut client = Client::new(&server.base);
+        client.extra.push(("X-Forwarded-For".to_owned(), format!("203.0.113.9, {address}")));
+        client
+    };
+    let attempt = |client: &Client, password: &str| {
+        let token = super::csrf_in(&client.get("/login").body).unwrap();
+        client.post_form("/login", &[("csrf_token", &token), ("name", "admin"), ("password", password), ("next", "/queue")]).status
+    };
+    // Behind the proxy (127.0.0.1 is trusted): five failures from one
+    // client address lock that address out of the account, not another.
+    let trusted = Server::start(&db, &["--trusted-proxy", "127.0.0.1"]);
+    let one = from(&trusted, "198.51.100.1");
+    for _ in 0..5 {
+        assert_eq!(attempt(&one, "wrong-password"), 401);
+    }
+    assert_eq!(attempt(&one, &trusted.admin_password), 429, "that client is refused");
+    assert_eq!(attempt(&from(&trusted, "198.51.100.2"), &trusted.admin_password), 303, "another client behind the proxy logs in");
+    drop(trusted);
+    // Without --trusted-proxy the header is the client's word: ignored, so
+    // a changed header does not escape the lock on the real address.
+    let db = claimdesk_tests::test_database_urls("untrusted_proxy").remove(0);
+    let direct = Server::start(&db, &[]);
+    let liar = from(&direct, "198.51.100.1");
+    for _ in 0..5 {
+        assert_eq!(attempt(&liar, "wrong-password"), 401);
+    }
+    assert_eq!(attempt(&from(&direct, "198.51.100.2"), &direct.admin_password), 429, "X-Forwarded-For from a client is not believed");
+}

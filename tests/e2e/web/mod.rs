@@ -224,6 +224,8 @@ pub struct Client {
     base: String,
     cookie: std::sync::Mutex<Option<String>>,
     pub token: Option<String>,
+    /// Sent with every request (e.g. a proxy's `X-Forwarded-For`).
+    pub extra: Vec<(String, String)>,
 }
 
 impl Client {
@@ -234,7 +236,7 @@ impl Client {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
-        Client { agent, base: base.to_owned(), cookie: Default::default(), token: None }
+        Client { agent, base: base.to_owned(), cookie: Default::default(), token: None, extra: Vec::new() }
     }
 
     /// The session cookie as the browser would send it.
@@ -278,6 +280,9 @@ impl Client {
         }
         if let Some(t) = &self.token {
             req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        for (name, value) in &self.extra {
+            req = req.header(name.as_str(), value.as_str());
         }
         req
     }
