@@ -57,7 +57,7 @@ impl Live {
                     Err(e) => {
                         tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "lost the live channel; listening again");
                         // Pages may have missed changes meanwhile.
-                        let _ = tx.send(Arc::from(LiveEvent { many: true, ..LiveEvent::new("resync", Vec::new(), None) }.to_json()));
+                        let _ = tx.send(Arc::from(LiveEvent::resync().to_json()));
                         actix_web::rt::time::sleep(wait).await;
                         wait = (wait * 2).min(RETRY_MOST);
                     }
@@ -104,8 +104,7 @@ pub(crate) async fn stream(_viewer: Viewer, state: web::Data<AppState>) -> HttpR
             Err(_) => web::Bytes::from_static(b": keep-alive\n\n"),
             Ok(Ok(payload)) => web::Bytes::from(format!("event: claims\ndata: {payload}\n\n")),
             Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                let resync = LiveEvent { many: true, ..LiveEvent::new("resync", Vec::new(), None) };
-                web::Bytes::from(format!("event: claims\ndata: {}\n\n", resync.to_json()))
+                web::Bytes::from(format!("event: claims\ndata: {}\n\n", LiveEvent::resync().to_json()))
             }
             Ok(Err(broadcast::error::RecvError::Closed)) => return None,
         };

@@ -39,6 +39,12 @@ impl LiveEvent {
         LiveEvent { change: change.to_owned(), claims, document, many }
     }
 
+    /// "Changes may have been missed": pages reload (after a lost
+    /// connection, or when a page fell behind).
+    pub fn resync() -> LiveEvent {
+        LiveEvent { many: true, ..LiveEvent::new("resync", Vec::new(), None) }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

@@ -6,10 +6,9 @@
 pub enum WorkErrorKind {
     /// The job engine's database could not be reached or refused a query.
     Database,
-    /// The arguments of a job could not be encoded or decoded.
-    Encoding,
-    /// A job id that is not one of ours.
-    BadId,
+    /// The engine was set up wrongly (an unsupported database URL, bad
+    /// retry settings).
+    Config,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -189,7 +189,7 @@ impl Jobs {
             SqliteStorage::setup(&pool).await?;
             Engine::Sqlite(pool)
         } else {
-            return Err(WorkError::new(WorkErrorKind::Database, format!("{url:?} is neither a sqlite: nor a postgres:// URL")));
+            return Err(WorkError::new(WorkErrorKind::Config, format!("{url:?} is neither a sqlite: nor a postgres:// URL")));
         };
         Ok(Jobs { engine })
     }
@@ -210,15 +210,15 @@ impl Jobs {
     {
         let id = ulid::Ulid::new().to_string();
         let task = TaskBuilder::new(args).task_id(TaskId::from_string(id.clone())).max_attempts(MAX_ATTEMPTS).build();
-        let encoding = |e: String| WorkError::new(WorkErrorKind::Database, format!("queueing a {} job: {e}", kind.as_str()));
+        let queueing = |e: String| WorkError::new(WorkErrorKind::Database, format!("queueing a {} job: {e}", kind.as_str()));
         match &self.engine {
             Engine::Postgres(pool) => {
                 let mut storage = PostgresStorage::<A>::new(pool).with_config(crate::run::pg_config(kind));
-                storage.push_task(task).await.map_err(|e| encoding(e.to_string()))?;
+                storage.push_task(task).await.map_err(|e| queueing(e.to_string()))?;
             }
             Engine::Sqlite(pool) => {
                 let mut storage = SqliteStorage::<A>::new(pool).with_config(crate::run::sqlite_config(kind));
-                storage.push_task(task).await.map_err(|e| encoding(e.to_string()))?;
+                storage.push_task(task).await.map_err(|e| queueing(e.to_string()))?;
             }
         }
         tracing::debug!(job = %id, kind = kind.as_str(), "job queued");

@@ -70,7 +70,7 @@ pub(crate) fn sqlite_config(kind: Kind) -> apalis_sqlite::Config {
 /// with the first run, [`MAX_ATTEMPTS`] in all.
 fn retry_policy() -> Result<apalis::prelude::BackoffRetryPolicy<tower::retry::backoff::ExponentialBackoff>, WorkError> {
     let mut maker = ExponentialBackoffMaker::new(Duration::from_secs(1), Duration::from_secs(30), 0.5, HasherRng::default())
-        .map_err(|e| WorkError::new(WorkErrorKind::Encoding, format!("the retry backoff: {e}")))?;
+        .map_err(|e| WorkError::new(WorkErrorKind::Config, format!("the retry backoff: {e}")))?;
     Ok(RetryPolicy::retries(MAX_ATTEMPTS - 1).with_backoff(maker.make_backoff()))
 }
 

@@ -137,7 +137,7 @@ fn two_nodes_behind_nginx_and_two_workers() {
     assert_eq!(resolved.status, 200, "{}", resolved.body);
     let heard = loop {
         let event = events.recv_timeout(Duration::from_secs(10)).expect("node B's stream hears the verdict given on node A");
-        if event["claims"].as_array().is_some_and(|c| c.contains(&json!(id))) && given.elapsed() > Duration::ZERO {
+        if event["claims"].as_array().is_some_and(|c| c.contains(&json!(id))) {
             break given.elapsed();
         }
     };
