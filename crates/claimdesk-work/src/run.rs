@@ -78,13 +78,22 @@ fn retry_policy() -> Result<apalis::prelude::BackoffRetryPolicy<tower::retry::ba
 pub async fn run_worker(jobs: &Jobs, context: WorkContext, options: WorkerOptions) -> Result<(), WorkError> {
     let concurrency = options.concurrency.max(1);
     let policy = retry_policy()?;
-    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
+    // A worker whose backend failed (a lost connection, a write refused)
+    // is started again under a new name: the old name stops beating, so
+    // the jobs it held count as orphaned and go back to the queue (one
+    // attempt used) at the new worker's next heartbeat. Under the old name
+    // they would stay "running" for ever, held by a name that still beats.
+    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30)).should_restart(|worker, error| {
+        tracing::warn!(worker = worker.name(), restarts = worker.restarts(), error = %error, "worker stopped on an error; starting it again");
+        true
+    });
     macro_rules! worker {
         ($kind:expr, $handler:expr, $storage:expr) => {{
             let (name, context, storage, policy) =
                 (format!("{}-{}", options.name, $kind.as_str()), context.clone(), $storage, policy.clone());
-            monitor = monitor.register(move |_| {
-                WorkerBuilder::new(name.clone())
+            monitor = monitor.register(move |restarts| {
+                let name = if restarts == 0 { name.clone() } else { format!("{name}-restart{restarts}") };
+                WorkerBuilder::new(name)
                     .backend(storage.clone())
                     .data(context.clone())
                     .concurrency(concurrency)

@@ -63,7 +63,7 @@ fn queued_ingests_wait_for_a_worker() {
         // A worker checks and stores them.
         let logs = claimdesk_tests::temp_dir("web-jobs-workers");
         let worker = Worker::start(&db, "worker-one", &logs);
-        let done = wait_for_job(&api, &url, Duration::from_secs(60));
+        let done = wait_for_job(&api, &url, Duration::from_secs(60), &worker);
         assert_eq!((done["state"].as_str(), done["attempts"].as_i64(), &done["error"]), (Some("done"), Some(1), &json!(null)), "{done}");
         let document = done["result"]["document"].as_i64().unwrap();
         let stored = api.get(&format!("/api/v1/documents/{document}")).json();
@@ -78,7 +78,7 @@ fn queued_ingests_wait_for_a_worker() {
 
         // The same text again: a second job, the same document.
         let again = api.post_json("/api/v1/documents", &json!({ "title": "Harbour board", "body": ARTICLE })).json();
-        let again = wait_for_job(&api, again["url"].as_str().unwrap(), Duration::from_secs(60));
+        let again = wait_for_job(&api, again["url"].as_str().unwrap(), Duration::from_secs(60), &worker);
         assert_eq!(
             (again["state"].as_str(), &again["result"]["document"], &again["result"]["duplicate"]),
             (Some("done"), &json!(document), &json!(true))
@@ -94,7 +94,7 @@ fn queued_ingests_wait_for_a_worker() {
             id
         });
         let started = Instant::now();
-        let failed = wait_for_job(&api, &format!("/api/v1/jobs/{id}"), Duration::from_secs(90));
+        let failed = wait_for_job(&api, &format!("/api/v1/jobs/{id}"), Duration::from_secs(90), &worker);
         assert_eq!((failed["state"].as_str(), failed["kind"].as_str()), (Some("failed"), Some("recheck")), "{failed}");
         assert_eq!(failed["attempts"], failed["max_attempts"], "{failed}");
         assert!(failed["error"].as_str().unwrap().contains("987654"), "{failed}");

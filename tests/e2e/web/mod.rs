@@ -126,11 +126,13 @@ impl Drop for Server {
 /// dropped or by [`Worker::kill`]; its log goes to a file in `log_dir`.
 pub struct Worker {
     child: Option<Child>,
+    log: std::path::PathBuf,
 }
 
 impl Worker {
     pub fn start(db: &str, name: &str, log_dir: &std::path::Path) -> Worker {
-        let log = std::fs::File::create(log_dir.join(format!("{name}.log"))).unwrap();
+        let log_path = log_dir.join(format!("{name}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new(claimdesk_bin())
             .args(["worker", "--database", db, "--name", name, "--concurrency", "2"])
             .env_remove("CLAIMDESK_PLUGINS")
@@ -139,7 +141,15 @@ impl Worker {
             .stderr(log)
             .spawn()
             .unwrap();
-        Worker { child: Some(child) }
+        Worker { child: Some(child), log: log_path }
+    }
+
+    /// The end of what the worker logged, for a failing assertion.
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let start = log.len().saturating_sub(6000);
+        let start = (start..log.len()).find(|&i| log.is_char_boundary(i)).unwrap_or(log.len());
+        log[start..].to_owned()
     }
 
     /// `kill -9`: the worker gets no chance to hand its jobs back.
@@ -157,15 +167,16 @@ impl Drop for Worker {
     }
 }
 
-/// Follows a job's URL until it is done or failed (or `limit` passes).
-pub fn wait_for_job(api: &Client, url: &str, limit: Duration) -> serde_json::Value {
+/// Follows a job's URL until it is done or failed (or `limit` passes,
+/// then fails showing what `worker` logged).
+pub fn wait_for_job(api: &Client, url: &str, limit: Duration, worker: &Worker) -> serde_json::Value {
     let deadline = Instant::now() + limit;
     loop {
         let job = api.get(url).json();
         if job["state"] == "done" || job["state"] == "failed" {
             return job;
         }
-        assert!(Instant::now() < deadline, "job {url} still {job} after {limit:?}");
+        assert!(Instant::now() < deadline, "job {url} still {job} after {limit:?}; the worker logged:\n{}", worker.log_tail());
         std::thread::sleep(Duration::from_millis(100));
     }
 }
