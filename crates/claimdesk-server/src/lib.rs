@@ -25,6 +25,7 @@ pub mod library;
 pub mod live;
 mod metrics;
 mod pages;
+pub use pages::when;
 mod request_id;
 mod state;
 

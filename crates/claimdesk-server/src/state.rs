@@ -73,6 +73,8 @@ pub struct Work {
     pub jobs: Option<claimdesk_work::Jobs>,
     /// Queue ingests for `claimdesk worker` instead of checking them here.
     pub queue_ingests: bool,
+    /// Feeds on loopback and private addresses may be added.
+    pub allow_private_feeds: bool,
 }
 
 impl AppState {

@@ -29,16 +29,19 @@ pub enum Kind {
     Ingest,
     /// Check a stored document again with today's plugins ([`RecheckJob`]).
     Recheck,
+    /// Poll one monitored feed and ingest its new items ([`FeedPollJob`]).
+    FeedPoll,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Ingest, Kind::Recheck];
+    pub const ALL: [Kind; 3] = [Kind::Ingest, Kind::Recheck, Kind::FeedPoll];
 
     /// The name shown to users and in metrics.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Ingest => "ingest",
             Kind::Recheck => "recheck",
+            Kind::FeedPoll => "feed_poll",
         }
     }
 
@@ -47,6 +50,7 @@ impl Kind {
         match self {
             Kind::Ingest => "claimdesk.ingest",
             Kind::Recheck => "claimdesk.recheck",
+            Kind::FeedPoll => "claimdesk.feed_poll",
         }
     }
 
@@ -64,6 +68,13 @@ pub struct IngestJob {
     /// The request that queued it, for the logs.
     #[serde(default)]
     pub request_id: Option<String>,
+}
+
+/// Poll feed `feed` (its id in the store) now. Taken from the store's
+/// due feeds, so a feed is polled by one worker at a time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeedPollJob {
+    pub feed: i64,
 }
 
 /// Check stored document `document` again.
@@ -202,6 +213,11 @@ impl Jobs {
     /// Queues a recheck; returns the job's id.
     pub async fn push_recheck(&self, job: RecheckJob) -> Result<String, WorkError> {
         self.push(Kind::Recheck, job).await
+    }
+
+    /// Queues a feed poll; returns the job's id.
+    pub async fn push_feed_poll(&self, job: FeedPollJob) -> Result<String, WorkError> {
+        self.push(Kind::FeedPoll, job).await
     }
 
     async fn push<A>(&self, kind: Kind, args: A) -> Result<String, WorkError>

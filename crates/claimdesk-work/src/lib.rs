@@ -17,9 +17,11 @@
 //!   the job's error, kept on the job.
 
 mod error;
+mod feeds;
 mod jobs;
 mod run;
 
 pub use error::{WorkError, WorkErrorKind};
-pub use jobs::{IngestJob, JobCounts, JobState, JobView, Jobs, Kind, MAX_ATTEMPTS, RecheckJob};
+pub use feeds::{FEED_TICK, MAX_ITEMS_PER_POLL, NewFeed, PollReport, poll_feed, poll_feeds_inline};
+pub use jobs::{FeedPollJob, IngestJob, JobCounts, JobState, JobView, Jobs, Kind, MAX_ATTEMPTS, RecheckJob};
 pub use run::{HostSource, WorkContext, WorkerOptions, run_worker};

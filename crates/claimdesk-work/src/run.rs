@@ -15,7 +15,7 @@ use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use tower::util::rng::HasherRng;
 use tracing::Instrument;
 
-use crate::jobs::{Engine, IngestJob, Kind, MAX_ATTEMPTS, RecheckJob};
+use crate::jobs::{Engine, FeedPollJob, IngestJob, Kind, MAX_ATTEMPTS, RecheckJob};
 use crate::{Jobs, WorkError, WorkErrorKind};
 
 /// How often a worker tells the engine it is alive. A worker silent for
@@ -41,6 +41,8 @@ pub trait HostSource: Send + Sync + 'static {
 pub struct WorkContext {
     pub store: Store,
     pub host: Arc<dyn HostSource>,
+    /// Fetches feeds and article pages (one per process: it paces hosts).
+    pub feeds: Arc<claimdesk_feed::Fetcher>,
 }
 
 impl std::fmt::Debug for WorkContext {
@@ -108,17 +110,23 @@ pub async fn run_worker(jobs: &Jobs, context: WorkContext, options: WorkerOption
         Engine::Postgres(pool) => {
             worker!(Kind::Ingest, ingest, PostgresStorage::<IngestJob>::new(pool).with_config(pg_config(Kind::Ingest)).with_pubsub());
             worker!(Kind::Recheck, recheck, PostgresStorage::<RecheckJob>::new(pool).with_config(pg_config(Kind::Recheck)).with_pubsub());
+            worker!(
+                Kind::FeedPoll,
+                feed_poll,
+                PostgresStorage::<FeedPollJob>::new(pool).with_config(pg_config(Kind::FeedPoll)).with_pubsub()
+            );
         }
         Engine::Sqlite(pool) => {
             worker!(Kind::Ingest, ingest, SqliteStorage::<IngestJob>::new(pool).with_config(sqlite_config(Kind::Ingest)));
             worker!(Kind::Recheck, recheck, SqliteStorage::<RecheckJob>::new(pool).with_config(sqlite_config(Kind::Recheck)));
+            worker!(Kind::FeedPoll, feed_poll, SqliteStorage::<FeedPollJob>::new(pool).with_config(sqlite_config(Kind::FeedPoll)));
         }
     }
     tracing::info!(worker = %options.name, concurrency, "worker started");
-    monitor
-        .run_with_signal(tokio::signal::ctrl_c())
-        .await
-        .map_err(|e| WorkError::new(WorkErrorKind::Database, format!("the worker stopped: {e}")))
+    let scheduler = tokio::spawn(crate::feeds::schedule_feeds(context.clone(), jobs.clone()));
+    let ran = monitor.run_with_signal(tokio::signal::ctrl_c()).await;
+    scheduler.abort();
+    ran.map_err(|e| WorkError::new(WorkErrorKind::Database, format!("the worker stopped: {e}")))
 }
 
 /// Runs CPU work (plugins) off the async threads, within [`JOB_BUDGET`].
@@ -142,9 +150,27 @@ async fn ingest(job: IngestJob, context: Data<WorkContext>, id: TaskId, attempt:
 }
 
 async fn ingest_job(job: IngestJob, context: Data<WorkContext>) -> Result<serde_json::Value, BoxDynError> {
-    job.document.validate().map_err(|e| e.to_string())?;
-    let host = context.host.host();
     let IngestJob { document, origin, .. } = job;
+    let (stored, plugin_errors) = ingest_document(&context, document, origin).await?;
+    Ok(match stored {
+        Stored::New { id: document, claims, flags, near_duplicate } => {
+            json!({"document": document, "claims": claims, "flags": flags, "plugin_errors": plugin_errors,
+                   "near_duplicate_of": near_duplicate.map(|n| n.of)})
+        }
+        Stored::Duplicate { id: document } => json!({"document": document, "duplicate": true}),
+    })
+}
+
+/// Checks and stores one document (the same text twice is stored once),
+/// and tells open pages of a new one. Returns what was stored and the
+/// plugins' errors.
+pub(crate) async fn ingest_document(
+    context: &WorkContext,
+    document: claimdesk_core::Document,
+    origin: String,
+) -> Result<(Stored, Vec<String>), BoxDynError> {
+    document.validate().map_err(|e| e.to_string())?;
+    let host = context.host.host();
     let stored_origin = origin.clone();
     let (document, sentences, claims, errors) = blocking(move || {
         let (new, errors) = prepare(&document, Some(origin), &host);
@@ -157,20 +183,22 @@ async fn ingest_job(job: IngestJob, context: Data<WorkContext>) -> Result<serde_
         tracing::warn!(plugin = %e.plugin, error = %e.error, "plugin failed while ingesting");
     }
     let new = claimdesk_store::NewDocument { document: &document, origin: Some(stored_origin), sentences, claims };
-    let result = match context.store.store_document(&new).await.map_err(|e| e.to_string())? {
-        Stored::New { id: document, claims, flags, near_duplicate } => {
-            tracing::info!(document, claims, "document stored");
-            // Open queue pages on every node hear of it (PostgreSQL only:
-            // on SQLite the worker has no pages to tell).
-            if let Err(e) = context.store.notify_live(&claimdesk_store::LiveEvent::new("ingest", Vec::new(), Some(document))).await {
-                tracing::warn!(error = %e, "could not announce the new claims");
-            }
-            json!({"document": document, "claims": claims, "flags": flags, "plugin_errors": plugin_errors,
-                   "near_duplicate_of": near_duplicate.map(|n| n.of)})
+    let stored = context.store.store_document(&new).await.map_err(|e| e.to_string())?;
+    if let Stored::New { id: document, claims, .. } = &stored {
+        tracing::info!(document, claims, "document stored");
+        // Open queue pages on every node hear of it (on SQLite, those of
+        // this process).
+        if let Err(e) = context.store.notify_live(&claimdesk_store::LiveEvent::new("ingest", Vec::new(), Some(*document))).await {
+            tracing::warn!(error = %e, "could not announce the new claims");
         }
-        Stored::Duplicate { id: document } => json!({"document": document, "duplicate": true}),
-    };
-    Ok(result)
+    }
+    Ok((stored, plugin_errors))
+}
+
+async fn feed_poll(job: FeedPollJob, context: Data<WorkContext>, id: TaskId, attempt: Attempt) -> Result<serde_json::Value, BoxDynError> {
+    let span = job_span(Kind::FeedPoll, &id, &attempt, None);
+    let report = crate::feeds::poll_feed(&context, job.feed).instrument(span).await?;
+    Ok(serde_json::to_value(report)?)
 }
 
 async fn recheck(job: RecheckJob, context: Data<WorkContext>, id: TaskId, attempt: Attempt) -> Result<serde_json::Value, BoxDynError> {

@@ -6,6 +6,7 @@ mod check;
 mod datasets;
 mod db;
 mod eval;
+mod feed;
 mod learn;
 mod library;
 mod logging;
@@ -331,6 +332,11 @@ enum Command {
     /// Run queued jobs (ingests, rechecks) until stopped; start as many as
     /// the desk needs, on any machine that reaches the database.
     Worker(work::WorkerCommand),
+    /// Monitor news feeds: add, list, remove, poll now.
+    Feed {
+        #[command(subcommand)]
+        command: feed::FeedCommand,
+    },
     /// Write a verdict report of published claims: one document, or a
     /// period and filters.
     Report {
@@ -548,6 +554,7 @@ fn main() -> ExitCode {
         Command::Bench { command } => bench::run(command),
         Command::Serve(command) => serve::serve(command),
         Command::Worker(command) => work::worker(command),
+        Command::Feed { command } => feed::feed(command),
         Command::Report { document, from, to, filter, drafts, format, output, base_url, database } => {
             let mut request =
                 claimdesk_report::ReportRequest { document_id: document, from, to, include_drafts: drafts, base_url, ..Default::default() };

@@ -58,6 +58,8 @@ pub struct ServeCommand {
     /// for the login throttle).
     #[arg(long = "trusted-proxy", value_name = "ADDR")]
     trusted_proxies: Vec<std::net::IpAddr>,
+    #[command(flatten)]
+    private: crate::feed::PrivateFeeds,
 }
 
 pub fn parse_public_url(value: &str) -> Result<String, String> {
@@ -107,9 +109,14 @@ pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
         host.follow(&store).await?;
         host.watch(store.clone(), claimdesk_server::checking::FOLLOW_EVERY);
         let jobs = claimdesk_work::Jobs::open(&args.database.url).await.context("cannot open the job engine")?;
-        let work = claimdesk_server::Work { jobs: Some(jobs), queue_ingests: args.no_inline_work };
+        let work = claimdesk_server::Work { jobs: Some(jobs), queue_ingests: args.no_inline_work, allow_private_feeds: args.private.allow };
         if args.no_inline_work {
-            println!("ingests are queued for `claimdesk worker`");
+            println!("ingests and feed polls are queued for `claimdesk worker`");
+        } else {
+            // One process does everything: this one polls the feeds too.
+            let fetcher = Arc::new(claimdesk_feed::Fetcher::new(args.private.allow));
+            let context = claimdesk_work::WorkContext { store: store.clone(), host: host.clone(), feeds: fetcher };
+            actix_web::rt::spawn(claimdesk_work::poll_feeds_inline(context));
         }
         let state = AppState::new(store, host)
             .await

@@ -1,4 +1,4 @@
-//! `claimdesk worker`: runs queued jobs (ingests, rechecks) from the job
+//! `claimdesk worker`: runs queued jobs (ingests, rechecks, feed polls) from the job
 //! engine on the database, beside any number of other workers and nodes.
 
 use std::process::ExitCode;
@@ -24,6 +24,8 @@ pub struct WorkerCommand {
     /// (default: host name and process id).
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    #[command(flatten)]
+    private: crate::feed::PrivateFeeds,
 }
 
 pub fn worker(args: WorkerCommand) -> anyhow::Result<ExitCode> {
@@ -38,7 +40,7 @@ pub fn worker(args: WorkerCommand) -> anyhow::Result<ExitCode> {
         host.follow(&store).await?;
         host.watch(store.clone(), claimdesk_server::checking::FOLLOW_EVERY);
         let name = args.name.unwrap_or_else(default_name);
-        let context = WorkContext { store: store.clone(), host };
+        let context = WorkContext { store: store.clone(), host, feeds: Arc::new(claimdesk_feed::Fetcher::new(args.private.allow)) };
         let options = WorkerOptions { name, concurrency: usize::from(args.concurrency) };
         claimdesk_work::run_worker(&jobs, context, options).await?;
         tracing::info!("worker stopped");

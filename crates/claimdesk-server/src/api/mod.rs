@@ -12,6 +12,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 
 mod claims;
+mod feeds;
 mod jobs;
 mod matching;
 mod notes;
@@ -48,6 +49,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/notifications/read", web::post().to(notes::read_all))
         .route("/stats", web::get().to(notes::stats))
         .route("/jobs/{id}", web::get().to(jobs::get_job))
+        .route("/feeds", web::get().to(feeds::list))
+        .route("/feeds", web::post().to(feeds::add))
+        .route("/feeds/{id}", web::delete().to(feeds::remove))
+        .route("/feeds/{id}/poll", web::post().to(feeds::poll))
         .route("/claims/{id}/copies/dismiss", web::post().to(matching::dismiss_copies))
         .route("/match", web::post().to(matching::match_text));
 }
@@ -55,8 +60,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "claimdesk API", version = "1", description = "Documents, claims and the review workflow. Authenticate with `Authorization: Bearer TOKEN` (`claimdesk token create --user NAME`)."),
-    paths(list_documents, create_document, get_document, claims::add_by_hand, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, notes::list, notes::add, notes::edit, notes::notifications, notes::read_all, notes::stats, matching::dismiss_copies, jobs::get_job),
-    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, crate::claims::BulkOutcome, claims::BulkIn, claims::BulkClaim, claims::HandClaimIn, notes::NoteOut, notes::NoteIn, notes::NotificationOut, jobs::JobOut, jobs::JobQueuedOut, ErrorOut)),
+    paths(list_documents, create_document, get_document, claims::add_by_hand, claims::list_claims, claims::bulk, claims::get_claim, claims::assign, claims::start, claims::add_evidence, claims::edit_evidence, claims::delete_evidence, claims::verdict, claims::approve, claims::dismiss, claims::reopen, claims::publish, claims::unpublish, claims::summarize, claims::speaker, matching::match_text, matching::claim_matches, notes::list, notes::add, notes::edit, notes::notifications, notes::read_all, notes::stats, matching::dismiss_copies, jobs::get_job, feeds::list, feeds::add, feeds::poll, feeds::remove),
+    components(schemas(DocumentOut, DocumentDetail, NewDocumentIn, IngestOut, claims::ClaimOut, claims::ClaimDetail, claims::ClaimPage, claims::FlagOut, claims::EvidenceOut, claims::EventOut, claims::AssignIn, claims::EvidenceIn, claims::VerdictIn, claims::DismissIn, claims::SummarizeIn, claims::SpeakerIn, claims::VersionIn, matching::MatchIn, matching::MatchOut, matching::MatchesOut, crate::claims::CopiesDismissed, crate::claims::SkippedCopy, crate::claims::BulkOutcome, claims::BulkIn, claims::BulkClaim, claims::HandClaimIn, notes::NoteOut, notes::NoteIn, notes::NotificationOut, jobs::JobOut, jobs::JobQueuedOut, feeds::FeedOut, feeds::FeedIn, ErrorOut)),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]

@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod claim;
 pub(crate) mod dashboard;
 mod documents;
+pub(crate) mod feeds;
 mod library;
 mod login;
 pub(crate) mod notes;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(claim::routes)
         .configure(documents::routes)
         .configure(admin::routes)
+        .configure(feeds::routes)
         .configure(library::routes)
         .configure(reports::routes)
         .configure(public::routes)

@@ -6,6 +6,8 @@ pub mod claim;
 pub mod document;
 pub mod event;
 pub mod evidence;
+pub mod feed;
+pub mod feed_item;
 pub mod flag;
 pub mod flag_rule;
 pub mod flag_text;

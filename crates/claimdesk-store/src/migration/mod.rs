@@ -22,6 +22,7 @@ mod m011_evidence_archive;
 mod m012_saved_views;
 mod m013_notes;
 mod m014_drop_jobs;
+mod m015_feeds;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m012_saved_views::Migration),
             Box::new(m013_notes::Migration),
             Box::new(m014_drop_jobs::Migration),
+            Box::new(m015_feeds::Migration),
         ]
     }
 }
