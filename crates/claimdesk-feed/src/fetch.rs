@@ -48,7 +48,6 @@ pub enum Fetched {
 #[derive(Debug)]
 pub struct Fetcher {
     agent: ureq::Agent,
-    allow_private: bool,
     last_by_host: Mutex<HashMap<String, Instant>>,
 }
 
@@ -66,13 +65,15 @@ impl Fetcher {
             .proxy(None)
             .build();
         let agent = ureq::Agent::with_parts(config, DefaultConnector::default(), GuardResolver::new(allow_private));
-        Fetcher { agent, allow_private, last_by_host: Mutex::new(HashMap::new()) }
+        Fetcher { agent, last_by_host: Mutex::new(HashMap::new()) }
     }
 
     /// GETs `url` (checked first as a feed URL would be), sending the
     /// validators, reading at most `limit` bytes.
     pub fn get(&self, url: &str, validators: Option<&Validators>, limit: u64) -> Result<Fetched, FeedError> {
-        let parsed = crate::check_feed_url(url, self.allow_private)?;
+        // Scheme and credentials here; the address after resolving, in the
+        // resolver (an address literal and `localhost` included).
+        let parsed = crate::check_feed_url(url, true)?;
         self.pace(parsed.host_str().unwrap_or_default());
         let mut request = self.agent.get(parsed.as_str());
         if let Some(v) = validators {
@@ -164,6 +165,34 @@ mod tests {
         }
         assert!(looks_binary(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"));
         assert!(!looks_binary("<rss>café</rss>".as_bytes()));
+    }
+
+    #[test]
+    fn the_resolved_address_is_checked() {
+        // A real server on loopback: reachable when allowed, refused by
+        // name and by address otherwise (before any connection).
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            for stream in listener.incoming().take(1) {
+                let mut stream = stream.unwrap();
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ =
+                    stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            }
+        });
+        for url in [format!("http://localhost:{port}/"), format!("http://127.0.0.1:{port}/"), format!("http://[::ffff:127.0.0.1]:{port}/")]
+        {
+            let e = Fetcher::new(false).get(&url, None, 1024).unwrap_err();
+            assert_eq!(e.kind, FeedErrorKind::Refused, "{url}: {e}");
+            assert!(e.message.contains("loopback") && e.message.contains("--allow-private-feeds"), "{e}");
+        }
+        match Fetcher::new(true).get(&format!("http://127.0.0.1:{port}/"), None, 1024).unwrap() {
+            Fetched::Body { bytes, .. } => assert_eq!(bytes, b"ok"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -90,6 +90,16 @@ pub fn parse_every(raw: &str) -> Result<Duration, FeedError> {
     Ok(every)
 }
 
+/// An interval as [`parse_every`] reads it: `900` → `15m`.
+pub fn every_text(secs: i64) -> String {
+    match secs {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +110,9 @@ mod tests {
         assert_eq!(parse_every("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_every("2h").unwrap(), Duration::from_secs(7200));
         assert_eq!(parse_every("30").unwrap(), Duration::from_secs(1800));
+        for secs in [60, 90, 900, 7200, 86_400] {
+            assert_eq!(parse_every(&every_text(secs)).unwrap().as_secs(), secs as u64);
+        }
         for bad in ["", "m", "5s", "8d", "-5m", "15 parsecs", "99999999999999999999h", "1.5h"] {
             assert_eq!(parse_every(bad).unwrap_err().kind, FeedErrorKind::Invalid, "{bad}");
         }

@@ -14,7 +14,8 @@ pub enum FeedCommand {
     /// and stored by `serve` (or by workers with `--no-inline-work`).
     Add {
         /// The feed's address (http or https).
-        url: String,
+        #[arg(value_name = "URL")]
+        feed_url: String,
         /// The outlet its documents are filed under (default: the feed's title).
         #[arg(long, value_name = "NAME")]
         outlet: Option<String>,
@@ -63,8 +64,8 @@ pub struct PrivateFeeds {
 
 pub fn feed(command: FeedCommand) -> anyhow::Result<ExitCode> {
     match command {
-        FeedCommand::Add { url, outlet, every, private, database } => {
-            let new = match NewFeed::check(&url, outlet.as_deref(), &every, private.allow) {
+        FeedCommand::Add { feed_url, outlet, every, private, database } => {
+            let new = match NewFeed::check(&feed_url, outlet.as_deref(), &every, private.allow) {
                 Ok(new) => new,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -81,7 +82,12 @@ pub fn feed(command: FeedCommand) -> anyhow::Result<ExitCode> {
                     }
                     Err(e) => return Err(e.into()),
                 };
-                println!("feed {} added: {} (every {}); its first poll is due now", feed.id, feed.url, every_text(feed.every_secs));
+                println!(
+                    "feed {} added: {} (every {}); its first poll is due now",
+                    feed.id,
+                    feed.url,
+                    claimdesk_feed::every_text(feed.every_secs)
+                );
                 Ok(ExitCode::SUCCESS)
             })
         }
@@ -98,7 +104,7 @@ pub fn feed(command: FeedCommand) -> anyhow::Result<ExitCode> {
                     f.id,
                     f.url,
                     f.outlet.or(f.title).unwrap_or_default(),
-                    every_text(f.every_secs),
+                    claimdesk_feed::every_text(f.every_secs),
                     f.items,
                     f.failed_items
                 );
@@ -158,14 +164,4 @@ fn poll(id: Option<i64>, private: PrivateFeeds, plugins: &PluginArgs, url: &str)
         store.close().await?;
         Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
     })
-}
-
-/// `900` → `15m`.
-pub fn every_text(secs: i64) -> String {
-    match secs {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
 }

@@ -9,6 +9,7 @@ mod cluster;
 mod cluster_bench;
 mod desk;
 mod explained;
+mod feeds;
 mod hardening;
 mod jobs;
 mod learning;
@@ -131,10 +132,16 @@ pub struct Worker {
 
 impl Worker {
     pub fn start(db: &str, name: &str, log_dir: &std::path::Path) -> Worker {
+        Worker::start_with(db, name, log_dir, &[])
+    }
+
+    /// With more arguments (`--allow-private-feeds`).
+    pub fn start_with(db: &str, name: &str, log_dir: &std::path::Path, extra: &[&str]) -> Worker {
         let log_path = log_dir.join(format!("{name}.log"));
         let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new(claimdesk_bin())
             .args(["worker", "--database", db, "--name", name, "--concurrency", "2"])
+            .args(extra)
             .env_remove("CLAIMDESK_PLUGINS")
             .env("CLAIMDESK_PROFILE", "fast")
             .stdout(Stdio::null())

@@ -61,16 +61,6 @@ pub async fn add_feed(state: &AppState, url: &str, outlet: Option<&str>, every: 
     Ok(state.store.add_feed(&new.url, new.outlet.as_deref(), new.every_secs).await?)
 }
 
-/// `900` → `15m`.
-pub fn every_text(secs: i64) -> String {
-    match secs {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
-}
-
 async fn page(
     state: &web::Data<AppState>,
     session: &Session,
@@ -86,7 +76,7 @@ async fn page(
         } else {
             Vec::new()
         };
-        feeds.push(FeedRow { every: every_text(feed.every_secs), feed, failed });
+        feeds.push(FeedRow { every: claimdesk_feed::every_text(feed.every_secs), feed, failed });
     }
     Ok(FeedsPage { chrome: chrome(state, session, viewer, "feeds").await?, feeds, input, errors, inline: !state.work.queue_ingests })
 }
