@@ -253,7 +253,8 @@ fn an_old_schema_is_migrated() {
                     "m011_evidence_archive",
                     "m012_saved_views",
                     "m013_notes",
-                    "m014_drop_jobs"
+                    "m014_drop_jobs",
+                    "m015_feeds"
                 ]
             );
             // m005 gave old users their folded names; of two that fold
@@ -288,9 +289,57 @@ fn an_old_schema_is_migrated() {
         assert_eq!((memory.match_cosine, memory.copies, memory.key.clone()), (None, 0, Some(claimdesk_core::claim_key("Prices doubled."))));
             let gone = claimdesk_store::testing::execute_sql(&url, "SELECT 1 FROM jobs").await;
             assert!(gone.is_err(), "m002 made the first release's jobs table and m014 dropped it");
+            assert_eq!(store.feeds().await.unwrap(), [], "m015 added feeds, none yet");
             let doc = article("harbour.txt");
             let Stored::New { id, .. } = store.store_document(&prepare(&doc, None, &builtins()).0).await.unwrap() else { panic!() };
             assert_eq!(store.document(id).await.unwrap().body, doc.body);
+        });
+    }
+}
+
+#[test]
+fn a_due_feed_is_taken_once_and_its_items_recorded_once() {
+    let runtime = tokio_runtime();
+    for url in test_database_urls("store_feeds") {
+        runtime.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            let feed = store.add_feed("https://news.example/rss", Some("News"), 900).await.unwrap();
+            assert!(matches!(store.add_feed("https://news.example/rss", None, 60).await, Err(claimdesk_store::StoreError::Duplicate { .. })));
+            // Two takers at once (two workers, two nodes): one wins.
+            let (a, b) = tokio::join!(store.take_due_feeds(10), store.take_due_feeds(10));
+            assert_eq!(a.unwrap().len() + b.unwrap().len(), 1, "{url}");
+            assert_eq!(store.take_due_feeds(10).await.unwrap(), [], "held by the lease");
+            let held = store.feed(feed.id).await.unwrap().next_poll_at;
+            assert!(held >= claimdesk_store::now() + claimdesk_store::POLL_LEASE_SECS - 2);
+
+            // Items: seen by GUID in this feed, by URL in any feed; recorded once.
+            assert!(!store.feed_item_seen(feed.id, "g1", Some("https://news.example/a1")).await.unwrap());
+            let ok = Ok((claimdesk_store::FeedItemState::Ingested, 1));
+            store.record_feed_item(feed.id, "g1", Some("https://news.example/a1"), ok.clone()).await.unwrap();
+            store.record_feed_item(feed.id, "g1", Some("https://news.example/a1"), ok).await.unwrap();
+            store.record_feed_item(feed.id, "g2", None, Err("too large".to_owned())).await.unwrap();
+            assert!(store.feed_item_seen(feed.id, "g1", None).await.unwrap());
+            assert!(store.feed_item_seen(feed.id + 1, "other", Some("https://news.example/a1")).await.unwrap(), "the same URL in another feed");
+            let feed_now = store.feed(feed.id).await.unwrap();
+            assert_eq!((feed_now.items, feed_now.failed_items), (1, 1));
+
+            // A failure backs off (interval × 2); a success resets it.
+            let failed = claimdesk_store::FeedPolled { error: Some("HTTP 500".to_owned()), ..Default::default() };
+            store.record_feed_poll(feed.id, &failed).await.unwrap();
+            let after = store.feed(feed.id).await.unwrap();
+            assert_eq!((after.failures, after.last_error.as_deref(), after.last_success_at), (1, Some("HTTP 500"), None));
+            assert!(after.next_poll_at >= after.last_polled_at.unwrap() + 1800);
+            let read = claimdesk_store::FeedPolled { etag: Some("\"v1\"".to_owned()), read: true, title: Some("News!".to_owned()), ..Default::default() };
+            store.record_feed_poll(feed.id, &read).await.unwrap();
+            let after = store.feed(feed.id).await.unwrap();
+            assert_eq!((after.failures, after.last_error, after.etag.as_deref(), after.title.as_deref()), (0, None, Some("\"v1\""), Some("News!")));
+            assert_eq!(after.next_poll_at, after.last_polled_at.unwrap() + 900);
+            // Poll now, then remove (its items go; documents would stay).
+            store.poll_feed_soon(feed.id).await.unwrap();
+            assert_eq!(store.take_due_feeds(10).await.unwrap().len(), 1);
+            store.remove_feed(feed.id).await.unwrap();
+            assert!(matches!(store.remove_feed(feed.id).await, Err(claimdesk_store::StoreError::NotFound { .. })));
+            assert!(!store.feed_item_seen(feed.id + 1, "other", Some("https://news.example/a1")).await.unwrap());
         });
     }
 }
