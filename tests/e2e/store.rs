@@ -304,7 +304,10 @@ fn a_due_feed_is_taken_once_and_its_items_recorded_once() {
         runtime.block_on(async {
             let store = Store::open(&url).await.unwrap();
             let feed = store.add_feed("https://news.example/rss", Some("News"), 900).await.unwrap();
-            assert!(matches!(store.add_feed("https://news.example/rss", None, 60).await, Err(claimdesk_store::StoreError::Duplicate { .. })));
+            assert!(matches!(
+                store.add_feed("https://news.example/rss", None, 60).await,
+                Err(claimdesk_store::StoreError::Duplicate { .. })
+            ));
             // Two takers at once (two workers, two nodes): one wins.
             let (a, b) = tokio::join!(store.take_due_feeds(10), store.take_due_feeds(10));
             assert_eq!(a.unwrap().len() + b.unwrap().len(), 1, "{url}");
@@ -319,7 +322,10 @@ fn a_due_feed_is_taken_once_and_its_items_recorded_once() {
             store.record_feed_item(feed.id, "g1", Some("https://news.example/a1"), ok).await.unwrap();
             store.record_feed_item(feed.id, "g2", None, Err("too large".to_owned())).await.unwrap();
             assert!(store.feed_item_seen(feed.id, "g1", None).await.unwrap());
-            assert!(store.feed_item_seen(feed.id + 1, "other", Some("https://news.example/a1")).await.unwrap(), "the same URL in another feed");
+            assert!(
+                store.feed_item_seen(feed.id + 1, "other", Some("https://news.example/a1")).await.unwrap(),
+                "the same URL in another feed"
+            );
             let feed_now = store.feed(feed.id).await.unwrap();
             assert_eq!((feed_now.items, feed_now.failed_items), (1, 1));
 
@@ -329,10 +335,18 @@ fn a_due_feed_is_taken_once_and_its_items_recorded_once() {
             let after = store.feed(feed.id).await.unwrap();
             assert_eq!((after.failures, after.last_error.as_deref(), after.last_success_at), (1, Some("HTTP 500"), None));
             assert!(after.next_poll_at >= after.last_polled_at.unwrap() + 1800);
-            let read = claimdesk_store::FeedPolled { etag: Some("\"v1\"".to_owned()), read: true, title: Some("News!".to_owned()), ..Default::default() };
+            let read = claimdesk_store::FeedPolled {
+                etag: Some("\"v1\"".to_owned()),
+                read: true,
+                title: Some("News!".to_owned()),
+                ..Default::default()
+            };
             store.record_feed_poll(feed.id, &read).await.unwrap();
             let after = store.feed(feed.id).await.unwrap();
-            assert_eq!((after.failures, after.last_error, after.etag.as_deref(), after.title.as_deref()), (0, None, Some("\"v1\""), Some("News!")));
+            assert_eq!(
+                (after.failures, after.last_error, after.etag.as_deref(), after.title.as_deref()),
+                (0, None, Some("\"v1\""), Some("News!"))
+            );
             assert_eq!(after.next_poll_at, after.last_polled_at.unwrap() + 900);
             // Poll now, then remove (its items go; documents would stay).
             store.poll_feed_soon(feed.id).await.unwrap();

@@ -329,7 +329,7 @@ enum Command {
     },
     /// Serve the review web UI and the JSON API.
     Serve(serve::ServeCommand),
-    /// Run queued jobs (ingests, rechecks) until stopped; start as many as
+    /// Run queued jobs (ingests, rechecks, feed polls) until stopped; start as many as
     /// the desk needs, on any machine that reaches the database.
     Worker(work::WorkerCommand),
     /// Monitor news feeds: add, list, remove, poll now.

@@ -33,7 +33,7 @@ pub fn job_url(id: &str) -> String {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobOut {
     pub id: String,
-    /// `ingest` or `recheck`.
+    /// `ingest`, `recheck` or `feed_poll`.
     pub kind: String,
     /// `queued` (new, or waiting for a retry), `running`, `done` or `failed`.
     pub state: String,
