@@ -190,3 +190,106 @@ fn a_sqlite_database_is_backed_up_while_served() {
     assert_eq!(pg.status.code(), Some(2));
     assert!(crate::stderr(&pg).contains("pg_dump"), "{}", crate::stderr(&pg));
 }
+
+/// A TCP relay to PostgreSQL that can be cut: while cut, its port refuses
+/// connections and every relayed connection is closed, as when the
+/// database's host goes away.
+struct Relay {
+    port: u16,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Relay {
+    fn start(target: &str) -> Relay {
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        use std::sync::{Arc, Mutex};
+        let first = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = first.local_addr().unwrap().port();
+        let cut = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (flag, target) = (cut.clone(), target.to_owned());
+        std::thread::spawn(move || {
+            let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+            let mut listener = Some(first);
+            loop {
+                if flag.load(Ordering::SeqCst) {
+                    listener = None;
+                    for s in open.lock().unwrap().drain(..) {
+                        let _ = s.shutdown(Shutdown::Both);
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+                let l = listener.get_or_insert_with(|| TcpListener::bind(("127.0.0.1", port)).unwrap());
+                l.set_nonblocking(true).unwrap();
+                match l.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).unwrap();
+                        let Ok(server) = TcpStream::connect(&target) else { continue };
+                        open.lock().unwrap().extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
+                        for (mut from, mut to) in [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)] {
+                            std::thread::spawn(move || {
+                                let _ = std::io::copy(&mut from, &mut to);
+                                let _ = to.shutdown(Shutdown::Both);
+                            });
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Relay { port, cut }
+    }
+
+    fn set_cut(&self, cut: bool) {
+        self.cut.store(cut, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_worker_that_loses_postgres_reconnects_and_loses_no_job() {
+    let Some(db) = claimdesk_tests::test_database_urls("web_pg_lost").into_iter().find(|u| u.starts_with("postgres")) else {
+        return; // PostgreSQL only (said by test_database_urls).
+    };
+    // The worker reaches the database through the relay; the server directly.
+    let (head, rest) = db.split_once('@').unwrap();
+    let (address, name) = rest.split_once('/').unwrap();
+    let relay = Relay::start(address);
+    let relayed = format!("{head}@127.0.0.1:{}/{name}", relay.port);
+    let server = Server::start(&db, &["--no-inline-work"]);
+    let api = Client::with_token(&server.base, &server.token("admin"));
+    let logs = claimdesk_tests::temp_dir("web-pg-lost");
+    let mut worker = Worker::start(&relayed, "pg-lost", &logs);
+    let post = |i: usize| {
+        let body = format!("Ferry line {i} said fares rose by {i}% this year, the council reported.");
+        let queued = api.post_json("/api/v1/documents", &json!({ "title": format!("Ferry {i}"), "body": body }));
+        assert_eq!(queued.status, 202, "{}", queued.body);
+        queued.json()["url"].as_str().unwrap().to_owned()
+    };
+    let before: Vec<String> = (0..4).map(post).collect();
+    for url in &before {
+        wait_for_job(&api, url, Duration::from_secs(60), &worker);
+    }
+
+    // The database goes away for longer than a connection is waited for
+    // (10 s); work keeps arriving meanwhile.
+    relay.set_cut(true);
+    std::thread::sleep(Duration::from_secs(3));
+    let during: Vec<String> = (4..10).map(post).collect();
+    std::thread::sleep(Duration::from_secs(12));
+    assert!(worker.running(), "the worker waits for the database: {}", worker.log_tail());
+    relay.set_cut(false);
+
+    for url in &during {
+        let job = wait_for_job(&api, url, Duration::from_secs(90), &worker);
+        assert_eq!(job["state"], "done", "{job}\n{}", worker.log_tail());
+    }
+    assert!(worker.running());
+    let log = worker.log_tail();
+    assert!(log.contains("starting it again"), "the worker says what happened:\n{log}");
+    let stored = api.get("/api/v1/documents?limit=200").json();
+    for i in 0..10 {
+        let title = format!("Ferry {i}");
+        assert_eq!(stored.as_array().unwrap().iter().filter(|d| d["title"] == title.as_str()).count(), 1, "{title} stored once");
+    }
+}

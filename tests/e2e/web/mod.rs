@@ -151,6 +151,11 @@ impl Worker {
         Worker { child: Some(child), log: log_path }
     }
 
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
     /// The end of what the worker logged, for a failing assertion.
     pub fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
