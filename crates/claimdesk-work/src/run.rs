@@ -76,6 +76,15 @@ fn retry_policy() -> Result<apalis::prelude::BackoffRetryPolicy<tower::retry::ba
     Ok(RetryPolicy::retries(MAX_ATTEMPTS - 1).with_backoff(maker.make_backoff()))
 }
 
+/// A worker's builder with claimdesk's layers, in the order apalis wants:
+/// concurrency → retry (with backoff) → panics caught as the job's error →
+/// tracing. Used by [`run_worker`] and by the test that panics.
+macro_rules! layered {
+    ($name:expr, $storage:expr, $context:expr, $concurrency:expr, $policy:expr) => {
+        WorkerBuilder::new($name).backend($storage).data($context).concurrency($concurrency).retry($policy).catch_panic().enable_tracing()
+    };
+}
+
 /// Runs jobs of every kind until ctrl-c; returns when the workers stopped.
 pub async fn run_worker(jobs: &Jobs, context: WorkContext, options: WorkerOptions) -> Result<(), WorkError> {
     let concurrency = options.concurrency.max(1);
@@ -95,14 +104,7 @@ pub async fn run_worker(jobs: &Jobs, context: WorkContext, options: WorkerOption
                 (format!("{}-{}", options.name, $kind.as_str()), context.clone(), $storage, policy.clone());
             monitor = monitor.register(move |restarts| {
                 let name = if restarts == 0 { name.clone() } else { format!("{name}-restart{restarts}") };
-                WorkerBuilder::new(name)
-                    .backend(storage.clone())
-                    .data(context.clone())
-                    .concurrency(concurrency)
-                    .retry(policy.clone())
-                    .catch_panic()
-                    .enable_tracing()
-                    .build($handler)
+                layered!(name, storage.clone(), context.clone(), concurrency, policy.clone()).build($handler)
             });
         }};
     }
@@ -215,4 +217,59 @@ async fn recheck_job(job: RecheckJob, context: Data<WorkContext>) -> Result<serd
     }
     let o = context.store.recheck_document(job.document, &claims).await.map_err(|e| e.to_string())?;
     Ok(json!({"document": job.document, "kept": o.kept, "new_flags": o.new_flags, "stale": o.stale, "new_claims": o.new_claims}))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Panics the first time, succeeds the second.
+    async fn panics_once(job: RecheckJob, _context: Data<u8>) -> Result<serde_json::Value, BoxDynError> {
+        #[allow(clippy::panic)]
+        if CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
+            panic!("a bug in a handler");
+        }
+        Ok(json!({"document": job.document}))
+    }
+
+    #[test]
+    fn a_job_that_panics_is_retried_by_the_same_layers() {
+        let dir = std::env::temp_dir().join(format!("claimdesk-work-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("jobs.db").display());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let jobs = Jobs::open(&url).await.unwrap();
+            let id = jobs.push_recheck(RecheckJob { document: 7, request_id: None }).await.unwrap();
+            let Engine::Sqlite(pool) = &jobs.engine else { unreachable!() };
+            let storage = SqliteStorage::<RecheckJob>::new(pool).with_config(sqlite_config(Kind::Recheck));
+            let policy = retry_policy().unwrap();
+            let monitor =
+                Monitor::new().register(move |_| layered!("panic-test", storage.clone(), 0_u8, 1, policy.clone()).build(panics_once));
+            let watch = jobs.clone();
+            let id_ = id.clone();
+            let stop = async move {
+                for _ in 0..200 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if watch.job(&id_).await.unwrap().is_some_and(|j| j.state == crate::JobState::Done) {
+                        break;
+                    }
+                }
+                Ok(())
+            };
+            monitor.run_with_signal(stop).await.unwrap();
+            let job = jobs.job(&id).await.unwrap().unwrap();
+            assert_eq!(job.state, crate::JobState::Done, "{job:?}");
+            assert_eq!(job.attempts, 2, "the panic used the first attempt: {job:?}");
+            assert_eq!(job.result, Some(json!({"document": 7})));
+            assert_eq!(CALLS.load(Ordering::SeqCst), 2);
+            jobs.close().await;
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
