@@ -310,24 +310,28 @@ fn a_due_feed_is_taken_once_and_its_items_recorded_once() {
             ));
             // Two takers at once (two workers, two nodes): one wins.
             let (a, b) = tokio::join!(store.take_due_feeds(10), store.take_due_feeds(10));
-            assert_eq!(a.unwrap().len() + b.unwrap().len(), 1, "{url}");
-            assert_eq!(store.take_due_feeds(10).await.unwrap(), [], "held by the lease");
+            assert_eq!([a.unwrap(), b.unwrap()].concat(), [feed.id], "{url}");
+            assert_eq!(store.take_due_feeds(10).await.unwrap(), Vec::<i64>::new(), "held by the lease");
             let held = store.feed(feed.id).await.unwrap().next_poll_at;
             assert!(held >= claimdesk_store::now() + claimdesk_store::POLL_LEASE_SECS - 2);
 
             // Items: seen by GUID in this feed, by URL in any feed; recorded once.
-            assert!(!store.feed_item_seen(feed.id, "g1", Some("https://news.example/a1")).await.unwrap());
+            let seen = |feed_id: i64, guid: &'static str, url: Option<&'static str>| {
+                let store = store.clone();
+                async move { store.feed_items_seen(feed_id, &[(guid, url), ("never-seen", None)]).await.unwrap() }
+            };
+            assert_eq!(seen(feed.id, "g1", Some("https://news.example/a1")).await, [false, false]);
             let ok = Ok((claimdesk_store::FeedItemState::Ingested, 1));
             store.record_feed_item(feed.id, "g1", Some("https://news.example/a1"), ok.clone()).await.unwrap();
             store.record_feed_item(feed.id, "g1", Some("https://news.example/a1"), ok).await.unwrap();
             store.record_feed_item(feed.id, "g2", None, Err("too large".to_owned())).await.unwrap();
-            assert!(store.feed_item_seen(feed.id, "g1", None).await.unwrap());
-            assert!(
-                store.feed_item_seen(feed.id + 1, "other", Some("https://news.example/a1")).await.unwrap(),
-                "the same URL in another feed"
-            );
+            assert_eq!(seen(feed.id, "g1", None).await, [true, false]);
+            assert!(seen(feed.id + 1, "other", Some("https://news.example/a1")).await == [true, false], "the same URL in another feed");
             let feed_now = store.feed(feed.id).await.unwrap();
             assert_eq!((feed_now.items, feed_now.failed_items), (1, 1));
+            let failed = store.feed_items(feed.id, Some(claimdesk_store::FeedItemState::Failed), 5).await.unwrap();
+            assert_eq!((failed.len(), failed[0].guid.as_str(), failed[0].error.as_deref()), (1, "g2", Some("too large")));
+            assert_eq!(store.feed_items(feed.id, None, 5).await.unwrap().len(), 2);
 
             // A failure backs off (interval × 2); a success resets it.
             let failed = claimdesk_store::FeedPolled { error: Some("HTTP 500".to_owned()), ..Default::default() };
@@ -350,10 +354,10 @@ fn a_due_feed_is_taken_once_and_its_items_recorded_once() {
             assert_eq!(after.next_poll_at, after.last_polled_at.unwrap() + 900);
             // Poll now, then remove (its items go; documents would stay).
             store.poll_feed_soon(feed.id).await.unwrap();
-            assert_eq!(store.take_due_feeds(10).await.unwrap().len(), 1);
+            assert_eq!(store.take_due_feeds(10).await.unwrap(), [feed.id]);
             store.remove_feed(feed.id).await.unwrap();
             assert!(matches!(store.remove_feed(feed.id).await, Err(claimdesk_store::StoreError::NotFound { .. })));
-            assert!(!store.feed_item_seen(feed.id + 1, "other", Some("https://news.example/a1")).await.unwrap());
+            assert_eq!(seen(feed.id + 1, "other", Some("https://news.example/a1")).await, [false, false]);
         });
     }
 }

@@ -64,6 +64,9 @@ fn cut(s: &str) -> String {
     s.chars().take(MAX_FIELD).collect()
 }
 
+/// The polling interval when none is given.
+pub const DEFAULT_EVERY: &str = "15m";
+
 /// Shortest and longest polling interval.
 pub const MIN_EVERY: Duration = Duration::from_secs(60);
 pub const MAX_EVERY: Duration = Duration::from_secs(7 * 24 * 3600);

@@ -205,27 +205,31 @@ impl Store {
         Ok(())
     }
 
-    /// Takes up to `limit` feeds whose poll is due: each is held
-    /// [`POLL_LEASE_SECS`] ahead, so no other node or worker takes it
-    /// meanwhile (a conditional update: of two takers, one wins).
-    pub async fn take_due_feeds(&self, limit: u64) -> Result<Vec<Feed>, StoreError> {
+    /// Takes up to `limit` feeds whose poll is due and returns their ids:
+    /// each is held [`POLL_LEASE_SECS`] ahead, so no other node or worker
+    /// takes it meanwhile (a conditional update: of two takers, one wins).
+    pub async fn take_due_feeds(&self, limit: u64) -> Result<Vec<i64>, StoreError> {
         let t = now();
-        let due = feed::Entity::find()
+        let due: Vec<(i64, i64)> = feed::Entity::find()
+            .select_only()
+            .column(feed::Column::Id)
+            .column(feed::Column::NextPollAt)
             .filter(feed::Column::NextPollAt.lte(t))
             .order_by_asc(feed::Column::NextPollAt)
             .limit(limit)
+            .into_tuple()
             .all(&self.read)
             .await?;
         let mut taken = Vec::new();
-        for m in due {
+        for (id, next_poll_at) in due {
             let won = feed::Entity::update_many()
                 .col_expr(feed::Column::NextPollAt, Expr::value(t + POLL_LEASE_SECS))
-                .filter(feed::Column::Id.eq(m.id))
-                .filter(feed::Column::NextPollAt.eq(m.next_poll_at))
+                .filter(feed::Column::Id.eq(id))
+                .filter(feed::Column::NextPollAt.eq(next_poll_at))
                 .exec(&self.write)
                 .await?;
             if won.rows_affected == 1 {
-                taken.push(Feed::of(m, 0, 0));
+                taken.push(id);
             }
         }
         Ok(taken)
@@ -267,17 +271,36 @@ impl Store {
         Ok(())
     }
 
-    /// Whether an item was seen before: its GUID in this feed, or its URL
-    /// in any feed.
-    pub async fn feed_item_seen(&self, feed_id: i64, guid: &str, url: Option<&str>) -> Result<bool, StoreError> {
-        let by_guid = feed_item::Entity::find().filter(feed_item::Column::FeedId.eq(feed_id)).filter(feed_item::Column::Guid.eq(guid));
-        if by_guid.count(&self.read).await? > 0 {
-            return Ok(true);
+    /// Which of `items` (GUID, URL) were seen before: the GUID in this
+    /// feed, or the URL in any feed. Two queries for the whole list.
+    pub async fn feed_items_seen(&self, feed_id: i64, items: &[(&str, Option<&str>)]) -> Result<Vec<bool>, StoreError> {
+        let mut guids = std::collections::HashSet::new();
+        let mut urls = std::collections::HashSet::new();
+        // Bounded IN lists (SQLite allows 32,766 parameters; PostgreSQL 65,535).
+        for chunk in items.chunks(500) {
+            let wanted: Vec<&str> = chunk.iter().map(|(guid, _)| *guid).collect();
+            let found: Vec<String> = feed_item::Entity::find()
+                .select_only()
+                .column(feed_item::Column::Guid)
+                .filter(feed_item::Column::FeedId.eq(feed_id))
+                .filter(feed_item::Column::Guid.is_in(wanted))
+                .into_tuple()
+                .all(&self.read)
+                .await?;
+            guids.extend(found);
+            let wanted: Vec<&str> = chunk.iter().filter_map(|(_, url)| *url).collect();
+            if !wanted.is_empty() {
+                let found: Vec<Option<String>> = feed_item::Entity::find()
+                    .select_only()
+                    .column(feed_item::Column::Url)
+                    .filter(feed_item::Column::Url.is_in(wanted))
+                    .into_tuple()
+                    .all(&self.read)
+                    .await?;
+                urls.extend(found.into_iter().flatten());
+            }
         }
-        match url {
-            Some(url) => Ok(feed_item::Entity::find().filter(feed_item::Column::Url.eq(url)).count(&self.read).await? > 0),
-            None => Ok(false),
-        }
+        Ok(items.iter().map(|(guid, url)| guids.contains(*guid) || url.is_some_and(|u| urls.contains(u))).collect())
     }
 
     /// Records what became of an item (once: a second record of the same
@@ -312,14 +335,13 @@ impl Store {
         }
     }
 
-    /// A feed's latest items, newest first.
-    pub async fn feed_items(&self, feed_id: i64, limit: u64) -> Result<Vec<FeedItemRow>, StoreError> {
-        let rows = feed_item::Entity::find()
-            .filter(feed_item::Column::FeedId.eq(feed_id))
-            .order_by_desc(feed_item::Column::Id)
-            .limit(limit)
-            .all(&self.read)
-            .await?;
+    /// A feed's latest items (in `state`, when given), newest first.
+    pub async fn feed_items(&self, feed_id: i64, state: Option<FeedItemState>, limit: u64) -> Result<Vec<FeedItemRow>, StoreError> {
+        let mut query = feed_item::Entity::find().filter(feed_item::Column::FeedId.eq(feed_id));
+        if let Some(state) = state {
+            query = query.filter(feed_item::Column::State.eq(state.as_str()));
+        }
+        let rows = query.order_by_desc(feed_item::Column::Id).limit(limit).all(&self.read).await?;
         rows.into_iter()
             .map(|m| {
                 Ok(FeedItemRow {

@@ -63,12 +63,9 @@ pub async fn poll_feed(context: &WorkContext, id: i64) -> Result<PollReport, Str
     };
     let outlet = feed.outlet.clone().or(parsed.title.clone());
     // Feeds list the newest first; ingest the oldest first.
-    let mut fresh = Vec::new();
-    for item in parsed.items.iter().rev() {
-        if !store.feed_item_seen(id, &item.guid, item.url.as_deref()).await.map_err(|e| e.to_string())? {
-            fresh.push(item.clone());
-        }
-    }
+    let keys: Vec<(&str, Option<&str>)> = parsed.items.iter().rev().map(|i| (i.guid.as_str(), i.url.as_deref())).collect();
+    let seen = store.feed_items_seen(id, &keys).await.map_err(|e| e.to_string())?;
+    let fresh: Vec<FeedItem> = parsed.items.iter().rev().zip(seen).filter(|(_, seen)| !seen).map(|(item, _)| item.clone()).collect();
     report.left = fresh.len().saturating_sub(MAX_ITEMS_PER_POLL);
     for item in fresh.into_iter().take(MAX_ITEMS_PER_POLL) {
         let outcome = match item_document(context.feeds.clone(), &item, outlet.clone()).await? {
@@ -156,20 +153,24 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     tokio::task::spawn_blocking(work).await.map_err(|e| format!("polling failed: {e}"))
 }
 
+/// The due feeds, taken (see `Store::take_due_feeds`); a database error
+/// is logged and counts as none due.
+async fn take_due(context: &WorkContext) -> Vec<i64> {
+    context.store.take_due_feeds(TAKE).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not look for due feeds");
+        Vec::new()
+    })
+}
+
 /// A worker's feed scheduler: every [`FEED_TICK`], takes the due feeds
 /// and queues a poll job for each (any worker may run it). Runs until
-/// dropped; a database error is logged and tried again next tick.
+/// dropped.
 pub async fn schedule_feeds(context: WorkContext, jobs: Jobs) {
     loop {
-        match context.store.take_due_feeds(TAKE).await {
-            Ok(due) => {
-                for feed in due {
-                    if let Err(e) = jobs.push_feed_poll(crate::FeedPollJob { feed: feed.id }).await {
-                        tracing::warn!(feed = feed.id, error = %e, "could not queue a feed poll; it is tried again after its lease");
-                    }
-                }
+        for feed in take_due(&context).await {
+            if let Err(e) = jobs.push_feed_poll(crate::FeedPollJob { feed }).await {
+                tracing::warn!(feed, error = %e, "could not queue a feed poll; it is tried again after its lease");
             }
-            Err(e) => tracing::warn!(error = %e, "could not look for due feeds"),
         }
         tokio::time::sleep(FEED_TICK).await;
     }
@@ -179,15 +180,10 @@ pub async fn schedule_feeds(context: WorkContext, jobs: Jobs) {
 /// the due feeds itself, one after another.
 pub async fn poll_feeds_inline(context: WorkContext) {
     loop {
-        match context.store.take_due_feeds(TAKE).await {
-            Ok(due) => {
-                for feed in due {
-                    if let Err(e) = poll_feed(&context, feed.id).await {
-                        tracing::warn!(feed = feed.id, error = %e, "feed poll failed; tried again after its lease");
-                    }
-                }
+        for feed in take_due(&context).await {
+            if let Err(e) = poll_feed(&context, feed).await {
+                tracing::warn!(feed, error = %e, "feed poll failed; tried again after its lease");
             }
-            Err(e) => tracing::warn!(error = %e, "could not look for due feeds"),
         }
         tokio::time::sleep(FEED_TICK).await;
     }

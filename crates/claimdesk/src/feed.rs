@@ -20,7 +20,7 @@ pub enum FeedCommand {
         #[arg(long, value_name = "NAME")]
         outlet: Option<String>,
         /// How often to poll: 90s, 15m, 2h, 1d (one minute to a week).
-        #[arg(long, value_name = "INTERVAL", default_value = "15m")]
+        #[arg(long, value_name = "INTERVAL", default_value = claimdesk_feed::DEFAULT_EVERY)]
         every: String,
         #[command(flatten)]
         private: PrivateFeeds,
@@ -138,13 +138,13 @@ fn poll(id: Option<i64>, private: PrivateFeeds, plugins: &PluginArgs, url: &str)
         let store = crate::db::open(url).await?;
         host.follow(&store).await?;
         let ids = match id {
-            Some(id) => vec![id],
+            // An unknown id is an error here (a poll would skip it quietly).
+            Some(id) => vec![store.feed(id).await.with_context(|| format!("feed {id}"))?.id],
             None => store.feeds().await?.into_iter().map(|f| f.id).collect(),
         };
         let context = WorkContext { store: store.clone(), host, feeds: Arc::new(claimdesk_feed::Fetcher::new(private.allow)) };
         let mut failed = false;
         for id in ids {
-            store.feed(id).await.with_context(|| format!("feed {id}"))?;
             let report = claimdesk_work::poll_feed(&context, id).await.map_err(anyhow::Error::msg)?;
             match &report.error {
                 Some(error) => {

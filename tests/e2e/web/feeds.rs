@@ -134,8 +134,9 @@ const ARTICLE_PAGE: &str = "<html><head><title>Cargo record | Harbour News</titl
     <p>Independent economists have questioned the job estimates published alongside the plan.</p></article>\
     <footer>Copyright Harbour News, all rights reserved.</footer></body></html>";
 
-/// Waits until every feed in `ids` has been polled more than `before` times
-/// (by `last_polled_at` moving), and returns the feeds by id.
+/// Waits until every feed in `ids` has been polled since `before` (its
+/// `last_polled_at` or `failures` moved; callers wait a second between
+/// polls so the time does move), and returns the feeds by id.
 fn wait_polled(api: &Client, ids: &[i64], before: &HashMap<i64, Value>, worker: Option<&Worker>) -> HashMap<i64, Value> {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
@@ -145,8 +146,6 @@ fn wait_polled(api: &Client, ids: &[i64], before: &HashMap<i64, Value>, worker: 
             let now = &feeds[id]["last_polled_at"];
             now.is_i64() && before.get(id).is_none_or(|b| b["last_polled_at"] != *now || b["failures"] != feeds[id]["failures"])
         });
-        // Polls of one feed within one second look alike: also wait for
-        // the item counts to settle (the poll records them before the feed).
         if done {
             return feeds;
         }

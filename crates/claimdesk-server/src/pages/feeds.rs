@@ -55,7 +55,7 @@ struct FeedsPage {
 /// Adds a feed by the shared rules; a refused one is a `BadRequest`
 /// saying why, a URL already monitored a `Duplicate`.
 pub async fn add_feed(state: &AppState, url: &str, outlet: Option<&str>, every: Option<&str>) -> Result<Feed, AppError> {
-    let every = every.map(str::trim).filter(|e| !e.is_empty()).unwrap_or("15m");
+    let every = every.map(str::trim).filter(|e| !e.is_empty()).unwrap_or(claimdesk_feed::DEFAULT_EVERY);
     let new = claimdesk_work::NewFeed::check(url, outlet, every, state.work.allow_private_feeds)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     Ok(state.store.add_feed(&new.url, new.outlet.as_deref(), new.every_secs).await?)
@@ -70,11 +70,9 @@ async fn page(
 ) -> Result<FeedsPage, AppError> {
     let mut feeds = Vec::new();
     for feed in state.store.feeds().await? {
-        let failed = if feed.failed_items > 0 {
-            let items = state.store.feed_items(feed.id, 50).await?;
-            items.into_iter().filter(|i| i.state == FeedItemState::Failed).take(FAILED_SHOWN as usize).collect()
-        } else {
-            Vec::new()
+        let failed = match feed.failed_items {
+            0 => Vec::new(),
+            _ => state.store.feed_items(feed.id, Some(FeedItemState::Failed), FAILED_SHOWN).await?,
         };
         feeds.push(FeedRow { every: claimdesk_feed::every_text(feed.every_secs), feed, failed });
     }
@@ -83,7 +81,7 @@ async fn page(
 
 async fn feeds(state: web::Data<AppState>, session: Session, viewer: Viewer) -> Result<HttpResponse, AppError> {
     viewer.require(Role::Admin)?;
-    let input = FeedForm { every: "15m".to_owned(), ..FeedForm::default() };
+    let input = FeedForm { every: claimdesk_feed::DEFAULT_EVERY.to_owned(), ..FeedForm::default() };
     html(StatusCode::OK, &page(&state, &session, viewer, input, Vec::new()).await?)
 }
 
