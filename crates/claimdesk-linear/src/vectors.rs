@@ -180,9 +180,14 @@ impl WordVectors {
     fn each_known<'a>(&self, words: impl Iterator<Item = &'a str>, mut found: impl FnMut(usize)) {
         let mut lower = String::new();
         for word in words {
-            let word = if word.bytes().any(|b| b.is_ascii_uppercase()) || !word.is_ascii() {
+            let word = if !word.is_ascii() {
                 lower.clear();
                 lower.extend(word.chars().flat_map(char::to_lowercase));
+                lower.as_str()
+            } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower.clear();
+                lower.push_str(word);
+                lower.make_ascii_lowercase();
                 lower.as_str()
             } else {
                 word

@@ -275,9 +275,25 @@ impl<'a> Text<'a> {
         named.speaker.and_then(|s| self.text.get(s.start..s.end))
     }
 
-    /// Attributions of sentence `index`, with their indexes.
+    /// Attributions of sentence `index`, with their indexes. Attributions
+    /// are in text order, so by sentence: found by binary search, not a
+    /// scan of the document's attributions per sentence.
     pub fn attributions_of(&self, index: usize) -> impl Iterator<Item = (usize, Attribution)> + 'a {
-        self.attributions.iter().map(Attribution::from).enumerate().filter(move |(_, a)| a.sentence == index)
+        let first = self.attributions.partition_point(|a| a.sentence < index);
+        let attributions = self.attributions;
+        attributions[first..]
+            .iter()
+            .map(Attribution::from)
+            .enumerate()
+            .map(move |(i, a)| (first + i, a))
+            .take_while(move |(_, a)| a.sentence == index)
+    }
+
+    /// The quotations that lie within bytes `start..end` (a sentence's
+    /// span, say), in text order; found by binary search.
+    pub fn quotes_within(&self, start: usize, end: usize) -> impl Iterator<Item = Quote> + 'a {
+        let first = self.quotes.partition_point(|q| q.span.start < start);
+        self.quotes[first..].iter().map(Quote::from).take_while(move |q| q.span.start < end).filter(move |q| q.span.end <= end)
     }
 }
 
@@ -320,5 +336,35 @@ mod tests {
         let bare = DocViewV1 { struct_size: 0, ..full };
         // SAFETY: as above.
         assert_eq!(unsafe { Text::from_view(&bare) }.as_str(), "");
+    }
+
+    #[test]
+    fn a_sentences_attributions_and_quotes_are_found_by_search() {
+        let text = "Costs doubled, the mayor said. Nobody knows. “It will pay,” Ana Ruiz said, and officials said so too. \
+                    Taxes rose “a lot”. “Fine,” he said.";
+        let analysis = claimdesk_core::analyze(text);
+        let buffers = DocBuffers::new(&analysis);
+        let doc = buffers.text(text);
+        let sentences: Vec<_> = doc.sentences().collect();
+        assert_eq!(sentences.len(), 5);
+        for s in &sentences {
+            // The searched answers are the scanned ones.
+            let scanned: Vec<usize> = doc.attributions().enumerate().filter(|(_, a)| a.sentence == s.index).map(|(i, _)| i).collect();
+            let searched: Vec<usize> = doc
+                .attributions_of(s.index)
+                .map(|(i, a)| {
+                    assert_eq!(a.sentence, s.index);
+                    i
+                })
+                .collect();
+            assert_eq!(searched, scanned, "sentence {}", s.index);
+            let scanned: Vec<_> = doc.quotes().filter(|q| q.span.start >= s.start && q.span.end <= s.end).map(|q| q.span).collect();
+            assert_eq!(doc.quotes_within(s.start, s.end).map(|q| q.span).collect::<Vec<_>>(), scanned, "sentence {}", s.index);
+        }
+        assert_eq!(doc.attributions_of(1).count(), 0, "nobody is quoted in the second sentence");
+        assert!(doc.attributions_of(2).count() >= 2, "Ana Ruiz and the officials");
+        assert_eq!(doc.quotes_within(sentences[3].start, sentences[3].end).count(), 1);
+        assert_eq!(doc.attributions_of(99).count(), 0);
+        assert_eq!(doc.quotes_within(text.len(), text.len()).count(), 0);
     }
 }

@@ -1,4 +1,3 @@
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use claimdesk_core::{Flag, Kind, Severity, Span};
@@ -20,12 +19,12 @@ pub struct Collector<'a> {
     flags: Vec<Flag>,
     problem: Option<RunProblem>,
     reported: Vec<String>,
-    strings: HashSet<Arc<str>>,
+    strings: foldhash::HashSet<Arc<str>>,
 }
 
 impl<'a> Collector<'a> {
     pub fn new(text: &'a str, info: &'a PluginInfo) -> Self {
-        Collector { text, info, flags: Vec::new(), problem: None, reported: Vec::new(), strings: HashSet::new() }
+        Collector { text, info, flags: Vec::new(), problem: None, reported: Vec::new(), strings: foldhash::HashSet::default() }
     }
 
     fn intern(&mut self, s: &str) -> Arc<str> {

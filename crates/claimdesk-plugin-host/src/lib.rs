@@ -223,7 +223,7 @@ impl PluginHost {
 fn one_per_rule_and_sentence(analysis: &Analysis, flags: &mut Vec<Flag>) {
     /// (sentence, plugin, rule)
     type Key = (usize, Arc<str>, Arc<str>);
-    let mut best: HashMap<Key, (usize, f32)> = HashMap::new();
+    let mut best: foldhash::HashMap<Key, (usize, f32)> = foldhash::HashMap::default();
     // Flags outside every sentence are kept as they are.
     let mut keep = vec![true; flags.len()];
     for (i, flag) in flags.iter().enumerate() {
@@ -245,7 +245,7 @@ fn one_per_rule_and_sentence(analysis: &Analysis, flags: &mut Vec<Flag>) {
 /// words are theirs, not the reporter's.
 fn attribute_quoted(text: &str, analysis: &Analysis, flags: &mut [Flag]) {
     let quotes = &analysis.quotes;
-    let mut names: HashMap<usize, Arc<str>> = HashMap::new();
+    let mut names: foldhash::HashMap<usize, Arc<str>> = foldhash::HashMap::default();
     for flag in flags.iter_mut() {
         let i = quotes.partition_point(|q| q.span.end <= flag.span.start);
         let Some(quote) = quotes.get(i).filter(|q| q.inner.start <= flag.span.start && flag.span.end <= q.inner.end) else { continue };

@@ -55,7 +55,7 @@ impl Checker for Attribution {
         for sentence in doc.sentences() {
             let attributed = doc.attributions_of(sentence.index).next().is_some();
             // A quotation's words belong to its speaker: a source of sorts.
-            let quoted = doc.quotes().any(|q| q.speaker.is_some() && q.span.start >= sentence.start && q.span.end <= sentence.end);
+            let quoted = doc.quotes_within(sentence.start, sentence.end).any(|q| q.speaker.is_some());
             if !attributed && !quoted && has_figure(sentence.text) {
                 out.raise(
                     &UNSOURCED,
