@@ -3,10 +3,11 @@
 //! measures them, and writes the desk model and the two plugins' heads.
 //!
 //! Measuring (before the model that ships is trained on everything):
-//! check-worthiness on a fixed 10 % of its sentences, never trained on,
-//! with the threshold chosen on another 9 %; subjectivity by k-fold
-//! cross-validation, each fold's threshold chosen on the other folds'
-//! out-of-fold scores. One run per fold trains both tasks.
+//! k-fold cross-validation of both tasks at once (one run per fold trains
+//! on both tasks' other folds), each fold judged at the threshold that the
+//! other folds' out-of-fold scores choose, so no threshold saw the
+//! sentences it is judged on. The thresholds that ship are the ones all
+//! out-of-fold scores choose.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -88,6 +89,51 @@ fn macro_f1(s: &Scores) -> f64 {
     s.macro_f1()
 }
 
+/// A task's cross-validated figure: each fold judged at the threshold
+/// that the other measured folds' out-of-fold scores choose, the counts
+/// pooled; and the threshold all of them choose (the one that ships).
+struct Measured {
+    sentences: usize,
+    nested: f64,
+    per_fold: Vec<f64>,
+    at_half: f64,
+    threshold: f32,
+}
+
+impl Measured {
+    fn new(oof: &[f32], labels: &[bool], fold_of: &[usize], measured: usize, measure: fn(&Scores) -> f64) -> Measured {
+        let pick = |keep: &dyn Fn(usize) -> bool| -> (Vec<f32>, Vec<bool>) {
+            (0..oof.len()).filter(|&i| fold_of[i] < measured && keep(fold_of[i])).map(|i| (oof[i], labels[i])).unzip()
+        };
+        let mut pooled = Scores::default();
+        let mut per_fold = Vec::with_capacity(measured);
+        for fold in 0..measured {
+            let (scores, truth) = pick(&|f| f != fold);
+            let (threshold, _) = best_threshold(&scores, &truth, measure);
+            let (scores, truth) = pick(&|f| f == fold);
+            let s = Scores::at(&scores, &truth, threshold);
+            per_fold.push(measure(&s));
+            pooled.tp += s.tp;
+            pooled.fp += s.fp;
+            pooled.fn_ += s.fn_;
+            pooled.tn += s.tn;
+        }
+        let (scores, truth) = pick(&|_| true);
+        let (threshold, _) = best_threshold(&scores, &truth, measure);
+        Measured {
+            sentences: scores.len(),
+            nested: measure(&pooled),
+            per_fold,
+            at_half: measure(&Scores::at(&scores, &truth, 0.5)),
+            threshold,
+        }
+    }
+
+    fn per_fold_text(&self) -> String {
+        self.per_fold.iter().map(|f| format!("{f:.3}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
 pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     let mut sets: Vec<Sentences> = Vec::new();
     for path in args.data {
@@ -120,17 +166,20 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
 
-    // The fixed check-worthiness split and the subjectivity folds.
+    // The folds: both tasks' sentences shuffled once and dealt round.
     let mut rng = fastrand::Rng::with_seed(options.seed);
-    let mut cw_order: Vec<usize> = (0..cw.rows.len()).collect();
-    rng.shuffle(&mut cw_order);
-    let test_n = cw_order.len() / 10;
-    let val_n = cw_order.len() * 9 / 100;
-    let (cw_test, rest) = cw_order.split_at(test_n);
-    let (cw_val, cw_train) = rest.split_at(val_n);
-    let mut subj_order: Vec<usize> = (0..subj.rows.len()).collect();
-    rng.shuffle(&mut subj_order);
-    let fold_of = |i: usize| subj_order.iter().position(|&j| j == i).unwrap_or(0) % args.folds.max(1);
+    let folds = args.folds.max(1);
+    let deal = |rng: &mut fastrand::Rng, n: usize| -> Vec<usize> {
+        let mut order: Vec<usize> = (0..n).collect();
+        rng.shuffle(&mut order);
+        let mut fold = vec![0; n];
+        for (position, &i) in order.iter().enumerate() {
+            fold[i] = position % folds;
+        }
+        fold
+    };
+    let cw_fold = deal(&mut rng, cw.rows.len());
+    let subj_fold = deal(&mut rng, subj.rows.len());
 
     // One run per fold, and the run that ships (every sentence), `jobs` at a time.
     let measured = args.runs.min(args.folds);
@@ -138,14 +187,11 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     let run = |fold: Option<usize>| -> anyhow::Result<(Option<usize>, claimdesk_embed::tune::Tuned, f64)> {
         let run_started = Instant::now();
         let label = fold.map_or_else(|| "final".to_owned(), |f| format!("fold {}", f + 1));
-        let (cw_train, subj_train): (Vec<usize>, Vec<usize>) = match fold {
-            Some(fold) => (cw_train.to_vec(), (0..subj.rows.len()).filter(|&i| fold_of(i) != fold).collect()),
-            None => ((0..cw.rows.len()).collect(), (0..subj.rows.len()).collect()),
-        };
+        let rest = |of: &[usize]| -> Vec<usize> { (0..of.len()).filter(|&i| Some(of[i]) != fold).collect() };
         let mut tuned = encoder.start_tuning(options.shared, 2, options.seed + fold.map_or(0, |f| f as u64 + 1))?;
         let tasks = [
-            TaskData { name: "checkworthiness", states: &cw_states, labels: &cw_labels, train: cw_train, repeat: 1 },
-            TaskData { name: "subjectivity", states: &subj_states, labels: &subj_labels, train: subj_train, repeat: args.repeat },
+            TaskData { name: "checkworthiness", states: &cw_states, labels: &cw_labels, train: rest(&cw_fold), repeat: 1 },
+            TaskData { name: "subjectivity", states: &subj_states, labels: &subj_labels, train: rest(&subj_fold), repeat: args.repeat },
         ];
         tuned.train(&tasks, options, |epoch, loss| println!("{label}: epoch {epoch} mean loss {loss:.4}"))?;
         Ok((fold, tuned, run_started.elapsed().as_secs_f64()))
@@ -160,13 +206,8 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
             finished.push(result?);
         }
     }
-    let probabilities = |tuned: &claimdesk_embed::tune::Tuned, task: usize, states: &[claimdesk_embed::tune::Tensor], idx: &[usize]| {
-        let refs: Vec<_> = idx.iter().map(|&i| &states[i]).collect();
-        anyhow::Ok(tuned.logits(task, &refs)?.into_iter().map(sigmoid).collect::<Vec<_>>())
-    };
-    let mut out_of_fold = vec![f32::NAN; subj.rows.len()];
-    let mut cw_results: Vec<(f32, f64, f64)> = Vec::new();
-    let mut held_out: Vec<(String, Vec<(usize, f32)>)> = Vec::new();
+    let mut cw_oof = vec![f32::NAN; cw.rows.len()];
+    let mut subj_oof = vec![f32::NAN; subj.rows.len()];
     let mut shipped = None;
     for (fold, tuned, seconds) in finished {
         let Some(fold) = fold else {
@@ -174,79 +215,50 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
             shipped = Some(tuned);
             continue;
         };
-        let val = probabilities(&tuned, 0, &cw_states, cw_val)?;
-        let val_labels: Vec<bool> = cw_val.iter().map(|&i| cw_labels[i]).collect();
-        let (threshold, _) = best_threshold(&val, &val_labels, f1);
-        let test = probabilities(&tuned, 0, &cw_states, cw_test)?;
-        let test_labels: Vec<bool> = cw_test.iter().map(|&i| cw_labels[i]).collect();
-        let (at_threshold, at_half) = (f1(&Scores::at(&test, &test_labels, threshold)), f1(&Scores::at(&test, &test_labels, 0.5)));
-        println!(
-            "fold {}: check-worthiness on the held-out 10 %: F1 {at_threshold:.3} at threshold {threshold:.2} (chosen on 9 %), {at_half:.3} at 0.5 ({seconds:.0} s)",
-            fold + 1
-        );
-        cw_results.push((threshold, at_threshold, at_half));
-        held_out.push((format!("val{}", fold + 1), cw_val.iter().copied().zip(val).collect()));
-        held_out.push((format!("test{}", fold + 1), cw_test.iter().copied().zip(test).collect()));
-        let subj_held: Vec<usize> = (0..subj.rows.len()).filter(|&i| fold_of(i) == fold).collect();
-        for (&i, p) in subj_held.iter().zip(probabilities(&tuned, 1, &subj_states, &subj_held)?) {
-            out_of_fold[i] = p;
+        for (task, oof, of, states) in [(0, &mut cw_oof, &cw_fold, &cw_states), (1, &mut subj_oof, &subj_fold, &subj_states)] {
+            let held: Vec<usize> = (0..of.len()).filter(|&i| of[i] == fold).collect();
+            let refs: Vec<_> = held.iter().map(|&i| &states[i]).collect();
+            for (&i, logit) in held.iter().zip(tuned.logits(task, &refs)?) {
+                oof[i] = sigmoid(logit);
+            }
         }
+        println!("fold {}: {seconds:.0} s", fold + 1);
     }
 
     let mut thresholds = [0.5f32, 0.5];
     if let Some(path) = args.scores {
         let mut out = String::from("task\tsentence\tpart\tlabel\tprobability\n");
-        for (part, probs) in &held_out {
-            for (i, p) in probs {
-                out.push_str(&format!("checkworthiness\t{i}\t{part}\t{}\t{p}\n", u8::from(cw_labels[*i])));
+        for (task, oof, of, labels) in
+            [("checkworthiness", &cw_oof, &cw_fold, &cw_labels), ("subjectivity", &subj_oof, &subj_fold, &subj_labels)]
+        {
+            for (i, p) in oof.iter().enumerate().filter(|(_, p)| !p.is_nan()) {
+                out.push_str(&format!("{task}\t{i}\tfold{}\t{}\t{p}\n", of[i] + 1, u8::from(labels[i])));
             }
-        }
-        for (i, p) in out_of_fold.iter().enumerate().filter(|(_, p)| !p.is_nan()) {
-            out.push_str(&format!("subjectivity\t{i}\tfold{}\t{}\t{p}\n", fold_of(i) + 1, u8::from(subj_labels[i])));
         }
         std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?;
     }
     if measured > 1 {
-        let mean = |f: fn(&(f32, f64, f64)) -> f64| cw_results.iter().map(f).sum::<f64>() / cw_results.len() as f64;
-        let spread = |f: fn(&(f32, f64, f64)) -> f64| {
-            let m = mean(f);
-            (cw_results.iter().map(|r| (f(r) - m).powi(2)).sum::<f64>() / (cw_results.len() as f64 - 1.0).max(1.0)).sqrt()
-        };
+        let cw_measure = Measured::new(&cw_oof, &cw_labels, &cw_fold, measured, f1);
         println!(
-            "check-worthiness, held-out 10 % ({} sentences), {} runs: F1 {:.3} ± {:.3} at the chosen threshold, {:.3} at 0.5",
-            test_n,
-            cw_results.len(),
-            mean(|r| r.1),
-            spread(|r| r.1),
-            mean(|r| r.2)
-        );
-        thresholds[0] = mean(|r| f64::from(r.0)) as f32;
-        // Subjectivity: each fold judged at the threshold the other folds' scores choose.
-        let mut nested = Scores::default();
-        for fold in 0..measured {
-            let (other, held): (Vec<usize>, Vec<usize>) =
-                (0..subj.rows.len()).filter(|&i| fold_of(i) < measured).partition(|&i| fold_of(i) != fold);
-            let pick = |idx: &[usize]| -> (Vec<f32>, Vec<bool>) { idx.iter().map(|&i| (out_of_fold[i], subj_labels[i])).unzip() };
-            let (scores, labels) = pick(&other);
-            let (threshold, _) = best_threshold(&scores, &labels, macro_f1);
-            let (scores, labels) = pick(&held);
-            let s = Scores::at(&scores, &labels, threshold);
-            nested.tp += s.tp;
-            nested.fp += s.fp;
-            nested.fn_ += s.fn_;
-            nested.tn += s.tn;
-        }
-        let (scored, scored_labels): (Vec<f32>, Vec<bool>) =
-            out_of_fold.iter().zip(&subj_labels).filter(|(p, _)| !p.is_nan()).map(|(&p, &l)| (p, l)).unzip();
-        let (threshold, _) = best_threshold(&scored, &scored_labels, macro_f1);
-        println!(
-            "subjectivity, {measured} of {} folds ({} sentences): macro F1 {:.3} (thresholds chosen on the other folds), {:.3} at 0.5; threshold on all folds {threshold:.2}",
+            "check-worthiness, {measured} of {} folds ({} sentences): F1 {:.3} (thresholds chosen on the other folds; per fold {}), {:.3} at 0.5; threshold on all folds {:.2}",
             args.folds,
-            scored.len(),
-            nested.macro_f1(),
-            Scores::at(&scored, &scored_labels, 0.5).macro_f1()
+            cw_measure.sentences,
+            cw_measure.nested,
+            cw_measure.per_fold_text(),
+            cw_measure.at_half,
+            cw_measure.threshold
         );
-        thresholds[1] = threshold;
+        let subj_measure = Measured::new(&subj_oof, &subj_labels, &subj_fold, measured, macro_f1);
+        println!(
+            "subjectivity, {measured} of {} folds ({} sentences): macro F1 {:.3} (thresholds chosen on the other folds; per fold {}), {:.3} at 0.5; threshold on all folds {:.2}",
+            args.folds,
+            subj_measure.sentences,
+            subj_measure.nested,
+            subj_measure.per_fold_text(),
+            subj_measure.at_half,
+            subj_measure.threshold
+        );
+        thresholds = [cw_measure.threshold, subj_measure.threshold];
     }
 
     let (Some(output), Some(tuned)) = (args.output, shipped) else {
@@ -275,8 +287,8 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
 /// the common training options).
 #[derive(Debug, clap::Args)]
 pub struct DeskArgs {
-    /// Measure first: subjectivity over K folds (and check-worthiness on
-    /// its fixed held-out tenth, once per fold); 0 skips measuring.
+    /// Measure first: both tasks by K-fold cross-validation; 0 skips
+    /// measuring.
     #[arg(long, value_name = "K", default_value_t = 5)]
     folds: usize,
     /// Measure with the first N folds' runs only (a quicker, rougher
@@ -343,5 +355,31 @@ impl DeskArgs {
             repeat: self.repeat.max(1),
             command,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_fold_is_judged_at_the_threshold_the_other_folds_choose() {
+        // Fold 0 separates at 0.3, fold 1 at 0.7: each fold's own best
+        // threshold would score it perfectly, the other fold's does not.
+        let oof = [0.2, 0.4, 0.35, 0.1, 0.6, 0.8, 0.75, 0.65];
+        let labels = [false, true, true, false, false, true, true, false];
+        let fold_of = [0, 0, 0, 0, 1, 1, 1, 1];
+        let m = Measured::new(&oof, &labels, &fold_of, 2, f1);
+        assert_eq!(m.sentences, 8);
+        // Fold 0 at fold 1's threshold (0.70): no positive found → F1 0.
+        // Fold 1 at fold 0's threshold (0.25–0.35): every sentence positive → F1 2/3.
+        assert_eq!(m.per_fold[0], 0.0);
+        assert!((m.per_fold[1] - 2.0 / 3.0).abs() < 1e-9, "{:?}", m.per_fold);
+        // Pooled: tp 2, fp 2, fn 2 → F1 0.5.
+        assert!((m.nested - 0.5).abs() < 1e-9, "{}", m.nested);
+        // Measured on fewer folds than dealt: the rest is left out.
+        let only_first = Measured::new(&oof, &labels, &fold_of, 1, f1);
+        assert_eq!(only_first.sentences, 4);
+        assert!((0.25..=0.35).contains(&only_first.threshold), "{}", only_first.threshold);
     }
 }
