@@ -52,12 +52,6 @@ fn is_money(word: &str) -> bool {
 /// Lower-cases a token and reduces digit runs to `0`: "2019" → "0", "3.5%" → "0.0%".
 fn normalise(token: &str, out: &mut String) {
     out.clear();
-    // Most tokens are ASCII words without digits: a copy lower-cased in place.
-    if token.bytes().all(|b| b.is_ascii() && !b.is_ascii_digit()) {
-        out.push_str(token);
-        out.make_ascii_lowercase();
-        return;
-    }
     let mut in_digits = false;
     for c in token.chars() {
         if c.is_ascii_digit() {
@@ -142,29 +136,18 @@ impl<'a> Iterator for Tokens<'a> {
     fn next(&mut self) -> Option<&'a str> {
         let bytes = self.text.as_bytes();
         while self.at < bytes.len() {
-            let start = self.at;
-            let mut end = start;
-            // The raw token: up to the next separator.
+            let (start, mut end) = (self.at, self.at);
+            // The raw token: up to the next separator, which the next call starts after.
+            self.at = bytes.len();
             while end < bytes.len() {
                 let b = bytes[end];
-                if b.is_ascii() {
-                    if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b',' | b';' | b':' | b'(' | b')' | b'"') {
-                        break;
-                    }
-                    end += 1;
-                } else {
-                    let c = self.text[end..].chars().next().unwrap_or(' ');
-                    if is_separator(c) {
-                        break;
-                    }
-                    end += c.len_utf8();
+                let c = if b.is_ascii() { char::from(b) } else { self.text[end..].chars().next().unwrap_or(' ') };
+                if is_separator(c) {
+                    self.at = end + c.len_utf8();
+                    break;
                 }
+                end += c.len_utf8();
             }
-            // Past the separator (or the end) for the next call.
-            self.at = match self.text[end..].chars().next() {
-                Some(c) => end + c.len_utf8(),
-                None => end,
-            };
             let token = self.text[start..end].trim_matches(is_trimmed);
             if !token.is_empty() {
                 return Some(token);

@@ -280,8 +280,7 @@ impl<'a> Text<'a> {
     /// scan of the document's attributions per sentence.
     pub fn attributions_of(&self, index: usize) -> impl Iterator<Item = (usize, Attribution)> + 'a {
         let first = self.attributions.partition_point(|a| a.sentence < index);
-        let attributions = self.attributions;
-        attributions[first..]
+        self.attributions[first..]
             .iter()
             .map(Attribution::from)
             .enumerate()
