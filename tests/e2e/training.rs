@@ -125,3 +125,14 @@ fn missing_or_broken_vectors_are_clear_errors_and_write_nothing() {
     assert!(errors.contains("word vectors are damaged"), "{errors}\n{}", stderr(&output));
     assert!(!json["documents"][0]["flags"].as_array().unwrap().is_empty(), "the other plugins ran");
 }
+
+#[test]
+fn desk_thresholds_outside_0_to_1_are_refused_before_any_training() {
+    for bad in [["1.5", "0.4"], ["0.4", "half"]] {
+        let output = claimdesk(&[
+            "train", "--task", "desk", "--data", "absent.tsv", "--thresholds", bad[0], bad[1], "--output", "/nonexistent/desk",
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains("is not a threshold between 0 and 1"), "{}", stderr(&output));
+    }
+}

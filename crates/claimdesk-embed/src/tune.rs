@@ -38,7 +38,7 @@ pub struct TuneOptions {
 
 impl Default for TuneOptions {
     fn default() -> Self {
-        TuneOptions { shared: 4, epochs: 3, learning_rate: 5e-5, weight_decay: 0.01, batch: 32, dropout: 0.1, seed: 13 }
+        TuneOptions { shared: 2, epochs: 2, learning_rate: 1e-4, weight_decay: 0.01, batch: 32, dropout: 0.1, seed: 13 }
     }
 }
 

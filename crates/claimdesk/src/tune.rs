@@ -42,6 +42,10 @@ pub struct DeskTraining<'a> {
     pub options: TuneOptions,
     /// How many times a subjectivity sentence is seen per epoch.
     pub repeat: usize,
+    /// The heads' thresholds (check-worthiness, subjectivity) chosen
+    /// elsewhere, e.g. by an earlier cross-validation of the same settings;
+    /// without them the written heads need a measurement to choose them.
+    pub thresholds: Option<[f32; 2]>,
     /// The command line, for the record in `desk.json`.
     pub command: String,
 }
@@ -225,7 +229,7 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
         println!("fold {}: {seconds:.0} s", fold + 1);
     }
 
-    let mut thresholds = [0.5f32, 0.5];
+    let mut thresholds = args.thresholds;
     if let Some(path) = args.scores {
         let mut out = String::from("task\tsentence\tpart\tlabel\tprobability\n");
         for (task, oof, of, labels) in
@@ -258,12 +262,17 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
             subj_measure.at_half,
             subj_measure.threshold
         );
-        thresholds = [cw_measure.threshold, subj_measure.threshold];
+        if thresholds.is_none() {
+            thresholds = Some([cw_measure.threshold, subj_measure.threshold]);
+        }
     }
 
     let (Some(output), Some(tuned)) = (args.output, shipped) else {
         println!("(no --output: nothing written; {:.0} s in all)", started.elapsed().as_secs_f64());
         return Ok(ExitCode::SUCCESS);
+    };
+    let Some(thresholds) = thresholds else {
+        bail!("no thresholds for the heads: measure (--folds K with at least 2 runs) or give --thresholds CW SUBJ");
     };
     let info = DeskInfo {
         id: String::new(),
@@ -307,6 +316,11 @@ pub struct DeskArgs {
     repeat: usize,
     #[arg(long, value_name = "P", default_value_t = TuneOptions::default().dropout)]
     dropout: f32,
+    /// The thresholds the written heads decide at (check-worthiness,
+    /// subjectivity), when they were chosen by an earlier measurement of
+    /// the same settings; default: the ones this run's measurement chooses.
+    #[arg(long, value_names = ["CW", "SUBJ"], num_args = 2, value_parser = probability)]
+    thresholds: Option<Vec<f32>>,
     /// Runs (folds, and the final model) trained at once; default: one
     /// per core.
     #[arg(long, value_name = "N")]
@@ -353,8 +367,17 @@ impl DeskArgs {
                 ..defaults
             },
             repeat: self.repeat.max(1),
+            thresholds: self.thresholds.as_deref().and_then(|t| <[f32; 2]>::try_from(t).ok()),
             command,
         }
+    }
+}
+
+/// A probability strictly between 0 and 1 (a decision threshold).
+fn probability(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!("{text:?} is not a threshold between 0 and 1")),
     }
 }
 
@@ -381,5 +404,13 @@ mod tests {
         let only_first = Measured::new(&oof, &labels, &fold_of, 1, f1);
         assert_eq!(only_first.sentences, 4);
         assert!((0.25..=0.35).contains(&only_first.threshold), "{}", only_first.threshold);
+    }
+
+    #[test]
+    fn a_threshold_must_lie_between_0_and_1() {
+        assert_eq!(probability("0.4"), Ok(0.4));
+        for bad in ["0", "1", "-0.2", "1.5", "NaN", "", "half"] {
+            assert!(probability(bad).is_err(), "{bad:?}");
+        }
     }
 }
