@@ -53,9 +53,10 @@ def read_tsv(name, yes, no):
     return rows
 
 
-def deal(n, seed):
+def deal(n, task, cfg):
+    """Each sentence's fold: shuffled once per task and fold deal, dealt round."""
     order = list(range(n))
-    random.Random(seed).shuffle(order)
+    random.Random({"cw": 13, "subj": 14}[task] + 1000 * cfg.get("deal", 0)).shuffle(order)
     fold = [0] * n
     for pos, i in enumerate(order):
         fold[i] = pos % FOLDS
@@ -75,10 +76,7 @@ def load_data(limit=None):
     tok.no_padding()
     def ids(rows):
         return [enc.ids for enc in tok.encode_batch([t for t, _ in rows])]
-    return {
-        "cw": (ids(cw), [l for _, l in cw], deal(len(cw), 13)),
-        "subj": (ids(subj), [l for _, l in subj], deal(len(subj), 14)),
-    }
+    return {"cw": (ids(cw), [l for _, l in cw]), "subj": (ids(subj), [l for _, l in subj])}
 
 
 class Layer(torch.nn.Module):
@@ -133,11 +131,6 @@ def pad(seqs, dev):
     return ids.to(dev), mask.to(dev)
 
 
-def folds_of(t, cfg):
-    n = len(DATA[t][1])
-    return deal(n, {"cw": 13, "subj": 14}[t] + 1000 * cfg.get("deal", 0))
-
-
 def run(job):
     cfg, fold = job
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -150,7 +143,7 @@ def run(job):
     base = [Layer(sd, i).to(dev) for i in range(6)]
     frozen = base[:shared]
     tasks = cfg.get("tasks", ["cw", "subj"])
-    folds = {t: folds_of(t, cfg) for t in tasks}
+    folds = {t: deal(len(DATA[t][1]), t, cfg) for t in tasks}
     if cfg.get("separate"):
         tuned = {t: torch.nn.ModuleList([copy.deepcopy(l) for l in base[shared:]]) for t in tasks}
     else:
@@ -168,7 +161,6 @@ def run(job):
     groups.append({"params": [p for t in tasks for p in heads[t].parameters()], "lr": cfg["lr"] * cfg.get("head_lr", 1.0)})
     opt = torch.optim.AdamW(groups, weight_decay=0.01)
     peak = [g["lr"] for g in groups]
-    drop = cfg.get("dropout", 0.1)
 
     # Frozen states, computed once per sentence.
     states = {}
@@ -355,7 +347,7 @@ def main():
                     if t not in tasks:
                         continue
                     oof = {i: p for r in pending[name].values() for i, p in r[t].items()}
-                    line[t] = measured(oof, data[t][1], deal(len(data[t][1]), {"cw": 13, "subj": 14}[t] + 1000 * cfg.get("deal", 0)), measure)
+                    line[t] = measured(oof, data[t][1], deal(len(data[t][1]), t, cfg), measure)
                 done[name] = {t: {str(i): round(p, 5) for r in pending[name].values() for i, p in r[t].items()} for t in tasks}
                 with open(os.path.join(out, "oof.json"), "w") as f:
                     json.dump(done, f)

@@ -136,3 +136,18 @@ fn desk_thresholds_outside_0_to_1_are_refused_before_any_training() {
         assert!(stderr(&output).contains("is not a threshold between 0 and 1"), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn desk_training_without_a_measurement_or_thresholds_is_refused_before_it_starts() {
+    let dir = temp_dir("train-desk-no-thresholds");
+    let (cw, subj) = (dir.join("cw.tsv"), dir.join("subj.tsv"));
+    std::fs::write(&cw, "Sentence_id\tText\tclass_label\n1\tThe council spent £2 million.\tYes\n2\tThank you.\tNo\n").unwrap();
+    std::fs::write(&subj, "sentence_id\tsentence\tlabel\na\tA shameful decision.\tSUBJ\nb\tThe vote was on Monday.\tOBJ\n").unwrap();
+    let output = dir.join("desk");
+    let args =
+        ["train", "--task", "desk", "--data", path_str(&cw), "--data", path_str(&subj), "--folds", "0", "--output", path_str(&output)];
+    let out = claimdesk(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no thresholds for the heads: measure"), "{}", stderr(&out));
+    assert!(!output.exists(), "nothing written");
+}

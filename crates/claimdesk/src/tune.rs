@@ -154,6 +154,11 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     else {
         bail!("--task desk needs check-worthiness and subjectivity data (one --data file of each)");
     };
+    // The heads that will be written need thresholds: refused now, not after an hour of training.
+    let measured = args.runs.min(args.folds);
+    if args.output.is_some() && args.thresholds.is_none() && measured < 2 {
+        bail!("no thresholds for the heads: measure (--folds K with at least 2 runs) or give --thresholds CW SUBJ");
+    }
     let dir = args.encoder.map_or_else(claimdesk_embed::default_dir, Path::to_path_buf);
     let encoder = Encoder::load(&dir)?;
     let options = &args.options;
@@ -186,7 +191,6 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     let subj_fold = deal(&mut rng, subj.rows.len());
 
     // One run per fold, and the run that ships (every sentence), `jobs` at a time.
-    let measured = args.runs.min(args.folds);
     let runs: Vec<Option<usize>> = (0..measured).map(Some).chain(args.output.map(|_| None)).collect();
     let run = |fold: Option<usize>| -> anyhow::Result<(Option<usize>, claimdesk_embed::tune::Tuned, f64)> {
         let run_started = Instant::now();
@@ -272,7 +276,7 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let Some(thresholds) = thresholds else {
-        bail!("no thresholds for the heads: measure (--folds K with at least 2 runs) or give --thresholds CW SUBJ");
+        bail!("no thresholds for the heads (checked before training)");
     };
     let info = DeskInfo {
         id: String::new(),
