@@ -151,3 +151,107 @@ fn desk_training_without_a_measurement_or_thresholds_is_refused_before_it_starts
     assert!(stderr(&out).contains("no thresholds for the heads: measure"), "{}", stderr(&out));
     assert!(!output.exists(), "nothing written");
 }
+
+/// Labelled sentences in the two data formats and out-of-fold encoder
+/// scores for them (four folds): the encoder's score is right for most
+/// sentences, and the check-worthy ones all hold a figure.
+fn write_encoder_scores(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let (cw, subj, scores) = (dir.join("cw.tsv"), dir.join("subj.tsv"), dir.join("scores.tsv"));
+    let mut cw_text = String::from("Sentence_id\tText\tclass_label\n");
+    let mut subj_text = String::from("sentence_id\tsentence\tlabel\n");
+    let mut table = String::from("task\tsentence\tpart\tlabel\tprobability\n");
+    for i in 0..40 {
+        let worth = i % 2 == 0;
+        let text = if worth {
+            format!("The council spent £{} million on the harbour wall in {}.", i + 2, 2000 + i)
+        } else {
+            format!("Thank you all for coming to meeting number {} tonight.", i)
+        };
+        cw_text.push_str(&format!("{i}\t{text}\t{}\n", if worth { "Yes" } else { "No" }));
+        // Wrong for every fifth sentence.
+        let p = if worth == (i % 5 != 0) { 0.8 } else { 0.2 };
+        table.push_str(&format!("checkworthiness\t{i}\tfold{}\t{}\t{p}\n", i / 2 % 4 + 1, u8::from(worth)));
+    }
+    for i in 0..24 {
+        let subjective = i % 2 == 0;
+        let text = if subjective { "What a shameful, outrageous decision this is." } else { "The bridge opened on Tuesday after a vote." };
+        subj_text.push_str(&format!("s{i}\t{text}\t{}\n", if subjective { "SUBJ" } else { "OBJ" }));
+        let p = if subjective == (i % 6 != 0) { 0.7 } else { 0.3 };
+        table.push_str(&format!("subjectivity\t{i}\tfold{}\t{}\t{p}\n", i / 2 % 4 + 1, u8::from(subjective)));
+    }
+    std::fs::write(&cw, cw_text).unwrap();
+    std::fs::write(&subj, subj_text).unwrap();
+    std::fs::write(&scores, table).unwrap();
+    (cw, subj, scores)
+}
+
+/// `claimdesk ARGS` run from the repository's root, where the trainers
+/// find the shipped heads and word models.
+fn claimdesk_at_root(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(claimdesk_tests::claimdesk_bin())
+        .args(args)
+        .current_dir(claimdesk_tests::workspace_root())
+        .env("CLAIMDESK_PROFILE", "fast")
+        .env_remove("CLAIMDESK_PLUGINS")
+        .output()
+        .expect("claimdesk runs")
+}
+
+#[test]
+fn encoder_combinations_are_measured_on_the_folds_of_the_scores_and_written_where_asked() {
+    let dir = temp_dir("train-encoder-stack");
+    let (cw, subj, scores) = write_encoder_scores(&dir);
+    let out = dir.join("out");
+    let data = ["--data", path_str(&cw), "--data", path_str(&subj)];
+    let args = [&["train", "--task", "stack", "--encoder-scores", path_str(&scores)][..], &data, &["--output", path_str(&out)]].concat();
+    let output = claimdesk_at_root(&args);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    assert!(text.contains("Checkworthiness, 40 sentences, 4 folds"), "{text}");
+    assert!(text.contains("Subjectivity, 24 sentences, 4 folds"), "{text}");
+    for candidate in ["encoder + word model", "encoder + flags", "encoder + word model + flags"] {
+        assert!(text.contains(&format!("  {candidate}: ")), "{candidate}: {text}");
+    }
+    assert!(text.contains("(measured only: the plugin decides without the flags)"), "{text}");
+    // The word model tells these sentences apart where the encoder's
+    // scores are wrong: combining with it is chosen for both heads.
+    assert_eq!(text.matches("  chosen: encoder + word model (").count(), 2, "{text}");
+    // The files are where the repository keeps them, under --output.
+    let weights = std::fs::read_to_string(out.join("crates/claimdesk-core/src/stack_weights.rs")).unwrap();
+    assert!(weights.contains("pub(crate) const WEIGHTS") && weights.contains("pub(crate) const ENCODER_WEIGHTS"), "{weights}");
+    // The flags were not chosen: the host uses the encoder's score as the plugin reports it.
+    assert!(weights.contains("ENCODER_WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];"), "{weights}");
+    for head in ["plugins/checkworthiness/model/head.txt", "plugins/subjectivity/model/head.txt"] {
+        // The head itself is the shipped one; only its combination line may differ.
+        let written = std::fs::read_to_string(out.join(head)).unwrap();
+        let shipped = std::fs::read_to_string(claimdesk_tests::workspace_root().join(head)).unwrap();
+        let head_lines = |text: &str| text.lines().filter(|l| !l.starts_with("words ")).map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(head_lines(&written), head_lines(&shipped), "{head}");
+        assert_eq!(written.lines().filter(|l| l.starts_with("words ") && l.split(' ').count() == 4).count(), 1, "{written}");
+    }
+
+    // Measuring only writes nothing.
+    let quiet = dir.join("quiet");
+    let output = claimdesk_at_root(
+        &[
+            &["train", "--task", "stack", "--encoder-scores", path_str(&scores), "--measure-only"][..],
+            &data,
+            &["--output", path_str(&quiet)],
+        ]
+        .concat(),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!quiet.exists(), "measure only");
+
+    // Scores made from other data are refused, naming the line; nothing is written.
+    let table = std::fs::read_to_string(&scores).unwrap().replacen("checkworthiness\t0\tfold1\t1\t", "checkworthiness\t0\tfold1\t0\t", 1);
+    let wrong = dir.join("wrong.tsv");
+    std::fs::write(&wrong, table).unwrap();
+    let refused = dir.join("refused");
+    let output = claimdesk_at_root(
+        &[&["train", "--task", "stack", "--encoder-scores", path_str(&wrong)][..], &data, &["--output", path_str(&refused)]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("wrong.tsv:2") && stderr(&output).contains("label differs"), "{}", stderr(&output));
+    assert!(!refused.exists(), "nothing written");
+}

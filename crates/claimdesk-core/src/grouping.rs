@@ -1,6 +1,7 @@
 //! From flags and sentence scores to claims: which sentences become claims,
 //! and how urgently each wants review.
 
+use crate::stack::Scorer;
 use crate::{Claim, Flag};
 
 /// How urgently a claim wants review, in [0, 1]: its strongest flag
@@ -15,9 +16,9 @@ pub fn priority(flags: &[Flag], checkworthiness: f32) -> f32 {
 
 /// Takes the sentence scores a check-worthiness scorer reported (flags of
 /// kind `checkworthy` spanning exactly one sentence) out of `flags`, and
-/// returns each sentence's check-worthiness: the word model's score
-/// combined with the kinds of the sentence's other flags ([`crate::stack`]),
-/// the encoder's as it is, or 0 where none was reported.
+/// returns each sentence's check-worthiness: the scorer's score combined
+/// with the kinds of the sentence's other flags under that scorer's weights
+/// ([`crate::stack`]), or 0 where none was reported.
 pub fn take_sentence_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<f32> {
     take_explained_scores(analysis, flags).into_iter().map(|(score, _)| score).collect()
 }
@@ -45,11 +46,11 @@ pub fn take_explained_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) 
         .zip(&kinds)
         .map(|(reported, kinds)| {
             let Some(reported) = reported else { return (0.0, String::new()) };
-            let score = if reported.by_encoder { reported.score } else { crate::stack::checkworthiness(reported.score, kinds) };
+            let score = crate::stack::checkworthiness(reported.scorer, reported.score, kinds);
             if score < EXPLAINED_FROM {
                 return (score, String::new());
             }
-            let others: Vec<&str> = kinds.iter().filter_map(|k| crate::stack::reason(*k)).collect();
+            let others: Vec<&str> = kinds.iter().filter_map(|k| crate::stack::reason(reported.scorer, *k)).collect();
             let mut why = reported.message.trim_end_matches('.').to_owned();
             if !others.is_empty() {
                 why.push_str("; other detectors found ");
@@ -63,7 +64,7 @@ pub fn take_explained_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) 
 /// One sentence's score as its scorer reported it.
 struct Reported {
     score: f32,
-    by_encoder: bool,
+    scorer: Scorer,
     message: std::sync::Arc<str>,
 }
 
@@ -82,8 +83,8 @@ fn take_reported(analysis: &crate::Analysis, flags: &mut Vec<Flag>) -> Vec<Optio
             let i = sentences.partition_point(|s| s.span.start < flag.span.start);
             if let Some(s) = sentences.get(i).filter(|s| s.span == flag.span) {
                 if scores[s.index].as_ref().is_none_or(|r| flag.score > r.score) {
-                    let by_encoder = flag.rule.as_ref() == crate::stack::ENCODER_RULE;
-                    scores[s.index] = Some(Reported { score: flag.score, by_encoder, message: flag.message.clone() });
+                    let scorer = if flag.rule.as_ref() == crate::stack::ENCODER_RULE { Scorer::Encoder } else { Scorer::Words };
+                    scores[s.index] = Some(Reported { score: flag.score, scorer, message: flag.message.clone() });
                 }
                 return false;
             }

@@ -3,8 +3,11 @@
 //! (as a logit) and which kinds of flag the sentence has. Figures, firsts
 //! and unnamed sources make a sentence worth checking whatever its words;
 //! these features carry over to new speakers and topics better than words.
-//! The weights are trained by `claimdesk train --task stack`
-//! (docs/DETECTION.md) and written to `stack_weights.rs`.
+//! There is one set of weights per scorer ([`Scorer`]): the word model's
+//! (the fast profile) are trained by `claimdesk train --task stack`, the
+//! fine-tuned encoder's (the desk profile) by `claimdesk train --task stack
+//! --encoder-scores` on its out-of-fold scores (docs/DETECTION.md); both
+//! are written to `stack_weights.rs`.
 
 use crate::Kind;
 
@@ -15,16 +18,36 @@ pub const STACK_KINDS: [Kind; 5] = [Kind::Numeric, Kind::Superlative, Kind::Anon
 
 /// The rule id under which the check-worthiness plugin reports a score
 /// from the fine-tuned encoder's head (the word model's is
-/// `checkworthiness.score`). Those scores are already calibrated and are
-/// used as they are: the combination's weights were fitted to the word
-/// model's scores (docs/DETECTION.md).
+/// `checkworthiness.score`); the host combines it with the encoder's
+/// weights ([`Scorer::Encoder`]).
 pub const ENCODER_RULE: &str = "checkworthiness.encoder";
 
+/// Which model scored a sentence: each has its own combination weights,
+/// fitted to its own scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scorer {
+    /// The word model (`checkworthiness.score`, the fast profile).
+    Words,
+    /// The fine-tuned encoder's head ([`ENCODER_RULE`], the desk profile).
+    Encoder,
+}
+
+impl Scorer {
+    /// The shipped weights for this scorer's scores.
+    pub fn weights(self) -> &'static [f32; STACK_WEIGHTS] {
+        match self {
+            Scorer::Words => &crate::stack_weights::WEIGHTS,
+            Scorer::Encoder => &crate::stack_weights::ENCODER_WEIGHTS,
+        }
+    }
+}
+
 /// What a flag kind says for a sentence's check-worthiness, in plain
-/// words, for the kinds whose weight in the shipped combination raises it.
-pub fn reason(kind: Kind) -> Option<&'static str> {
+/// words, for the kinds whose weight in `scorer`'s shipped combination
+/// raises it.
+pub fn reason(scorer: Scorer, kind: Kind) -> Option<&'static str> {
     let i = STACK_KINDS.iter().position(|k| *k == kind)?;
-    if crate::stack_weights::WEIGHTS[2 + i] <= 0.0 {
+    if scorer.weights()[2 + i] <= 0.0 {
         return None;
     }
     Some(match kind {
@@ -59,9 +82,10 @@ pub fn stack_score(weights: &[f32; STACK_WEIGHTS], model_score: f32, kinds: &[Ki
     1.0 / (1.0 + (-z).exp())
 }
 
-/// The shipped weights.
-pub fn checkworthiness(model_score: f32, kinds: &[Kind]) -> f32 {
-    stack_score(&crate::stack_weights::WEIGHTS, model_score, kinds)
+/// A sentence's check-worthiness from `scorer`'s score and its flags'
+/// kinds, under the shipped weights.
+pub fn checkworthiness(scorer: Scorer, model_score: f32, kinds: &[Kind]) -> f32 {
+    stack_score(scorer.weights(), model_score, kinds)
 }
 
 #[cfg(test)]
@@ -79,21 +103,28 @@ mod tests {
 
     #[test]
     fn reasons_are_the_kinds_that_raise_the_score() {
-        assert_eq!(reason(Kind::Numeric), Some("a figure"));
-        assert_eq!(reason(Kind::AnonymousSource), Some("an unnamed source"));
-        assert_eq!(reason(Kind::Vague), None, "not in the combination");
-        for kind in STACK_KINDS {
-            let i = STACK_KINDS.iter().position(|k| *k == kind).unwrap();
-            assert_eq!(reason(kind).is_some(), crate::stack_weights::WEIGHTS[2 + i] > 0.0, "{kind:?}");
+        assert_eq!(reason(Scorer::Words, Kind::Numeric), Some("a figure"));
+        assert_eq!(reason(Scorer::Words, Kind::AnonymousSource), Some("an unnamed source"));
+        for scorer in [Scorer::Words, Scorer::Encoder] {
+            assert_eq!(reason(scorer, Kind::Vague), None, "not in the combination");
+            for (i, kind) in STACK_KINDS.into_iter().enumerate() {
+                assert_eq!(reason(scorer, kind).is_some(), scorer.weights()[2 + i] > 0.0, "{scorer:?} {kind:?}");
+            }
         }
     }
 
     #[test]
     fn shipped_weights_are_finite_and_figures_count() {
-        assert!(crate::stack_weights::WEIGHTS.iter().all(|w| w.is_finite()));
-        let plain = checkworthiness(0.4, &[]);
-        let with_figure = checkworthiness(0.4, &[Kind::Numeric]);
-        assert!(with_figure > plain, "a figure makes a sentence more check-worthy: {plain} vs {with_figure}");
-        assert!((0.0..=1.0).contains(&checkworthiness(0.0, &[])) && (0.0..=1.0).contains(&checkworthiness(1.0, &STACK_KINDS)));
+        for scorer in [Scorer::Words, Scorer::Encoder] {
+            assert!(scorer.weights().iter().all(|w| w.is_finite()), "{scorer:?}");
+            let plain = checkworthiness(scorer, 0.4, &[]);
+            let with_figure = checkworthiness(scorer, 0.4, &[Kind::Numeric]);
+            assert!(with_figure >= plain, "{scorer:?}: a figure never makes a sentence less check-worthy: {plain} vs {with_figure}");
+            assert!(
+                (0.0..=1.0).contains(&checkworthiness(scorer, 0.0, &[]))
+                    && (0.0..=1.0).contains(&checkworthiness(scorer, 1.0, &STACK_KINDS))
+            );
+        }
+        assert!(checkworthiness(Scorer::Words, 0.4, &[Kind::Numeric]) > checkworthiness(Scorer::Words, 0.4, &[]));
     }
 }

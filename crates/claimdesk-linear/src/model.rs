@@ -118,6 +118,12 @@ impl Model {
         Model { bits, features, threshold, weights, dense, vectors, projection }
     }
 
+    /// The word vectors the model was trained with, if any (to train
+    /// another model on the same ones).
+    pub fn vectors(&self) -> Option<&Arc<WordVectors>> {
+        self.vectors.as_ref()
+    }
+
     /// Probability that `text` is positive.
     pub fn score(&self, text: &str, scratch: &mut Vec<u32>) -> f32 {
         features_of(self.features, text, self.bits, scratch);

@@ -113,6 +113,100 @@ impl Task {
     }
 }
 
+/// How a model is trained; unset options take the task's defaults (those
+/// of the model that ships, `Task::training`).
+#[derive(Debug, clap::Args)]
+pub struct TrainingArgs {
+    /// Passes over the data (online) or steps (batch).
+    #[arg(long)]
+    pub(crate) epochs: Option<usize>,
+    /// Weight of a positive example relative to a negative one.
+    #[arg(long)]
+    positive_weight: Option<f32>,
+    #[arg(long)]
+    pub(crate) learning_rate: Option<f32>,
+    /// L2 regularisation strength.
+    #[arg(long)]
+    l2: Option<f32>,
+    /// Features: `claims` (words, bigrams, claim-structure cues), `words`
+    /// (words, bigrams, trigrams) or `vectors` (the average word vector;
+    /// needs --vectors).
+    #[arg(long, value_enum)]
+    features: Option<FeaturesArg>,
+    /// Word vectors in GloVe's text format (`word v1 … vN` per line, most
+    /// frequent first), stored in the model: the only features with
+    /// `--features vectors` (which needs them), added to the hashed ones
+    /// otherwise (docs/DETECTION.md says where to get them).
+    #[arg(long, value_name = "FILE")]
+    vectors: Option<PathBuf>,
+    /// How many of the vector file's first words the model keeps.
+    #[arg(long, value_name = "N", default_value = "50000")]
+    vocabulary: usize,
+    /// Hash buckets as a power of two (the model file holds 4 × 2^BITS bytes).
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u32).range(8..=24))]
+    bits: Option<u32>,
+    /// Average the weights over the epochs.
+    #[arg(long)]
+    average: bool,
+    /// `online` (AdaGrad, one sentence at a time) or `batch` (full-batch
+    /// Adam).
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerArg>,
+    /// The score from which a sentence counts as positive (stored in the model).
+    #[arg(long, value_parser = crate::parse_score)]
+    threshold: Option<f32>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OptimizerArg {
+    Online,
+    Batch,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FeaturesArg {
+    Claims,
+    Words,
+    Vectors,
+}
+
+impl TrainingArgs {
+    pub fn options(&self, task: Task) -> anyhow::Result<claimdesk_linear::TrainOptions> {
+        let defaults = task.training();
+        let vectors = match &self.vectors {
+            Some(path) => {
+                let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+                let vectors = claimdesk_linear::WordVectors::read_text(std::io::BufReader::new(file), self.vocabulary)
+                    .with_context(|| path.display().to_string())?;
+                Some(std::sync::Arc::new(vectors))
+            }
+            None => None,
+        };
+        Ok(claimdesk_linear::TrainOptions {
+            epochs: self.epochs.unwrap_or(defaults.epochs),
+            positive_weight: self.positive_weight.unwrap_or(defaults.positive_weight),
+            learning_rate: self.learning_rate.unwrap_or(defaults.learning_rate),
+            l2: self.l2.unwrap_or(defaults.l2),
+            bits: self.bits.unwrap_or(defaults.bits),
+            average: self.average || defaults.average,
+            threshold: self.threshold.unwrap_or(defaults.threshold),
+            optimizer: match self.optimizer {
+                Some(OptimizerArg::Online) => claimdesk_linear::Optimizer::Online,
+                Some(OptimizerArg::Batch) => claimdesk_linear::Optimizer::Batch,
+                None => defaults.optimizer,
+            },
+            features: match self.features {
+                Some(FeaturesArg::Words) => claimdesk_linear::FeatureSet::Words,
+                Some(FeaturesArg::Claims) => claimdesk_linear::FeatureSet::Claims,
+                Some(FeaturesArg::Vectors) => claimdesk_linear::FeatureSet::Vectors,
+                None => defaults.features,
+            },
+            seed: defaults.seed,
+            vectors,
+        })
+    }
+}
+
 fn report(task: Task, label: &str, scores: &Scores) {
     let (p, r, f) = scores.positive();
     let extra = if task == Task::Subjectivity { format!("  macro F1 {:.3}", scores.macro_f1()) } else { String::new() };
@@ -122,7 +216,7 @@ fn report(task: Task, label: &str, scores: &Scores) {
     );
 }
 
-fn examples(rows: &[Labelled]) -> Vec<Example> {
+pub(crate) fn examples(rows: &[Labelled]) -> Vec<Example> {
     rows.iter().map(|r| Example { text: r.text.clone(), positive: r.positive }).collect()
 }
 
@@ -293,31 +387,13 @@ pub fn train_stack(data: &[PathBuf], output: &Path, options: TrainOptions, plugi
             kinds
         })
         .collect();
-    let inputs: Vec<[f32; STACK_WEIGHTS]> = model_scores.iter().zip(&kinds).map(|(s, k)| stack_features(*s, k)).collect();
-    // Full-batch gradient descent (Adam) on the weighted logistic loss; few
-    // weights, so it converges in a few thousand steps.
-    let mut weights = [0.0_f32; STACK_WEIGHTS];
-    weights[1] = 1.0;
-    let (mut m, mut v) = ([0.0_f32; STACK_WEIGHTS], [0.0_f32; STACK_WEIGHTS]);
-    let n = rows.len().max(1) as f32;
-    for step in 1..=3000 {
-        let mut gradient = [0.0_f32; STACK_WEIGHTS];
-        for (x, row) in inputs.iter().zip(&rows) {
-            let z: f32 = x.iter().zip(&weights).map(|(a, b)| a * b).sum();
-            let p = 1.0 / (1.0 + (-z).exp());
-            let (target, weight) = if row.positive { (1.0, options.positive_weight) } else { (0.0, 1.0) };
-            for (g, xi) in gradient.iter_mut().zip(x) {
-                *g += (p - target) * weight * xi / n;
-            }
-        }
-        let (c1, c2) = (1.0 - 0.9_f32.powi(step), 1.0 - 0.999_f32.powi(step));
-        for i in 0..STACK_WEIGHTS {
-            let g = gradient[i] + 1e-4 * weights[i];
-            m[i] = 0.9 * m[i] + 0.1 * g;
-            v[i] = 0.999 * v[i] + 0.001 * g * g;
-            weights[i] -= 0.01 * (m[i] / c1) / ((v[i] / c2).sqrt() + 1e-8);
-        }
-    }
+    let inputs: Vec<Vec<f32>> = model_scores.iter().zip(&kinds).map(|(s, k)| stack_features(*s, k).to_vec()).collect();
+    let labels: Vec<bool> = rows.iter().map(|r| r.positive).collect();
+    let mut start = [0.0_f32; STACK_WEIGHTS];
+    start[1] = 1.0;
+    let fitted = crate::combine::fit_logistic(&inputs, &labels, options.positive_weight, &start);
+    let mut weights = start;
+    weights.copy_from_slice(&fitted);
     let (mut before, mut after) = (Scores::default(), Scores::default());
     for ((score, kinds), row) in model_scores.iter().zip(&kinds).zip(&rows) {
         before.add(*score >= 0.5, row.positive);
@@ -325,16 +401,30 @@ pub fn train_stack(data: &[PathBuf], output: &Path, options: TrainOptions, plugi
     }
     report(Task::Checkworthiness, "out-of-fold model alone", &before);
     report(Task::Checkworthiness, "out-of-fold model + flags", &after);
-    // `{:?}` is the shortest text that reads back as the same f32.
-    let list = weights.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", ");
-    let source = format!(
-        "// Generated by `claimdesk train --task stack` on {} sentences; do not edit by hand.\n\
-         // Order: bias, model logit, then claimdesk_core::stack::STACK_KINDS.\n\
-         #[rustfmt::skip]\n\
-         pub(crate) const WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [{list}];\n",
-        rows.len()
-    );
-    std::fs::write(output, source).with_context(|| format!("cannot write {}", output.display()))?;
+    write_stack_weights(output, &weights, claimdesk_core::stack::Scorer::Encoder.weights())?;
     println!("trained the combination in {:.1} s; wrote {}", started.elapsed().as_secs_f64(), output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes both scorers' combination weights as the Rust source of
+/// `claimdesk_core::stack_weights` (each trainer passes the other's
+/// shipped weights through unchanged).
+pub fn write_stack_weights(output: &Path, words: &[f32], encoder: &[f32]) -> anyhow::Result<()> {
+    // `{:?}` is the shortest text that reads back as the same f32.
+    let list = |weights: &[f32]| weights.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", ");
+    let source = format!(
+        "// Generated by `claimdesk train --task stack` (WEIGHTS, fitted to the word model's scores)\n\
+         // and `claimdesk train --task stack --encoder-scores` (ENCODER_WEIGHTS, the encoder's);\n\
+         // do not edit by hand. Order: bias, model logit, then claimdesk_core::stack::STACK_KINDS.\n\
+         #[rustfmt::skip]\n\
+         pub(crate) const WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [{}];\n\
+         #[rustfmt::skip]\n\
+         pub(crate) const ENCODER_WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [{}];\n",
+        list(words),
+        list(encoder)
+    );
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(output, source).with_context(|| format!("cannot write {}", output.display()))
 }

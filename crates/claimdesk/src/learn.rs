@@ -87,7 +87,7 @@ fn fit(examples: &[Example<'_>], start: &Head, penalty: f32) -> Head {
             if i == dim { b -= delta } else { w[i] -= delta }
         }
     }
-    Head { model: start.model.clone(), weights: w, bias: b, threshold: 0.5 }
+    Head { model: start.model.clone(), weights: w, bias: b, threshold: 0.5, words: None }
 }
 
 fn probability(head: &Head, vector: &[f32]) -> f32 {
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_desks_head_learns_what_its_decisions_say_and_cross_validation_shows_it() {
-        let shipped = Head { model: "m".into(), weights: vec![3.0, 0.0], bias: 0.0, threshold: 0.5 };
+        let shipped = Head { model: "m".into(), weights: vec![3.0, 0.0], bias: 0.0, threshold: 0.5, words: None };
         let (vectors, labels) = desk(60);
         let examples: Vec<Example<'_>> = vectors.iter().zip(&labels).map(|(v, &l)| Example { vector: v, label: l }).collect();
         let (before, after) = cross_validate(&examples, &shipped, 5);
@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn a_strong_penalty_keeps_the_shipped_head() {
-        let shipped = Head { model: "m".into(), weights: vec![3.0, 0.0], bias: 0.0, threshold: 0.5 };
+        let shipped = Head { model: "m".into(), weights: vec![3.0, 0.0], bias: 0.0, threshold: 0.5, words: None };
         let (vectors, labels) = desk(20);
         let examples: Vec<Example<'_>> = vectors.iter().zip(&labels).map(|(v, &l)| Example { vector: v, label: l }).collect();
         let kept = fit(&examples, &shipped, 1000.0);

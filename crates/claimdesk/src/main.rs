@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod combine;
 mod datasets;
 mod db;
 mod eval;
@@ -20,7 +21,6 @@ mod work;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -59,100 +59,6 @@ struct PluginArgs {
 enum ProfileArg {
     Fast,
     Desk,
-}
-
-/// How a model is trained; unset options take the task's defaults (those
-/// of the model that ships, `eval::Task::training`).
-#[derive(Debug, clap::Args)]
-struct TrainingArgs {
-    /// Passes over the data (online) or steps (batch).
-    #[arg(long)]
-    epochs: Option<usize>,
-    /// Weight of a positive example relative to a negative one.
-    #[arg(long)]
-    positive_weight: Option<f32>,
-    #[arg(long)]
-    learning_rate: Option<f32>,
-    /// L2 regularisation strength.
-    #[arg(long)]
-    l2: Option<f32>,
-    /// Features: `claims` (words, bigrams, claim-structure cues), `words`
-    /// (words, bigrams, trigrams) or `vectors` (the average word vector;
-    /// needs --vectors).
-    #[arg(long, value_enum)]
-    features: Option<FeaturesArg>,
-    /// Word vectors in GloVe's text format (`word v1 … vN` per line, most
-    /// frequent first), stored in the model: the only features with
-    /// `--features vectors` (which needs them), added to the hashed ones
-    /// otherwise (docs/DETECTION.md says where to get them).
-    #[arg(long, value_name = "FILE")]
-    vectors: Option<PathBuf>,
-    /// How many of the vector file's first words the model keeps.
-    #[arg(long, value_name = "N", default_value = "50000")]
-    vocabulary: usize,
-    /// Hash buckets as a power of two (the model file holds 4 × 2^BITS bytes).
-    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u32).range(8..=24))]
-    bits: Option<u32>,
-    /// Average the weights over the epochs.
-    #[arg(long)]
-    average: bool,
-    /// `online` (AdaGrad, one sentence at a time) or `batch` (full-batch
-    /// Adam).
-    #[arg(long, value_enum)]
-    optimizer: Option<OptimizerArg>,
-    /// The score from which a sentence counts as positive (stored in the model).
-    #[arg(long, value_parser = parse_score)]
-    threshold: Option<f32>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum OptimizerArg {
-    Online,
-    Batch,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum FeaturesArg {
-    Claims,
-    Words,
-    Vectors,
-}
-
-impl TrainingArgs {
-    fn options(&self, task: eval::Task) -> anyhow::Result<claimdesk_linear::TrainOptions> {
-        let defaults = task.training();
-        let vectors = match &self.vectors {
-            Some(path) => {
-                let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-                let vectors = claimdesk_linear::WordVectors::read_text(std::io::BufReader::new(file), self.vocabulary)
-                    .with_context(|| path.display().to_string())?;
-                Some(std::sync::Arc::new(vectors))
-            }
-            None => None,
-        };
-        Ok(claimdesk_linear::TrainOptions {
-            epochs: self.epochs.unwrap_or(defaults.epochs),
-            positive_weight: self.positive_weight.unwrap_or(defaults.positive_weight),
-            learning_rate: self.learning_rate.unwrap_or(defaults.learning_rate),
-            l2: self.l2.unwrap_or(defaults.l2),
-            bits: self.bits.unwrap_or(defaults.bits),
-            average: self.average || defaults.average,
-            threshold: self.threshold.unwrap_or(defaults.threshold),
-            optimizer: match self.optimizer {
-                Some(OptimizerArg::Online) => claimdesk_linear::Optimizer::Online,
-                Some(OptimizerArg::Batch) => claimdesk_linear::Optimizer::Batch,
-                None => defaults.optimizer,
-            },
-            features: match self.features {
-                Some(FeaturesArg::Words) => claimdesk_linear::FeatureSet::Words,
-                Some(FeaturesArg::Claims) => claimdesk_linear::FeatureSet::Claims,
-                Some(FeaturesArg::Vectors) => claimdesk_linear::FeatureSet::Vectors,
-                None => defaults.features,
-            },
-            seed: defaults.seed,
-            vectors,
-        })
-    }
 }
 
 /// The database every subcommand that stores or reads claims uses.
@@ -284,7 +190,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
         #[command(flatten)]
-        training: TrainingArgs,
+        training: eval::TrainingArgs,
         #[command(flatten)]
         plugins: PluginArgs,
     },
@@ -310,17 +216,20 @@ enum Command {
         force: bool,
         #[command(flatten)]
         database: DatabaseArg,
-        /// Default: the model file the task's plugin embeds.
+        /// Default: the model file the task's plugin embeds; for `stack
+        /// --encoder-scores`, the directory the files go under (the repository).
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
-        training: TrainingArgs,
+        training: eval::TrainingArgs,
         /// For `stack`: the plugins whose flags the combination weighs.
         #[command(flatten)]
         plugins: PluginArgs,
         /// For `desk`: the tuning's settings and the encoder it starts from.
         #[command(flatten)]
         desk: tune::DeskArgs,
+        #[command(flatten)]
+        stack: combine::StackArgs,
     },
     /// Print performance figures (see docs/PERFORMANCE.md).
     Bench {
@@ -475,7 +384,7 @@ enum PluginsCommand {
     },
 }
 
-fn parse_score(s: &str) -> Result<f32, String> {
+pub(crate) fn parse_score(s: &str) -> Result<f32, String> {
     let x: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
     if (0.0..=1.0).contains(&x) { Ok(x) } else { Err(format!("{x} is not between 0 and 1")) }
 }
@@ -540,6 +449,22 @@ fn main() -> ExitCode {
         }
         Command::Train { task: eval::TrainTask::Desk, data, output, training, desk, .. } => {
             tune::train_desk(&desk.training(&data, output.as_deref(), &training, std::env::args().collect::<Vec<_>>().join(" ")))
+        }
+        Command::Train {
+            task: eval::TrainTask::Stack,
+            data,
+            stack: combine::StackArgs { encoder_scores: Some(scores), measure_only },
+            plugins,
+            output,
+            ..
+        } => {
+            let output = (!measure_only).then(|| output.unwrap_or_else(|| PathBuf::from(".")));
+            combine::train_combinations(&combine::Combining {
+                data: &data,
+                encoder_scores: &scores,
+                plugins: &plugins,
+                output: output.as_deref(),
+            })
         }
         Command::Train { task, data, output, training, plugins, .. } => match task.model() {
             Some(task) => {

@@ -23,7 +23,7 @@ use crate::eval::Task;
 
 /// Where the desk model and the heads go by default.
 pub const DESK_DIR: &str = "models/desk";
-const HEAD_FILES: [(Task, &str); 2] =
+pub(crate) const HEAD_FILES: [(Task, &str); 2] =
     [(Task::Checkworthiness, "plugins/checkworthiness/model/head.txt"), (Task::Subjectivity, "plugins/subjectivity/model/head.txt")];
 
 /// What `train --task desk` was given.
@@ -60,7 +60,7 @@ fn texts(set: &Sentences) -> Vec<&str> {
     set.rows.iter().map(|r| r.text.as_str()).collect()
 }
 
-fn task_of(path: &Path) -> anyhow::Result<Task> {
+pub(crate) fn task_of(path: &Path) -> anyhow::Result<Task> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let first = text.lines().next().unwrap_or_default();
     if first.starts_with("Sentence_id\tText\tclass_label") || first.starts_with("sentence_id,screening,label,text") {
@@ -74,7 +74,7 @@ fn task_of(path: &Path) -> anyhow::Result<Task> {
 
 /// The threshold on `scores` (probabilities) that maximises `measure`
 /// over `labels`, searched on a grid of 0.05 to 0.95.
-fn best_threshold(scores: &[f32], labels: &[bool], measure: impl Fn(&Scores) -> f64) -> (f32, f64) {
+pub(crate) fn best_threshold(scores: &[f32], labels: &[bool], measure: impl Fn(&Scores) -> f64) -> (f32, f64) {
     (1..20)
         .map(|i| i as f32 * 0.05)
         .map(|t| (t, measure(&Scores::at(scores, labels, t))))
@@ -85,27 +85,27 @@ fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
-fn f1(s: &Scores) -> f64 {
+pub(crate) fn f1(s: &Scores) -> f64 {
     s.positive().2
 }
 
-fn macro_f1(s: &Scores) -> f64 {
+pub(crate) fn macro_f1(s: &Scores) -> f64 {
     s.macro_f1()
 }
 
 /// A task's cross-validated figure: each fold judged at the threshold
 /// that the other measured folds' out-of-fold scores choose, the counts
 /// pooled; and the threshold all of them choose (the one that ships).
-struct Measured {
+pub(crate) struct Measured {
     sentences: usize,
-    nested: f64,
+    pub(crate) nested: f64,
     per_fold: Vec<f64>,
     at_half: f64,
     threshold: f32,
 }
 
 impl Measured {
-    fn new(oof: &[f32], labels: &[bool], fold_of: &[usize], measured: usize, measure: fn(&Scores) -> f64) -> Measured {
+    pub(crate) fn new(oof: &[f32], labels: &[bool], fold_of: &[usize], measured: usize, measure: fn(&Scores) -> f64) -> Measured {
         let pick = |keep: &dyn Fn(usize) -> bool| -> (Vec<f32>, Vec<bool>) {
             (0..oof.len()).filter(|&i| fold_of[i] < measured && keep(fold_of[i])).map(|i| (oof[i], labels[i])).unzip()
         };
@@ -133,7 +133,7 @@ impl Measured {
         }
     }
 
-    fn per_fold_text(&self) -> String {
+    pub(crate) fn per_fold_text(&self) -> String {
         self.per_fold.iter().map(|f| format!("{f:.3}")).collect::<Vec<_>>().join(", ")
     }
 }
@@ -288,7 +288,7 @@ pub fn train_desk(args: &DeskTraining<'_>) -> anyhow::Result<ExitCode> {
     let info = tuned.save(output, info, |bytes| claimdesk_core::sha256_hex(bytes)[..16].to_owned())?;
     for (t, (task, file)) in HEAD_FILES.iter().enumerate() {
         let (weights, bias) = tuned.head(t)?;
-        let head = Head { model: info.id.clone(), weights, bias, threshold: thresholds[t] };
+        let head = Head { model: info.id.clone(), weights, bias, threshold: thresholds[t], words: None };
         std::fs::write(file, head.to_text()).with_context(|| format!("cannot write {file}"))?;
         println!("{task:?} head: {file} (threshold {:.2})", thresholds[t]);
     }
@@ -351,7 +351,7 @@ impl DeskArgs {
         &'a self,
         data: &'a [PathBuf],
         output: Option<&'a Path>,
-        common: &crate::TrainingArgs,
+        common: &crate::eval::TrainingArgs,
         command: String,
     ) -> DeskTraining<'a> {
         let defaults = TuneOptions::default();

@@ -70,6 +70,9 @@ impl Checker for Checkworthiness {
         for sentence in doc.sentences() {
             let by_head = self.head.as_ref().zip(doc.embedding(sentence.index)).filter(|(h, (v, model))| h.applies_to(model, v.len()));
             let score = match by_head {
+                Some((head, (vector, _))) if head.wants_words() => {
+                    head.score_with_words(vector, self.model.score(sentence.text, &mut scratch))
+                }
                 Some((head, (vector, _))) => head.score(vector),
                 None => self.model.score(sentence.text, &mut scratch),
             };
@@ -115,7 +118,7 @@ mod tests {
     #[test]
     fn sentence_vectors_are_scored_by_the_head_only_when_they_are_its_model() {
         let mut checker = Checkworthiness::new("").unwrap();
-        let head = Head { model: "m1".into(), weights: vec![4.0, 0.0], bias: 0.0, threshold: 0.5 };
+        let head = Head { model: "m1".into(), weights: vec![4.0, 0.0], bias: 0.0, threshold: 0.5, words: None };
         checker.head = Some(head);
         let text = "Thank you all for coming. We will win.";
         let score = |model: &str, vectors: Vec<f32>| {
@@ -129,6 +132,19 @@ mod tests {
         assert!(by_head[0].0 > 0.95 && by_head[1].0 < 0.05 && by_head.iter().all(|f| f.1), "{by_head:?}");
         let other_model = score("m2", vec![1.0, 0.0, -1.0, 0.0]);
         assert!(other_model.iter().all(|f| !f.1), "vectors of another model fall back to the word model");
+        // A head combined with the word model: with a vector the head calls
+        // even, the word model's score decides.
+        let mut combined = Checkworthiness::new("").unwrap();
+        combined.head = Some(Head { model: "m1".into(), weights: vec![4.0, 0.0], bias: 0.0, threshold: 0.5, words: Some([0.0, 1.0, 1.0]) });
+        let mut buffers = DocBuffers::new(&claimdesk_core::analyze(text));
+        assert!(buffers.set_embeddings("m1", 2, vec![0.0; 4]));
+        let raised = run_on(&combined, &buffers, text).unwrap();
+        let mut scratch = Vec::new();
+        for (flag, sentence) in raised.iter().zip(["Thank you all for coming.", "We will win."]) {
+            let word = combined.model.score(sentence, &mut scratch);
+            assert!(flag.message.starts_with("Check-worthiness (sentence encoder)"), "{}", flag.message);
+            assert!((flag.score - word).abs() < 1e-4, "{} vs the word model's {word}", flag.score);
+        }
     }
 
     #[test]

@@ -52,8 +52,12 @@ impl Checker for Subjectivity {
         for sentence in doc.sentences() {
             let by_head = self.head.as_ref().zip(doc.embedding(sentence.index)).filter(|(h, (v, model))| h.applies_to(model, v.len()));
             let (subjective, score) = match (by_head, &self.model) {
-                (Some((head, (vector, _))), _) => {
-                    let score = head.score(vector);
+                (Some((head, (vector, _))), model) => {
+                    // The head's combination with the word model, where it has one.
+                    let score = match model {
+                        Some(model) if head.wants_words() => head.score_with_words(vector, model.score(sentence.text, &mut scratch)),
+                        _ => head.score(vector),
+                    };
                     (score >= 0.5, score)
                 }
                 (None, Some(model)) => model.decide(sentence.text, &mut scratch),
@@ -92,7 +96,7 @@ mod tests {
         assert!(pairs(&Subjectivity::new("model=off").unwrap(), opinion).is_empty());
         // With vectors of the head's model, the head decides.
         let mut plugin = Subjectivity::new("").unwrap();
-        plugin.head = Some(Head { model: "m1".into(), weights: vec![-4.0, 0.0], bias: 0.0, threshold: 0.5 });
+        plugin.head = Some(Head { model: "m1".into(), weights: vec![-4.0, 0.0], bias: 0.0, threshold: 0.5, words: None });
         let mut buffers = DocBuffers::new(&claimdesk_core::analyze(opinion));
         assert!(buffers.set_embeddings("m1", 2, vec![1.0, 0.0]));
         assert!(run_on(&plugin, &buffers, opinion).unwrap().is_empty(), "the head says objective");
