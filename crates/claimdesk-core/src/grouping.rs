@@ -50,7 +50,7 @@ pub fn take_explained_scores(analysis: &crate::Analysis, flags: &mut Vec<Flag>) 
             if score < EXPLAINED_FROM {
                 return (score, String::new());
             }
-            let others: Vec<&str> = kinds.iter().filter_map(|k| crate::stack::reason(reported.scorer, *k)).collect();
+            let others: Vec<&str> = kinds.iter().filter_map(|k| crate::stack::reason(*k)).collect();
             let mut why = reported.message.trim_end_matches('.').to_owned();
             if !others.is_empty() {
                 why.push_str("; other detectors found ");

@@ -43,11 +43,13 @@ impl Scorer {
 }
 
 /// What a flag kind says for a sentence's check-worthiness, in plain
-/// words, for the kinds whose weight in `scorer`'s shipped combination
-/// raises it.
-pub fn reason(scorer: Scorer, kind: Kind) -> Option<&'static str> {
+/// words, for the kinds whose weight in the word model's combination (fitted
+/// on 22,499 labelled sentences) raises it. Said whichever model scored
+/// the sentence: the encoder may have learnt the same from the words
+/// themselves, and a checker wants to know what else was found.
+pub fn reason(kind: Kind) -> Option<&'static str> {
     let i = STACK_KINDS.iter().position(|k| *k == kind)?;
-    if scorer.weights()[2 + i] <= 0.0 {
+    if Scorer::Words.weights()[2 + i] <= 0.0 {
         return None;
     }
     Some(match kind {
@@ -103,13 +105,11 @@ mod tests {
 
     #[test]
     fn reasons_are_the_kinds_that_raise_the_score() {
-        assert_eq!(reason(Scorer::Words, Kind::Numeric), Some("a figure"));
-        assert_eq!(reason(Scorer::Words, Kind::AnonymousSource), Some("an unnamed source"));
-        for scorer in [Scorer::Words, Scorer::Encoder] {
-            assert_eq!(reason(scorer, Kind::Vague), None, "not in the combination");
-            for (i, kind) in STACK_KINDS.into_iter().enumerate() {
-                assert_eq!(reason(scorer, kind).is_some(), scorer.weights()[2 + i] > 0.0, "{scorer:?} {kind:?}");
-            }
+        assert_eq!(reason(Kind::Numeric), Some("a figure"));
+        assert_eq!(reason(Kind::AnonymousSource), Some("an unnamed source"));
+        assert_eq!(reason(Kind::Vague), None, "not in the combination");
+        for (i, kind) in STACK_KINDS.into_iter().enumerate() {
+            assert_eq!(reason(kind).is_some(), Scorer::Words.weights()[2 + i] > 0.0, "{kind:?}");
         }
     }
 
@@ -117,14 +117,14 @@ mod tests {
     fn shipped_weights_are_finite_and_figures_count() {
         for scorer in [Scorer::Words, Scorer::Encoder] {
             assert!(scorer.weights().iter().all(|w| w.is_finite()), "{scorer:?}");
-            let plain = checkworthiness(scorer, 0.4, &[]);
-            let with_figure = checkworthiness(scorer, 0.4, &[Kind::Numeric]);
-            assert!(with_figure >= plain, "{scorer:?}: a figure never makes a sentence less check-worthy: {plain} vs {with_figure}");
             assert!(
                 (0.0..=1.0).contains(&checkworthiness(scorer, 0.0, &[]))
                     && (0.0..=1.0).contains(&checkworthiness(scorer, 1.0, &STACK_KINDS))
             );
         }
-        assert!(checkworthiness(Scorer::Words, 0.4, &[Kind::Numeric]) > checkworthiness(Scorer::Words, 0.4, &[]));
+        // The word model's combination counts figures (the encoder's may not
+        // need to: cross-validation decides, docs/DETECTION.md).
+        let (plain, with_figure) = (checkworthiness(Scorer::Words, 0.4, &[]), checkworthiness(Scorer::Words, 0.4, &[Kind::Numeric]));
+        assert!(with_figure > plain, "a figure makes a sentence more check-worthy: {plain} vs {with_figure}");
     }
 }
