@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use claimdesk_core::{Kind, analyze};
+use claimdesk_core::Kind;
 use claimdesk_linear::{Example, Head, Model, train};
 
 use crate::datasets::{Labelled, Scores, read};
@@ -269,10 +269,8 @@ pub fn train_combinations(args: &Combining<'_>) -> anyhow::Result<ExitCode> {
             .rows
             .iter()
             .map(|row| {
-                let analysis = analyze(&row.text);
-                let mut flags = host.check(&row.text, &analysis).flags;
-                claimdesk_core::take_model_scores(&analysis, &mut flags);
-                wanted.iter().map(|k| f32::from(u8::from(flags.iter().any(|f| f.kind == *k)))).collect()
+                let found = crate::eval::flag_kinds(&host, &row.text);
+                wanted.iter().map(|k| f32::from(u8::from(found.contains(k)))).collect()
             })
             .collect();
         let inputs_of = |c: Candidate| -> Vec<Vec<f32>> {

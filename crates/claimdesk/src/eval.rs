@@ -375,18 +375,7 @@ pub fn train_stack(data: &[PathBuf], output: &Path, options: TrainOptions, plugi
         }
     }
     let host = plugins::load(plugin_args);
-    let kinds: Vec<Vec<Kind>> = rows
-        .iter()
-        .map(|row| {
-            let analysis = analyze(&row.text);
-            let mut flags = host.check(&row.text, &analysis).flags;
-            claimdesk_core::take_model_scores(&analysis, &mut flags);
-            let mut kinds: Vec<Kind> = flags.iter().map(|f| f.kind).collect();
-            kinds.sort_by_key(|k| k.code());
-            kinds.dedup();
-            kinds
-        })
-        .collect();
+    let kinds: Vec<Vec<Kind>> = rows.iter().map(|row| flag_kinds(&host, &row.text)).collect();
     let inputs: Vec<Vec<f32>> = model_scores.iter().zip(&kinds).map(|(s, k)| stack_features(*s, k).to_vec()).collect();
     let labels: Vec<bool> = rows.iter().map(|r| r.positive).collect();
     let mut start = [0.0_f32; STACK_WEIGHTS];
@@ -427,4 +416,16 @@ pub fn write_stack_weights(output: &Path, words: &[f32], encoder: &[f32]) -> any
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     std::fs::write(output, source).with_context(|| format!("cannot write {}", output.display()))
+}
+
+/// The kinds of the flags `host`'s plugins raise on `text`, besides the
+/// check-worthiness scores, each once.
+pub(crate) fn flag_kinds(host: &claimdesk_plugin_host::PluginHost, text: &str) -> Vec<Kind> {
+    let analysis = analyze(text);
+    let mut flags = host.check(text, &analysis).flags;
+    claimdesk_core::take_model_scores(&analysis, &mut flags);
+    let mut kinds: Vec<Kind> = flags.iter().map(|f| f.kind).collect();
+    kinds.sort_by_key(|k| k.code());
+    kinds.dedup();
+    kinds
 }
