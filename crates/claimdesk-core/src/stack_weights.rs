@@ -2,6 +2,6 @@
 // and `claimdesk train --task stack --encoder-scores` (ENCODER_WEIGHTS, the encoder's);
 // do not edit by hand. Order: bias, model logit, then claimdesk_core::stack::STACK_KINDS.
 #[rustfmt::skip]
-pub(crate) const WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [0.04760716, 1.0351849, 0.47699365, 0.19160499, 0.64812154, -0.18870206, 0.319204];
+pub(crate) const WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [0.04421597, 1.0343164, 0.4766143, 0.21756601, 0.53931063, -0.18494473, 0.31812033];
 #[rustfmt::skip]
 pub(crate) const ENCODER_WEIGHTS: [f32; crate::stack::STACK_WEIGHTS] = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0];
