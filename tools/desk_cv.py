@@ -5,8 +5,8 @@ two cores. What ships is always trained by `claimdesk train` in Rust; this
 only chooses the settings (docs/DETECTION.md has the figures).
 
 Usage (needs torch, tokenizers and safetensors; the data files as they are in
-../shared/data, or gzipped all in one directory: the two training files and,
-for the auxiliary task, hedges/conll2010_wikipedia_weasel_train.csv):
+../shared/data, or each gzipped, all in one directory: the two training files
+and, for the auxiliary task, conll2010_wikipedia_weasel_train.csv):
 
     DATA_DIR=../shared/data OUT=/tmp/cv WORKERS=14 python3 tools/desk_cv.py [--only NAME,...] [--smoke]
 
