@@ -25,6 +25,8 @@
 //! A + B·(the head's logit − logit(threshold)) + C·(the word model's
 //! logit), again deciding at 0.5.
 
+use crate::sigmoid;
+
 /// What [`Head::parse`] refuses.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HeadError {
@@ -57,10 +59,6 @@ const MAGIC: &str = "claimdesk-head 1";
 
 fn number(text: &str) -> Result<f32, HeadError> {
     text.parse::<f32>().ok().filter(|x| x.is_finite()).ok_or_else(|| HeadError::BadNumber(text.chars().take(40).collect()))
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 fn logit(p: f32) -> f32 {
@@ -113,12 +111,6 @@ impl Head {
         text
     }
 
-    /// Whether the score combines the head with the word model's score
-    /// (and [`Head::score_with_words`] wants it).
-    pub fn wants_words(&self) -> bool {
-        self.words.is_some()
-    }
-
     /// Whether vectors from desk model `model`, of `dimension` components,
     /// are what this head reads.
     pub fn applies_to(&self, model: &str, dimension: usize) -> bool {
@@ -136,12 +128,12 @@ impl Head {
         sigmoid(self.logit(vector) - logit(self.threshold))
     }
 
-    /// The score combined with the word model's probability
-    /// `word_score` when the head has a combination ([`Head::score`]
-    /// otherwise); 0.5 decides either way.
-    pub fn score_with_words(&self, vector: &[f32], word_score: f32) -> f32 {
+    /// The score combined with the word model's probability, which
+    /// `word_score` computes only when the head has a combination
+    /// ([`Head::score`] otherwise); 0.5 decides either way.
+    pub fn score_with_words(&self, vector: &[f32], word_score: impl FnOnce() -> f32) -> f32 {
         match self.words {
-            Some([a, b, c]) => sigmoid(a + b * (self.logit(vector) - logit(self.threshold)) + c * logit(word_score)),
+            Some([a, b, c]) => sigmoid(a + b * (self.logit(vector) - logit(self.threshold)) + c * logit(word_score())),
             None => self.score(vector),
         }
     }
@@ -156,7 +148,6 @@ mod tests {
         let head = Head { model: "abc123".into(), weights: vec![0.5, -0.25, 1.0], bias: -0.1, threshold: 0.3, words: None };
         let again = Head::parse(&head.to_text()).unwrap();
         assert_eq!(again, head);
-        assert!(!head.wants_words());
         // A vector whose raw probability is exactly the threshold scores 0.5.
         let z = logit(0.3) + 0.1;
         let v = [z / 0.5, 0.0, 0.0];
@@ -182,14 +173,19 @@ mod tests {
         let head = Head { model: "m".into(), weights: vec![1.0], bias: 0.0, threshold: 0.5, words: Some([-0.5, 1.0, 2.0]) };
         let again = Head::parse(&head.to_text()).unwrap();
         assert_eq!(again, head);
-        assert!(head.wants_words());
         // The head alone says 0.5 for a zero vector; the combination adds
         // the bias and the word model's logit.
         assert!((head.score(&[0.0]) - 0.5).abs() < 1e-6);
-        assert!((head.score_with_words(&[0.0], 0.5) - sigmoid(-0.5)).abs() < 1e-6);
-        assert!(head.score_with_words(&[0.0], 0.9) > 0.5, "a confident word model lifts it over the line");
-        assert!(head.score_with_words(&[0.0], 0.1) < 0.5);
+        assert!((head.score_with_words(&[0.0], || 0.5) - sigmoid(-0.5)).abs() < 1e-6);
+        assert!(head.score_with_words(&[0.0], || 0.9) > 0.5, "a confident word model lifts it over the line");
+        assert!(head.score_with_words(&[0.0], || 0.1) < 0.5);
         let plain = Head { words: None, ..head };
-        assert_eq!(plain.score_with_words(&[2.0], 0.99), plain.score(&[2.0]));
+        let asked = std::cell::Cell::new(false);
+        let score = plain.score_with_words(&[2.0], || {
+            asked.set(true);
+            0.99
+        });
+        assert_eq!(score, plain.score(&[2.0]));
+        assert!(!asked.get(), "a head without a combination does not run the word model");
     }
 }

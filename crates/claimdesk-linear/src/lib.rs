@@ -17,5 +17,5 @@ mod vectors;
 
 pub use features::{FEATURE_BITS, FeatureSet, features, features_of, named_features};
 pub use head::{Head, HeadError};
-pub use model::{Example, Model, ModelError, Optimizer, TrainOptions, head_from_config, model_from_config, train};
+pub use model::{Example, Model, ModelError, Optimizer, TrainOptions, head_from_config, model_from_config, sigmoid, train};
 pub use vectors::{VectorsError, WordVectors};

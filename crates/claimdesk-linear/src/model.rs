@@ -101,7 +101,8 @@ impl Default for TrainOptions {
     }
 }
 
-fn sigmoid(x: f32) -> f32 {
+/// The logistic function: a logit to a probability.
+pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use claimdesk_core::Kind;
-use claimdesk_linear::{Example, Head, Model, train};
+use claimdesk_linear::{Example, Head, Model, sigmoid, train};
 
 use crate::datasets::{Labelled, Scores, read};
 use crate::eval::{Task, examples};
@@ -90,13 +90,11 @@ impl Candidate {
     }
 }
 
-pub fn logit(p: f32) -> f32 {
+/// A probability's logit, clamped to ±9.2 so that a sentence scored 0 or 1
+/// cannot outweigh the rest of a fit.
+fn logit(p: f32) -> f32 {
     let p = p.clamp(1e-4, 1.0 - 1e-4);
     (p / (1.0 - p)).ln()
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 /// A logistic regression's weights over `inputs` (the first column is the
@@ -112,7 +110,7 @@ pub fn fit_logistic(inputs: &[Vec<f32>], labels: &[bool], positive_weight: f32, 
     for step in 1..=3000 {
         gradient.iter_mut().for_each(|g| *g = 0.0);
         for (x, &label) in inputs.iter().zip(labels) {
-            let p = sigmoid(x.iter().zip(&weights).map(|(a, b)| a * b).sum());
+            let p = apply(&weights, x);
             let (target, weight) = if label { (1.0, positive_weight) } else { (0.0, 1.0) };
             for (g, xi) in gradient.iter_mut().zip(x) {
                 *g += (p - target) * weight * xi / n;

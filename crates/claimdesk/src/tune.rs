@@ -16,7 +16,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use claimdesk_embed::tune::{TaskData, TuneOptions};
 use claimdesk_embed::{DeskInfo, Encoder};
-use claimdesk_linear::Head;
+use claimdesk_linear::{Head, sigmoid};
 
 use crate::datasets::{Labelled, Scores, read};
 use crate::eval::Task;
@@ -79,10 +79,6 @@ pub(crate) fn best_threshold(scores: &[f32], labels: &[bool], measure: impl Fn(&
         .map(|i| i as f32 * 0.05)
         .map(|t| (t, measure(&Scores::at(scores, labels, t))))
         .fold((0.5, -1.0), |best, candidate| if candidate.1 > best.1 { candidate } else { best })
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 pub(crate) fn f1(s: &Scores) -> f64 {

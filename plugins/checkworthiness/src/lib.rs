@@ -70,10 +70,7 @@ impl Checker for Checkworthiness {
         for sentence in doc.sentences() {
             let by_head = self.head.as_ref().zip(doc.embedding(sentence.index)).filter(|(h, (v, model))| h.applies_to(model, v.len()));
             let score = match by_head {
-                Some((head, (vector, _))) if head.wants_words() => {
-                    head.score_with_words(vector, self.model.score(sentence.text, &mut scratch))
-                }
-                Some((head, (vector, _))) => head.score(vector),
+                Some((head, (vector, _))) => head.score_with_words(vector, || self.model.score(sentence.text, &mut scratch)),
                 None => self.model.score(sentence.text, &mut scratch),
             };
             // Cues explain why a sentence scored high; a low score needs none.

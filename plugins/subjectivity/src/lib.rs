@@ -55,8 +55,8 @@ impl Checker for Subjectivity {
                 (Some((head, (vector, _))), model) => {
                     // The head's combination with the word model, where it has one.
                     let score = match model {
-                        Some(model) if head.wants_words() => head.score_with_words(vector, model.score(sentence.text, &mut scratch)),
-                        _ => head.score(vector),
+                        Some(model) => head.score_with_words(vector, || model.score(sentence.text, &mut scratch)),
+                        None => head.score(vector),
                     };
                     (score >= 0.5, score)
                 }
