@@ -110,8 +110,10 @@ impl Verb {
         use Status::*;
         match (self, status) {
             (Verb::Dismiss | Verb::Publish | Verb::Unpublish, _) => Role::Editor,
-            // What is public, or was set aside by an editor, stays an editor's.
-            (Verb::Reopen | Verb::Summarize | Verb::Speaker | Verb::EditEvidence, Published | Dismissed) => Role::Editor,
+            // What is public, or was set aside by an editor, stays an
+            // editor's: every change to it, evidence added included (it
+            // shows on the public fact-check at once).
+            (_, Published | Dismissed) => Role::Editor,
             _ => Role::Checker,
         }
     }

@@ -25,5 +25,5 @@ mod parse;
 pub use error::{FeedError, FeedErrorKind};
 pub use extract::{Extracted, article_text, html_to_text};
 pub use fetch::{ARTICLE_LIMIT, FEED_LIMIT, Fetched, Fetcher, HOST_INTERVAL, MAX_REDIRECTS, USER_AGENT, Validators};
-pub use guard::{address_refusal, check_feed_url};
+pub use guard::{address_refusal, check_feed_url, check_feed_url_resolved};
 pub use parse::{DEFAULT_EVERY, FeedItem, ParsedFeed, every_text, parse_every, parse_feed};

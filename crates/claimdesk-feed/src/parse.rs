@@ -29,6 +29,9 @@ pub struct FeedItem {
     pub published: Option<String>,
     /// The item's own text (content, else summary), as plain text.
     pub text: String,
+    /// Why the item's own text could not be read (HTML refused by the one
+    /// HTML entry check); its text is then empty.
+    pub refused: Option<String>,
 }
 
 /// Parses a feed document of any of the supported formats.
@@ -47,17 +50,22 @@ pub fn parse_feed(bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
                 .map(|l| l.href.trim().to_owned())
                 .filter(|href| href.starts_with("http://") || href.starts_with("https://"));
             let html = entry.content.and_then(|c| c.body).or(entry.summary.map(|s| s.content)).unwrap_or_default();
+            let (text, refused) = match html_to_text(&html) {
+                Ok(text) => (text, None),
+                Err(e) => (String::new(), Some(e.message)),
+            };
             FeedItem {
                 guid: cut(entry.id.trim()),
                 url,
-                title: entry.title.map(|t| cut(&html_to_text(&t.content))).filter(|t| !t.is_empty()),
+                title: entry.title.and_then(|t| html_to_text(&t.content).ok()).map(|t| cut(&t)).filter(|t| !t.is_empty()),
                 author: entry.authors.first().and_then(|p| p.name.as_deref()).map(|n| cut(n.trim())).filter(|a| !a.is_empty()),
                 published: entry.published.or(entry.updated).map(|d| d.to_rfc3339()),
-                text: html_to_text(&html),
+                text,
+                refused,
             }
         })
         .collect();
-    Ok(ParsedFeed { title: feed.title.map(|t| cut(&html_to_text(&t.content))).filter(|t| !t.is_empty()), items })
+    Ok(ParsedFeed { title: feed.title.and_then(|t| html_to_text(&t.content).ok()).map(|t| cut(&t)).filter(|t| !t.is_empty()), items })
 }
 
 fn cut(s: &str) -> String {

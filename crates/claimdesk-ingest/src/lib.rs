@@ -7,7 +7,4 @@ mod prepare;
 mod source;
 
 pub use prepare::{CLAIM_THRESHOLD, check_document, prepare};
-pub use source::{
-    Format, InputError, MAX_BYTES, MAX_HTML_DEPTH, Source, check_html_depth, collect_sources, decode, parse_documents, read_documents,
-    read_text,
-};
+pub use source::{Format, InputError, MAX_BYTES, Source, collect_sources, decode, parse_documents, read_documents, read_text};

@@ -30,8 +30,9 @@ pub enum InputError {
     Empty,
     #[error("{0}")]
     Invalid(#[from] claimdesk_core::DocumentError),
-    #[error("document too deeply nested: HTML elements nest {depth} deep, over the limit of {limit}")]
-    TooDeep { depth: usize, limit: usize },
+    /// HTML refused by the one HTML entry point (too deep, over budget).
+    #[error("{0}")]
+    Html(#[from] claimdesk_html::HtmlError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,10 +164,7 @@ pub fn parse_documents(text: String, format: Format) -> Result<Vec<Result<Docume
     let (body, title) = match format {
         Format::Text => (text, None),
         Format::Markdown => (markdown_text(&text), None),
-        Format::Html => {
-            check_html_depth(&text, MAX_HTML_DEPTH)?;
-            html_text_and_title(&text)
-        }
+        Format::Html => html_text_and_title(&text)?,
         Format::JsonLines => return Ok(json_lines(&text)),
     };
     if body.trim().is_empty() {
@@ -226,90 +224,13 @@ const BLOCKS: &[&str] = &[
     "figcaption", "title",
 ];
 
-/// Deepest element nesting an HTML input may have. Building the tree costs
-/// time in proportion to the nesting depth for every element (html5ever
-/// scans the stack of open elements), so unbounded nesting makes parsing
-/// quadratic: 64k nested `<div>`s took 22 s. Real articles nest a few dozen
-/// deep; with this bound parsing stays linear in the input's size.
-pub const MAX_HTML_DEPTH: usize = 256;
-
-/// Refuses HTML whose elements would nest more than `limit` deep, by a
-/// linear pass of html5ever's tokenizer (no tree is built). Depth is
-/// counted from start and end tags: void elements and elements whose end
-/// tag may be left out (`p`, `li`, `td`…) do not nest by themselves, and an
-/// element left open counts until the end, as it would in the tree.
-pub fn check_html_depth(html: &str, limit: usize) -> Result<(), InputError> {
-    use std::cell::{Cell, RefCell};
-    use std::collections::HashMap;
-
-    use html5ever::tendril::StrTendril;
-    use html5ever::tokenizer::states::RawKind;
-    use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
-
-    /// Elements that never nest: void elements and those whose end tag is
-    /// optional (closed by their next sibling or their parent's end).
-    const FLAT: &[&str] = &[
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param", "keygen", "p", "li",
-        "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp",
-        "html", "head", "body",
-    ];
-
-    #[derive(Default)]
-    struct Depth {
-        open: RefCell<HashMap<html5ever::LocalName, usize>>,
-        depth: Cell<usize>,
-        deepest: Cell<usize>,
-    }
-
-    impl TokenSink for Depth {
-        type Handle = ();
-
-        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-            let Token::TagToken(tag) = token else { return TokenSinkResult::Continue };
-            let name: &str = &tag.name;
-            if FLAT.contains(&name) {
-                return TokenSinkResult::Continue;
-            }
-            let mut open = self.open.borrow_mut();
-            match tag.kind {
-                TagKind::StartTag if !tag.self_closing => {
-                    *open.entry(tag.name.clone()).or_default() += 1;
-                    self.depth.set(self.depth.get() + 1);
-                    self.deepest.set(self.deepest.get().max(self.depth.get()));
-                }
-                TagKind::StartTag => {}
-                TagKind::EndTag => {
-                    if let Some(n) = open.get_mut(&tag.name).filter(|n| **n > 0) {
-                        *n -= 1;
-                        self.depth.set(self.depth.get().saturating_sub(1));
-                    }
-                }
-            }
-            // The tokenizer alone does not know where raw text starts.
-            match (tag.kind, name) {
-                (TagKind::StartTag, "script") => TokenSinkResult::RawData(RawKind::ScriptData),
-                (TagKind::StartTag, "style" | "xmp" | "iframe" | "noembed" | "noframes") => TokenSinkResult::RawData(RawKind::Rawtext),
-                (TagKind::StartTag, "textarea" | "title") => TokenSinkResult::RawData(RawKind::Rcdata),
-                _ => TokenSinkResult::Continue,
-            }
-        }
-    }
-
-    let tokenizer = Tokenizer::new(Depth::default(), Default::default());
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let depth = tokenizer.sink.deepest.get();
-    if depth > limit { Err(InputError::TooDeep { depth, limit }) } else { Ok(()) }
-}
-
 /// HTML's visible text and title: block elements become paragraphs;
 /// script, style and the head (but for its title, kept as the document
-/// title) are dropped. Parsed once, after [`check_html_depth`].
-fn html_text_and_title(html: &str) -> (String, Option<String>) {
-    use scraper::{Html, Node};
-    let document = Html::parse_document(html);
+/// title) are dropped. Read through the one HTML entry point
+/// ([`claimdesk_html::parse_document`]: depth and time budget checked).
+fn html_text_and_title(html: &str) -> Result<(String, Option<String>), InputError> {
+    use scraper::Node;
+    let document = claimdesk_html::parse_document(html, claimdesk_html::TIME_BUDGET)?;
     let title = html_title(&document);
     let mut out = String::with_capacity(html.len() / 2);
     let mut stack = vec![(document.tree.root(), false)];
@@ -350,7 +271,7 @@ fn html_text_and_title(html: &str) -> (String, Option<String>) {
         }
         tidy.push_str(para);
     }
-    (tidy, title)
+    Ok((tidy, title))
 }
 
 fn html_title(document: &scraper::Html) -> Option<String> {
@@ -374,27 +295,21 @@ mod tests {
     fn html_keeps_visible_text_as_paragraphs() {
         let html = "<html><head><title> Port  deal </title><style>p{}</style></head><body><h1>Port deal</h1>\
                     <p>Talks made <b>huge</b> progress.</p><script>alert(1)</script><ul><li>One</li><li>Two</li></ul></body></html>";
-        let (text, title) = html_text_and_title(html);
+        let (text, title) = html_text_and_title(html).unwrap();
         assert_eq!(text, "Port deal\n\nTalks made huge progress.\n\nOne\n\nTwo");
         assert_eq!(title.as_deref(), Some("Port deal"));
     }
 
     #[test]
     fn deeply_nested_html_is_refused_before_parsing() {
+        // The depth rules themselves are claimdesk-html's tests; here, that
+        // an HTML upload goes through them.
         let nested = |n: usize| format!("{}deep{}", "<div>".repeat(n), "</div>".repeat(n));
-        assert_eq!(check_html_depth(&nested(MAX_HTML_DEPTH), MAX_HTML_DEPTH), Ok(()));
-        assert_eq!(check_html_depth(&nested(MAX_HTML_DEPTH + 1), MAX_HTML_DEPTH), Err(InputError::TooDeep { depth: 257, limit: 256 }));
-        // Left open, elements still nest; closed ones do not add up.
-        assert!(check_html_depth(&"<span>x".repeat(300), MAX_HTML_DEPTH).is_err());
-        assert_eq!(check_html_depth(&"<div><b>x</b></div>".repeat(10_000), MAX_HTML_DEPTH), Ok(()));
-        // Unclosed paragraphs and list items, void elements and tags inside
-        // scripts or comments do not nest.
-        let sloppy = format!("<ul>{}</ul>{}<br><img src=x>", "<li><p>item".repeat(5_000), "<p>para<br>".repeat(5_000));
-        assert_eq!(check_html_depth(&sloppy, MAX_HTML_DEPTH), Ok(()));
-        let hidden = format!("<script>{}</script><!--{}-->", "<div>".repeat(1000), "<div>".repeat(1000));
-        assert_eq!(check_html_depth(&hidden, MAX_HTML_DEPTH), Ok(()));
         let err = parse_documents(nested(70_000), Format::Html).unwrap_err();
+        assert!(matches!(err, InputError::Html(claimdesk_html::HtmlError::TooDeep { .. })), "{err}");
         assert!(err.to_string().starts_with("document too deeply nested"), "{err}");
+        let ok = parse_documents(nested(claimdesk_html::MAX_DEPTH - 2), Format::Html).unwrap();
+        assert_eq!(ok[0].as_ref().unwrap().body, "deep");
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub enum ImportError {
     Empty,
     #[error("line {line}: {reason}")]
     Table { line: u64, reason: String },
+    /// An HTML page the one HTML entry point refused (too deep, over its
+    /// time budget).
+    #[error("{0}")]
+    Html(#[from] claimdesk_html::HtmlError),
 }
 
 /// The most a field may hold, in characters; longer ones are cut with a
@@ -79,7 +83,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Parsed, ImportError> {
         let value: Value = serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
         json_ld(&[value])
     } else if trimmed.starts_with('<') {
-        html(text)
+        html(text)?
     } else {
         table(text, if text.lines().next().is_some_and(|l| l.contains('\t')) { b'\t' } else { b',' }, stem(name))?
     };
@@ -94,8 +98,10 @@ fn stem(name: &str) -> &str {
     base.split('.').next().unwrap_or(base)
 }
 
-fn html(text: &str) -> Parsed {
-    let document = scraper::Html::parse_document(text);
+/// The ClaimReview JSON-LD blocks of a fact-check page, read through the
+/// one HTML entry point (nesting depth and time budget checked first).
+fn html(text: &str) -> Result<Parsed, ImportError> {
+    let document = claimdesk_html::parse_document(text, claimdesk_html::TIME_BUDGET)?;
     let mut values = Vec::new();
     let mut problems = Vec::new();
     if let Ok(selector) = scraper::Selector::parse(r#"script[type="application/ld+json"]"#) {
@@ -110,7 +116,7 @@ fn html(text: &str) -> Parsed {
     }
     let mut parsed = json_ld(&values);
     parsed.problems.extend(problems);
-    parsed
+    Ok(parsed)
 }
 
 /// Every ClaimReview object reachable from `values` (arrays, `@graph`,
@@ -223,7 +229,9 @@ fn table(text: &str, delimiter: u8, stem: &str) -> Result<Parsed, ImportError> {
         .delimiter(delimiter)
         .has_headers(true)
         .flexible(true)
-        .quoting(delimiter != b'\t')
+        // Quoted fields in TSV too: a title that spans lines is one field
+        // of one record (the CheckThat! library has such), never new rows.
+        .quoting(true)
         .from_reader(text.as_bytes());
     let mut parsed = Parsed::default();
     for (n, row) in reader.records().enumerate() {

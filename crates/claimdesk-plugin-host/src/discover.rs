@@ -16,8 +16,9 @@ fn is_library_name(name: &str) -> bool {
 
 /// The plugin files in `dirs` (named as `libloading::library_filename`
 /// names libraries, e.g. `libvague.so`), sorted by name within each
-/// directory, plus an error for each directory that cannot be read. A
-/// directory listed twice is read once.
+/// directory, plus an error for each directory that cannot be read and
+/// each entry named like a library that is not a file (a directory, a
+/// dangling link). A directory listed twice is read once.
 pub fn candidates(dirs: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut files = Vec::new();
@@ -35,14 +36,16 @@ pub fn candidates(dirs: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
                 continue;
             }
         };
-        let mut found: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
-            .filter(|e| e.file_name().to_str().is_some_and(is_library_name))
-            .map(|e| e.path())
-            .collect();
+        let mut found: Vec<PathBuf> = Vec::new();
+        let mut not_files: Vec<PathBuf> = Vec::new();
+        for entry in entries.filter_map(Result::ok).filter(|e| e.file_name().to_str().is_some_and(is_library_name)) {
+            // Through symbolic links: a link to a library is one.
+            if entry.path().metadata().is_ok_and(|m| m.is_file()) { found.push(entry.path()) } else { not_files.push(entry.path()) }
+        }
         found.sort();
+        not_files.sort();
         files.extend(found);
+        errors.extend(not_files.into_iter().map(|path| LoadError { path, problem: LoadProblem::NotAFile }));
     }
     (files, errors)
 }
@@ -65,11 +68,14 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(libloading::library_filename("one")), b"x").unwrap();
         std::fs::write(dir.join("notes.txt"), b"x").unwrap();
+        let folder = dir.join(libloading::library_filename("folder"));
+        std::fs::create_dir_all(&folder).unwrap();
         let missing = dir.join("missing");
         let (files, errors) = candidates(&[dir.clone(), dir.clone(), missing.clone()]);
         assert_eq!(files, [dir.join(libloading::library_filename("one"))]);
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].path, missing);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!((&errors[0].path, &errors[0].problem), (&folder, &LoadProblem::NotAFile), "a directory named like a library is said");
+        assert_eq!(errors[1].path, missing);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

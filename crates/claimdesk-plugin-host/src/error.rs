@@ -22,6 +22,12 @@ pub enum LoadProblem {
     UnreadableDirectory(String),
     #[error("not a loadable shared library: {0}")]
     NotALibrary(String),
+    /// Refused before it was mapped: mapping a file whose segments reach
+    /// past its end kills the process on the first touch (SIGBUS).
+    #[error("damaged or truncated library, not loaded: {0}")]
+    Damaged(String),
+    #[error("is not a file (a directory named like a library?); skipped")]
+    NotAFile,
     #[error("not a claimdesk plugin: it does not export the symbol `claimdesk_plugin_v1`")]
     MissingEntrySymbol,
     #[error("`claimdesk_plugin_v1` returned no descriptor")]

@@ -16,6 +16,8 @@
 mod backend;
 mod collect;
 mod discover;
+#[cfg(target_os = "linux")]
+mod elf;
 mod encoder;
 mod error;
 mod native;

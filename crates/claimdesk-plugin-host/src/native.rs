@@ -119,8 +119,12 @@ impl NativePlugin {
     /// Loads and validates the plugin at `path`, then creates its checker
     /// with the config string `config(name)` returns.
     pub fn load<'c>(path: &Path, config: impl FnOnce(&str) -> &'c str) -> Result<NativePlugin, LoadProblem> {
+        // A damaged file would be mapped past its end and kill the process.
+        #[cfg(target_os = "linux")]
+        crate::elf::check_library(path)?;
         // SAFETY: loading runs the library's initialisers; plugins are trusted
-        // code, as any in-process extension is. Everything after this is checked.
+        // code, as any in-process extension is. The file's structure was
+        // checked above; everything after this is checked.
         let library = unsafe { Library::new(path) }.map_err(|e| LoadProblem::NotALibrary(e.to_string()))?;
         // SAFETY: the symbol, if present, has the ABI's entry signature.
         let entry = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }.map_err(|_| LoadProblem::MissingEntrySymbol)?;

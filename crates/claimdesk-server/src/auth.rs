@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_session::SessionExt;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
@@ -136,6 +136,9 @@ pub struct Viewer {
     pub role: Role,
     /// This session's CSRF token, for the forms the page renders.
     pub csrf: String,
+    /// The hash of this session's id, to ask later whether it still
+    /// stands ([`session_stands`]).
+    pub(crate) session_hash: String,
 }
 
 impl Viewer {
@@ -156,6 +159,43 @@ pub(crate) fn session_csrf(session: &actix_session::Session) -> String {
     token
 }
 
+/// Whether asking counts as the session's activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Touch {
+    /// A request of the user's: it keeps the session from idling out.
+    Yes,
+    /// A check made on the user's behalf (an open live stream): it does
+    /// not.
+    No,
+}
+
+/// The user of session `hash`, if the session still stands: it exists
+/// (not logged out, not ended by a password or role change), belongs to
+/// user `id`, is within its timeouts, and the user is active. Sessions and
+/// users are looked up through their caches, so a deactivation or role
+/// change takes effect at once on this node and within
+/// [`crate::cache::USER_TTL`] on the others. A session found expired is
+/// ended.
+pub(crate) async fn session_stands(state: &AppState, id: i64, hash: &str, touch: Touch) -> Result<Option<claimdesk_store::User>, AppError> {
+    let now = claimdesk_store::now();
+    let policy = state.session_policy;
+    match state.sessions.get(&state.store, hash).await? {
+        Some(s) if s.user_id == id && !policy.expired(s.created_at, s.last_seen_at, now) => {
+            if touch == Touch::Yes && now - s.last_seen_at >= policy.touch_every() {
+                state.store.touch_session(hash, now).await?;
+                state.sessions.touched(hash, now);
+            }
+        }
+        Some(_) => {
+            state.store.end_session(hash).await?;
+            state.sessions.forget(hash);
+            return Ok(None);
+        }
+        None => return Ok(None),
+    }
+    Ok(state.users.get(&state.store, id).await?.filter(|user| user.active))
+}
+
 impl FromRequest for Viewer {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Viewer, AppError>>>>;
@@ -174,41 +214,13 @@ impl FromRequest for Viewer {
                 return Err(login());
             };
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::Internal("no state".into()))?;
-            // The server-side session must exist (not logged out, not ended
-            // by a password or role change) and be within its timeouts.
             let hash = token_hash(&sid);
-            let now = claimdesk_store::now();
-            let policy = state.session_policy;
-            match state.sessions.get(&state.store, &hash).await? {
-                Some(s) if s.user_id == id && !policy.expired(s.created_at, s.last_seen_at, now) => {
-                    if now - s.last_seen_at >= policy.touch_every() {
-                        state.store.touch_session(&hash, now).await?;
-                        state.sessions.touched(&hash, now);
-                    }
-                }
-                Some(_) => {
-                    state.store.end_session(&hash).await?;
-                    state.sessions.forget(&hash);
-                    session.purge();
-                    return Err(login());
-                }
-                None => {
-                    session.purge();
-                    return Err(login());
-                }
-            }
-            // Looked up on every request (cached for two seconds), so a
-            // deactivation or role change takes effect at once on this node
-            // and within two seconds on the others.
-            let user = match state.users.get(&state.store, id).await? {
-                Some(user) if user.active => user,
-                _ => {
-                    session.purge();
-                    return Err(login());
-                }
+            let Some(user) = session_stands(state, id, &hash, Touch::Yes).await? else {
+                session.purge();
+                return Err(login());
             };
             let role = user.role;
-            Ok(Viewer { id: user.id, name: user.name, role, csrf: session_csrf(&session) })
+            Ok(Viewer { id: user.id, name: user.name, role, csrf: session_csrf(&session), session_hash: hash })
         })
     }
 }
@@ -227,27 +239,55 @@ impl ApiUser {
     }
 }
 
+impl ApiUser {
+    /// The caller of `req` by its bearer token, or why not (401).
+    async fn authenticate(req: &HttpRequest) -> Result<ApiUser, ApiError> {
+        let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let token = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
+            AppError::Unauthorized("send `Authorization: Bearer TOKEN` (create one with `claimdesk token create`)".to_owned())
+        })?;
+        let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::Internal("no state".into()))?;
+        let user = state
+            .store
+            .user_by_token_hash(&token_hash(token))
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("unknown or revoked token".to_owned()))?;
+        Ok(ApiUser { id: user.id, name: user.name, role: user.role })
+    }
+}
+
 impl FromRequest for ApiUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<ApiUser, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        // Under `/api/v1`, [`authenticate_first`] has already found the
+        // caller; elsewhere (`/metrics`) it is found now.
+        let known = req.extensions().get::<ApiUser>().cloned();
+        let req = req.clone();
         Box::pin(async move {
-            let token =
-                header.as_deref().and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
-                    AppError::Unauthorized("send `Authorization: Bearer TOKEN` (create one with `claimdesk token create`)".to_owned())
-                })?;
-            let state = state.ok_or_else(|| AppError::Internal("no state".into()))?;
-            let user = state
-                .store
-                .user_by_token_hash(&token_hash(token))
-                .await?
-                .ok_or_else(|| AppError::Unauthorized("unknown or revoked token".to_owned()))?;
-            Ok(ApiUser { id: user.id, name: user.name, role: user.role })
+            match known {
+                Some(user) => Ok(user),
+                None => ApiUser::authenticate(&req).await,
+            }
         })
     }
+}
+
+/// The API's first step: the bearer token is checked before any handler
+/// reads the body, so an unknown or revoked token is a 401 however
+/// malformed (or large) the body is, and no body of an unauthenticated
+/// caller is read. The caller found is kept for [`ApiUser`]'s extractor.
+/// The OpenAPI document is public.
+pub(crate) async fn authenticate_first(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.path() != "/api/v1/openapi.json" {
+        let user = ApiUser::authenticate(req.request()).await?;
+        req.extensions_mut().insert(user);
+    }
+    next.call(req).await
 }
 
 /// Login throttling, per node, in memory. Three counters of failed logins

@@ -183,13 +183,16 @@ pub(crate) struct Proposal {
 /// proposes its rating. Nothing is decided: the verdict waits for the
 /// checker.
 pub(crate) async fn use_match(state: &AppState, actor: &str, role: Role, claim: &ClaimRow, item: i64) -> Result<Proposal, AppError> {
+    let policy = state.policy().await?;
+    // Asked first, whether or not the item has an address to add: a role
+    // that may not add evidence to this claim is proposed nothing either.
+    claimdesk_core::Verb::Evidence.check(role, claim.standing_for(actor, 0), &policy)?;
     let item = state
         .store
         .fact_checks_by_id(&[item])
         .await?
         .pop()
         .ok_or_else(|| AppError::NotFound(format!("There is no library item {item}.")))?;
-    let policy = state.policy().await?;
     let rating = item.rating_label.as_deref().and_then(|label| policy.scale.closest(label));
     let source = item
         .publisher

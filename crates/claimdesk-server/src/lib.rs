@@ -55,7 +55,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .configure(assets::routes)
             .configure(pages::routes)
-            .service(web::scope("/api/v1").configure(api::routes))
+            .service(web::scope("/api/v1").wrap(actix_web::middleware::from_fn(auth::authenticate_first)).configure(api::routes))
             .default_service(web::to(error::not_found));
     }
 }

@@ -10,7 +10,7 @@
 //! carry ids only; pages fetch what they show through the usual routes.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, web};
 use claimdesk_store::{LIVE_CHANNEL, LiveEvent, Store};
@@ -95,20 +95,17 @@ async fn listen_once(url: &str, tx: &broadcast::Sender<Arc<str>>) -> Result<(), 
     }
 }
 
-/// `GET /live`: the event stream for the signed-in user's pages.
-pub(crate) async fn stream(_viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
-    let rx = state.live.subscribe();
+/// `GET /live`: the event stream for the signed-in user's pages. It ends
+/// when the session or the user does (a logout, a deactivation, a role or
+/// password change, a timeout): asked at every event and every
+/// [`RECHECK`] between them, without counting as the user's activity.
+pub(crate) async fn stream(viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
+    let watch = Watch { rx: state.live.subscribe(), state, user: viewer.id, session: viewer.session_hash, last_sent: Instant::now() };
     let first = futures_util::stream::once(async { Ok::<_, actix_web::Error>(web::Bytes::from_static(b"retry: 2000\n\n")) });
-    let events = futures_util::stream::unfold(rx, |mut rx| async move {
-        let chunk = match actix_web::rt::time::timeout(KEEP_ALIVE, rx.recv()).await {
-            Err(_) => web::Bytes::from_static(b": keep-alive\n\n"),
-            Ok(Ok(payload)) => web::Bytes::from(format!("event: claims\ndata: {payload}\n\n")),
-            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                web::Bytes::from(format!("event: claims\ndata: {}\n\n", LiveEvent::resync().to_json()))
-            }
-            Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-        };
-        Some((Ok::<_, actix_web::Error>(chunk), rx))
+    let events = futures_util::stream::unfold(watch, |mut watch| async move {
+        let chunk = watch.next_chunk().await?;
+        watch.last_sent = Instant::now();
+        Some((Ok::<_, actix_web::Error>(chunk), watch))
     });
     HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -116,4 +113,42 @@ pub(crate) async fn stream(_viewer: Viewer, state: web::Data<AppState>) -> HttpR
         // nginx: pass events on as they come.
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(futures_util::StreamExt::chain(first, events))
+}
+
+/// How often an idle stream asks whether its session still stands.
+const RECHECK: Duration = Duration::from_secs(2);
+
+/// One open stream: what it listens to, and whose it is.
+struct Watch {
+    rx: broadcast::Receiver<Arc<str>>,
+    state: web::Data<AppState>,
+    user: i64,
+    session: String,
+    last_sent: Instant,
+}
+
+impl Watch {
+    /// The next chunk to send, or `None` when the stream ends.
+    async fn next_chunk(&mut self) -> Option<web::Bytes> {
+        loop {
+            let got = actix_web::rt::time::timeout(RECHECK, self.rx.recv()).await;
+            match crate::auth::session_stands(&self.state, self.user, &self.session, crate::auth::Touch::No).await {
+                Ok(Some(_)) => {}
+                Ok(None) => return None,
+                Err(e) => {
+                    // The database is away: keep the stream, ask again later.
+                    tracing::debug!(error = %e, "could not ask whether a live stream's session stands");
+                }
+            }
+            return Some(match got {
+                Err(_) if self.last_sent.elapsed() < KEEP_ALIVE => continue,
+                Err(_) => web::Bytes::from_static(b": keep-alive\n\n"),
+                Ok(Ok(payload)) => web::Bytes::from(format!("event: claims\ndata: {payload}\n\n")),
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                    web::Bytes::from(format!("event: claims\ndata: {}\n\n", LiveEvent::resync().to_json()))
+                }
+                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+            });
+        }
+    }
 }

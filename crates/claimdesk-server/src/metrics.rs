@@ -56,15 +56,41 @@ pub(crate) async fn middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
+        // Only the router's own patterns: a path no route matched is one
+        // series however many paths are tried.
         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-        let status = res.status().as_u16().to_string();
-        metrics.requests.with_label_values(&[route.as_str(), method.as_str(), status.as_str()]).inc();
-        metrics.latency.with_label_values(&[route.as_str(), method.as_str()]).observe(started.elapsed().as_secs_f64());
+        let status = status_label(res.status());
+        metrics.requests.with_label_values(&[route.as_str(), method, status.as_str()]).inc();
+        metrics.latency.with_label_values(&[route.as_str(), method]).observe(started.elapsed().as_secs_f64());
     }
     Ok(res)
+}
+
+/// The `method` label: the methods HTTP defines, every other as `other`,
+/// so made-up methods cannot add series.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    const KNOWN: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::PATCH, "PATCH"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    KNOWN.iter().find(|(m, _)| m == method).map_or("other", |(_, name)| name)
+}
+
+/// The `status` label: the code when HTTP names it (a closed set), else
+/// its class (`5xx`), so the series stay few whatever a handler answers.
+fn status_label(status: actix_web::http::StatusCode) -> String {
+    if status.canonical_reason().is_some() { status.as_u16().to_string() } else { format!("{}xx", status.as_u16() / 100) }
 }
 
 fn failed(e: impl std::fmt::Display) -> ApiError {
@@ -124,4 +150,23 @@ pub(crate) async fn scrape(user: ApiUser, state: web::Data<AppState>) -> Result<
     let encoder = TextEncoder::new();
     encoder.encode(&families, &mut body).map_err(failed)?;
     Ok(HttpResponse::Ok().content_type(encoder.format_type()).body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::{Method, StatusCode};
+
+    use super::*;
+
+    #[test]
+    fn labels_come_from_closed_sets() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::HEAD), "HEAD");
+        for made_up in ["M1QQQQQQQQ", "get", "BREW"] {
+            assert_eq!(method_label(&Method::from_bytes(made_up.as_bytes()).unwrap()), "other", "{made_up}");
+        }
+        assert_eq!(status_label(StatusCode::NOT_FOUND), "404");
+        assert_eq!(status_label(StatusCode::from_u16(599).unwrap()), "5xx");
+        assert_eq!(status_label(StatusCode::from_u16(299).unwrap()), "2xx");
+    }
 }

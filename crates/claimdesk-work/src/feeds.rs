@@ -119,7 +119,10 @@ async fn item_document(fetcher: Arc<Fetcher>, item: &FeedItem, outlet: Option<St
     let extracted = match page {
         Some(Ok(Fetched::Body { bytes, url: final_url, .. })) => {
             let html = String::from_utf8_lossy(&bytes).into_owned();
-            blocking(move || claimdesk_feed::article_text(&html, &final_url)).await?
+            match blocking(move || claimdesk_feed::article_text(&html, &final_url)).await? {
+                Ok(extracted) => extracted,
+                Err(e) => return Ok(Err(format!("the article page was refused: {e}"))),
+            }
         }
         Some(Ok(Fetched::NotModified)) | None => None,
         Some(Err(e)) if matches!(e.kind, FeedErrorKind::TooLarge | FeedErrorKind::NotText | FeedErrorKind::Refused) => {
@@ -135,7 +138,10 @@ async fn item_document(fetcher: Arc<Fetcher>, item: &FeedItem, outlet: Option<St
         None => (item.text.clone(), None, None),
     };
     if body.trim().is_empty() {
-        return Ok(Err("the item has no text (no article on its page, none in the feed)".to_owned()));
+        return Ok(Err(match &item.refused {
+            Some(why) => format!("the item's text was refused: {why}"),
+            None => "the item has no text (no article on its page, none in the feed)".to_owned(),
+        }));
     }
     let document = Document {
         title: item.title.clone().or(page_title),
@@ -202,12 +208,14 @@ const MAX_OUTLET: usize = 200;
 
 impl NewFeed {
     /// Checks what a user gave: the URL (http(s), public unless
-    /// `allow_private`), the outlet (short, no control characters; blank
-    /// is none) and the interval (`15m`, one minute to a week).
+    /// `allow_private`: a host name is resolved now, and refused if any
+    /// address it resolves to is not public), the outlet (short, no control
+    /// characters; blank is none) and the interval (`15m`, one minute to a
+    /// week). Blocks while a name is resolved.
     pub fn check(url: &str, outlet: Option<&str>, every: &str, allow_private: bool) -> Result<NewFeed, claimdesk_feed::FeedError> {
         use claimdesk_feed::FeedError;
-        let url = claimdesk_feed::check_feed_url(url, allow_private)?;
         let every = claimdesk_feed::parse_every(every)?;
+        let url = claimdesk_feed::check_feed_url_resolved(url, allow_private)?;
         let outlet = outlet.map(str::trim).filter(|o| !o.is_empty());
         if let Some(o) = outlet {
             claimdesk_core::input::check_text("outlet", o).map_err(|e| FeedError::new(FeedErrorKind::Invalid, e.to_string()))?;
@@ -229,17 +237,20 @@ mod tests {
 
     #[test]
     fn new_feeds_are_checked() {
-        let ok = NewFeed::check("https://news.example/rss", Some("  Harbour News "), "15m", false).unwrap();
+        // Allowed private feeds: the URL's name is not resolved (there is
+        // no DNS for news.example here); the other rules still hold.
+        let ok = NewFeed::check("https://news.example/rss", Some("  Harbour News "), "15m", true).unwrap();
         assert_eq!((ok.outlet.as_deref(), ok.every_secs), (Some("Harbour News"), 900));
-        assert_eq!(NewFeed::check("https://news.example/rss", Some("   "), "1h", false).unwrap().outlet, None);
-        for (url, outlet, every) in [
-            ("gopher://news.example/", None, "15m"),
-            ("http://192.168.0.10/rss", None, "15m"),
-            ("https://news.example/rss", Some("bad\u{7}bell"), "15m"),
-            ("https://news.example/rss", None, "10s"),
-            ("https://news.example/rss", Some(&*"x".repeat(201)), "15m"),
+        assert_eq!(NewFeed::check("https://news.example/rss", Some("   "), "1h", true).unwrap().outlet, None);
+        for (url, outlet, every, allow) in [
+            ("gopher://news.example/", None, "15m", true),
+            ("http://192.168.0.10/rss", None, "15m", false),
+            ("http://localhost.:8080/rss", None, "15m", false),
+            ("https://news.example/rss", Some("bad\u{7}bell"), "15m", true),
+            ("https://news.example/rss", None, "10s", true),
+            ("https://news.example/rss", Some(&*"x".repeat(201)), "15m", true),
         ] {
-            assert!(NewFeed::check(url, outlet, every, false).is_err(), "{url} {outlet:?} {every}");
+            assert!(NewFeed::check(url, outlet, every, allow).is_err(), "{url} {outlet:?} {every}");
         }
     }
 }

@@ -308,7 +308,8 @@ pub fn report(url: &str, claims: usize, runs: usize) -> anyhow::Result<ExitCode>
 /// nesting up to the limit, repeated, is parsed in full. Both should cost
 /// the same per megabyte at every size.
 pub fn html(runs: usize) -> anyhow::Result<ExitCode> {
-    use claimdesk_ingest::{Format, MAX_HTML_DEPTH, parse_documents};
+    use claimdesk_html::MAX_DEPTH as MAX_HTML_DEPTH;
+    use claimdesk_ingest::{Format, parse_documents};
     let time = |html: &str| -> (Duration, String) {
         let mut best = Duration::MAX;
         let mut outcome = String::new();

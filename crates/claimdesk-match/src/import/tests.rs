@@ -93,6 +93,29 @@ fn tsv_and_csv_with_optional_columns() {
 }
 
 #[test]
+fn a_quoted_tsv_field_may_span_lines() {
+    let tsv = "\tvclaim\ttitle\n\
+               41\tThe ferry fare doubled in 2023.\t\"Did the fare double?\nA look at the \"\"new\"\" tariff\"\n\
+               42\tThe bridge cost $1.2bn.\tBridge cost\n";
+    let p = ok("verified_claims.tsv", tsv);
+    assert_eq!(p.items.len(), 2, "{:?}", p.items);
+    assert_eq!(p.items[0].source_key, "verified_claims#41");
+    assert_eq!(p.items[0].title.as_deref(), Some("Did the fare double?\nA look at the \"new\" tariff"));
+    assert_eq!(p.items[1].source_key, "verified_claims#42", "the id is the id column's value");
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
+
+#[test]
+fn html_goes_through_the_one_entry_point() {
+    let nested = format!("<html>{}x{}</html>", "<div>".repeat(20_000), "</div>".repeat(20_000));
+    let started = std::time::Instant::now();
+    let err = parse("deep.html", nested.as_bytes()).unwrap_err();
+    assert!(matches!(err, ImportError::Html(claimdesk_html::HtmlError::TooDeep { .. })), "{err}");
+    assert!(err.to_string().contains("too deeply nested"), "{err}");
+    assert!(started.elapsed() < claimdesk_html::TIME_BUDGET);
+}
+
+#[test]
 fn files_that_hold_nothing_usable_are_errors_not_panics() {
     assert!(matches!(parse("x.json", b"\xff\xfe"), Err(ImportError::NotText)));
     assert!(matches!(parse("x.json", b"{\"a\": "), Err(ImportError::NotJson(_))));

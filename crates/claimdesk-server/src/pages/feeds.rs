@@ -56,7 +56,11 @@ struct FeedsPage {
 /// saying why, a URL already monitored a `Duplicate`.
 pub async fn add_feed(state: &AppState, url: &str, outlet: Option<&str>, every: Option<&str>) -> Result<Feed, AppError> {
     let every = every.map(str::trim).filter(|e| !e.is_empty()).unwrap_or(claimdesk_feed::DEFAULT_EVERY);
-    let new = claimdesk_work::NewFeed::check(url, outlet, every, state.work.allow_private_feeds)
+    let (url, outlet, every, allow) = (url.to_owned(), outlet.map(str::to_owned), every.to_owned(), state.work.allow_private_feeds);
+    // Resolving the feed's host blocks: off the request workers.
+    let new = web::block(move || claimdesk_work::NewFeed::check(&url, outlet.as_deref(), &every, allow))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     Ok(state.store.add_feed(&new.url, new.outlet.as_deref(), new.every_secs).await?)
 }

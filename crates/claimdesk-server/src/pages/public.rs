@@ -194,7 +194,9 @@ async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
                 id: claim.url.clone(),
                 updated: at,
                 published: Some(at),
-                authors: claim.checker.iter().map(|name| Person { name: name.clone(), ..Default::default() }).collect(),
+                // Public output never names a login: the organisation
+                // signs every entry.
+                authors: vec![Person { name: report.publisher.name.clone(), uri: report.publisher.url.clone(), ..Default::default() }],
                 links: vec![link(claim.url.clone(), "alternate", Some("text/html"))],
                 summary: Some(Text::plain(format!("{speaker}\u{201c}{}\u{201d}", claim.text))),
                 content: Some(Content {
