@@ -27,6 +27,7 @@ mod metrics;
 mod pages;
 pub use pages::when;
 mod request_id;
+mod routes;
 mod state;
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ use actix_web::{App, HttpServer, web};
 pub use auth::SessionPolicy;
 pub use ingest::{Ingested, ingest, ingest_or_queue};
 pub use pages::admin::{MIN_PASSWORD, valid_user_name};
+pub use routes::{RouteInfo, route_table};
 pub use state::{AppState, PublicUrl, PublicUrlSource, ServerOptions, Work};
 
 /// Largest form body accepted, other than document ingestion.
@@ -53,11 +55,22 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(web::JsonConfig::default().limit(claimdesk_ingest::MAX_BYTES + 64 * 1024).error_handler(error::json_error))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
-            .configure(assets::routes)
-            .configure(pages::routes)
-            .service(web::scope("/api/v1").wrap(actix_web::middleware::from_fn(auth::authenticate_first)).configure(api::routes))
+            .configure(|cfg| add_routes(&mut routes::Routes::new(Some(cfg), "", &mut Vec::new())))
+            .service(
+                web::scope(API_PREFIX)
+                    .wrap(actix_web::middleware::from_fn(auth::authenticate_first))
+                    .configure(|cfg| api::routes(&mut routes::Routes::new(Some(cfg), API_PREFIX, &mut Vec::new()))),
+            )
             .default_service(web::to(error::not_found));
     }
+}
+
+/// Where the JSON API's routes live.
+pub(crate) const API_PREFIX: &str = "/api/v1";
+
+/// The routes outside the API: assets, pages, public pages.
+fn add_routes(r: &mut routes::Routes<'_>) {
+    r.include(assets::routes).include(pages::routes);
 }
 
 /// Binds `options.bind` (port 0 picks a free port) and returns the server,
@@ -85,6 +98,7 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
             .add(("Referrer-Policy", "same-origin"))
             .add(("X-Frame-Options", "DENY"));
         App::new()
+            .wrap(actix_web::middleware::from_fn(head_as_get))
             .wrap(sessions)
             .wrap(headers)
             .wrap(actix_web::middleware::from_fn(metrics::middleware))
@@ -107,6 +121,20 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
     // Set once, before the first request.
     let _ = fallback_state.fallback_url.set(fallback);
     Ok((server.run(), addrs))
+}
+
+/// `HEAD` is answered as `GET` is, without the body: routed as a `GET`
+/// (every GET route has its HEAD, none written twice); the connection
+/// still knows the request was a HEAD and sends the headers only, with the
+/// GET's length. Innermost, so the metrics still count it as `HEAD`.
+async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }
 
 /// The Content-Security-Policy of every response: scripts, styles, images

@@ -11,6 +11,7 @@ mod desk;
 mod explained;
 mod feeds;
 mod hardening;
+mod hardening2;
 mod jobs;
 mod learning;
 mod matching;
@@ -312,6 +313,11 @@ impl Client {
 
     pub fn get(&self, path: &str) -> Response {
         let req = self.headers(self.agent.get(format!("{}{path}", self.base)));
+        self.finish(req.call())
+    }
+
+    pub fn head(&self, path: &str) -> Response {
+        let req = self.headers(self.agent.head(format!("{}{path}", self.base)));
         self.finish(req.call())
     }
 

@@ -19,42 +19,42 @@ mod notes;
 
 use claims::ClaimOut;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/openapi.json", web::get().to(openapi))
-        .route("/documents", web::get().to(list_documents))
-        .route("/documents", web::post().to(create_document))
-        .route("/documents/{id}", web::get().to(get_document))
-        .route("/documents/{id}/claims", web::post().to(claims::add_by_hand))
-        .route("/claims", web::get().to(claims::list_claims))
-        .route("/claims/bulk", web::post().to(claims::bulk))
-        .route("/claims/{id}", web::get().to(claims::get_claim))
-        .route("/claims/{id}/assign", web::post().to(claims::assign))
-        .route("/claims/{id}/start", web::post().to(claims::start))
-        .route("/claims/{id}/evidence", web::post().to(claims::add_evidence))
-        .route("/claims/{id}/evidence/{evidence}", web::put().to(claims::edit_evidence))
-        .route("/claims/{id}/evidence/{evidence}", web::delete().to(claims::delete_evidence))
-        .route("/claims/{id}/verdict", web::post().to(claims::verdict))
-        .route("/claims/{id}/approve", web::post().to(claims::approve))
-        .route("/claims/{id}/dismiss", web::post().to(claims::dismiss))
-        .route("/claims/{id}/reopen", web::post().to(claims::reopen))
-        .route("/claims/{id}/publish", web::post().to(claims::publish))
-        .route("/claims/{id}/unpublish", web::post().to(claims::unpublish))
-        .route("/claims/{id}/summarize", web::post().to(claims::summarize))
-        .route("/claims/{id}/speaker", web::post().to(claims::speaker))
-        .route("/claims/{id}/matches", web::get().to(matching::claim_matches))
-        .route("/claims/{id}/notes", web::get().to(notes::list))
-        .route("/claims/{id}/notes", web::post().to(notes::add))
-        .route("/claims/{id}/notes/{note}", web::put().to(notes::edit))
-        .route("/notifications", web::get().to(notes::notifications))
-        .route("/notifications/read", web::post().to(notes::read_all))
-        .route("/stats", web::get().to(notes::stats))
-        .route("/jobs/{id}", web::get().to(jobs::get_job))
-        .route("/feeds", web::get().to(feeds::list))
-        .route("/feeds", web::post().to(feeds::add))
-        .route("/feeds/{id}", web::delete().to(feeds::remove))
-        .route("/feeds/{id}/poll", web::post().to(feeds::poll))
-        .route("/claims/{id}/copies/dismiss", web::post().to(matching::dismiss_copies))
-        .route("/match", web::post().to(matching::match_text));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/openapi.json", openapi)
+        .get("/documents", list_documents)
+        .post("/documents", create_document)
+        .get("/documents/{id}", get_document)
+        .post("/documents/{id}/claims", claims::add_by_hand)
+        .get("/claims", claims::list_claims)
+        .post("/claims/bulk", claims::bulk)
+        .get("/claims/{id}", claims::get_claim)
+        .post("/claims/{id}/assign", claims::assign)
+        .post("/claims/{id}/start", claims::start)
+        .post("/claims/{id}/evidence", claims::add_evidence)
+        .put("/claims/{id}/evidence/{evidence}", claims::edit_evidence)
+        .delete("/claims/{id}/evidence/{evidence}", claims::delete_evidence)
+        .post("/claims/{id}/verdict", claims::verdict)
+        .post("/claims/{id}/approve", claims::approve)
+        .post("/claims/{id}/dismiss", claims::dismiss)
+        .post("/claims/{id}/reopen", claims::reopen)
+        .post("/claims/{id}/publish", claims::publish)
+        .post("/claims/{id}/unpublish", claims::unpublish)
+        .post("/claims/{id}/summarize", claims::summarize)
+        .post("/claims/{id}/speaker", claims::speaker)
+        .get("/claims/{id}/matches", matching::claim_matches)
+        .get("/claims/{id}/notes", notes::list)
+        .post("/claims/{id}/notes", notes::add)
+        .put("/claims/{id}/notes/{note}", notes::edit)
+        .get("/notifications", notes::notifications)
+        .post("/notifications/read", notes::read_all)
+        .get("/stats", notes::stats)
+        .get("/jobs/{id}", jobs::get_job)
+        .get("/feeds", feeds::list)
+        .post("/feeds", feeds::add)
+        .delete("/feeds/{id}", feeds::remove)
+        .post("/feeds/{id}/poll", feeds::poll)
+        .post("/claims/{id}/copies/dismiss", matching::dismiss_copies)
+        .post("/match", matching::match_text);
 }
 
 #[derive(OpenApi)]
@@ -169,7 +169,8 @@ async fn list_documents(
     query: crate::input::Query<DocumentsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(query.limit)?;
-    let docs = state.store.documents(query.before, limit).await?;
+    let before = page_cursor(query.before)?;
+    let docs = state.store.documents(before, limit).await?;
     Ok(HttpResponse::Ok().json(docs.into_iter().map(DocumentOut::from).collect::<Vec<_>>()))
 }
 
@@ -297,6 +298,14 @@ pub struct LimitQuery {
 }
 
 /// `limit` as given, or 50; outside 1 to 200 is a 400, as the schema says.
+/// A `before` cursor: an id, so 1 or more (as the schema says).
+pub(crate) fn page_cursor(before: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match before {
+        Some(n) if n < 1 => Err(AppError::BadRequest(format!("before must be 1 or more, not {n}")).into()),
+        other => Ok(other),
+    }
+}
+
 pub(crate) fn page_limit(limit: Option<u64>) -> Result<u64, ApiError> {
     match limit.unwrap_or(50) {
         n @ 1..=200 => Ok(n),

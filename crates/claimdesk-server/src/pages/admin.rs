@@ -13,13 +13,13 @@ use crate::error::AppError;
 use crate::state::SECOND_REVIEW;
 use crate::{AppState, csrf};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/plugins", web::get().to(plugins))
-        .route("/users", web::get().to(users))
-        .route("/users", web::post().to(add_user))
-        .route("/users/{id}", web::post().to(update_user))
-        .route("/settings", web::post().to(settings))
-        .route("/plugins/desk-head/restore", web::post().to(restore_shipped_head));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/plugins", plugins)
+        .get("/users", users)
+        .post("/users", add_user)
+        .post("/users/{id}", update_user)
+        .post("/settings", settings)
+        .post("/plugins/desk-head/restore", restore_shipped_head);
 }
 
 /// What the plugins page says about the check-worthiness model in use.

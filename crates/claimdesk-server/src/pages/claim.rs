@@ -14,11 +14,11 @@ use crate::error::AppError;
 use crate::highlight::{Mark, Segment, paragraph_spans, segments};
 use crate::{AppState, csrf};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/claims/{id}", web::get().to(show))
-        .route("/claims/{id}/use/{item}", web::post().to(use_match))
-        .route("/claims/{id}/copies/dismiss", web::post().to(dismiss_copies))
-        .route("/claims/{id}/{action}", web::post().to(act));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/claims/{id}", show)
+        .post("/claims/{id}/use/{item}", use_match)
+        .post("/claims/{id}/copies/dismiss", dismiss_copies)
+        .post("/claims/{id}/{action}", act);
 }
 
 /// Every field any claim form sends; each action reads the ones it needs.

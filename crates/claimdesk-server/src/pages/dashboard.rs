@@ -14,8 +14,8 @@ use crate::AppState;
 use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/dashboard", web::get().to(dashboard));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/dashboard", dashboard);
 }
 
 /// `?days=N`: the period, 1 to 366 days up to today (default 14).

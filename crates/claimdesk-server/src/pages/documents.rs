@@ -23,15 +23,14 @@ use crate::{AppState, csrf};
 
 const PAGE_SIZE: u64 = 50;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
     let limit = claimdesk_ingest::MAX_BYTES + 256 * 1024;
-    cfg.app_data(
-        actix_multipart::form::MultipartFormConfig::default().total_limit(limit).memory_limit(limit).error_handler(multipart_error),
-    )
-    .route("/documents", web::get().to(list))
-    .route("/documents", web::post().to(ingest))
-    .route("/documents/{id}", web::get().to(show))
-    .route("/documents/{id}/claims", web::post().to(add_claim));
+    if let Some(cfg) = r.config() {
+        cfg.app_data(
+            actix_multipart::form::MultipartFormConfig::default().total_limit(limit).memory_limit(limit).error_handler(multipart_error),
+        );
+    }
+    r.get("/documents", list).post("/documents", ingest).get("/documents/{id}", show).post("/documents/{id}/claims", add_claim);
 }
 
 fn multipart_error(err: actix_multipart::MultipartError, _: &HttpRequest) -> actix_web::Error {
@@ -106,7 +105,9 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let before = match field(&query.before) {
         None => None,
-        Some(b) => Some(b.parse::<i64>().map_err(|_| AppError::BadRequest(format!("malformed page cursor {b:?}")))?),
+        Some(b) => {
+            Some(b.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| AppError::BadRequest(format!("malformed page cursor {b:?}")))?)
+        }
     };
     let page = list_page(&state, &session, viewer, before, IngestInput::default(), Vec::new()).await?;
     html(StatusCode::OK, &page)

@@ -15,11 +15,8 @@ use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 use crate::{AppState, csrf};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/feeds", web::get().to(feeds))
-        .route("/feeds", web::post().to(add))
-        .route("/feeds/{id}/poll", web::post().to(poll_now))
-        .route("/feeds/{id}/remove", web::post().to(remove));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/feeds", feeds).post("/feeds", add).post("/feeds/{id}/poll", poll_now).post("/feeds/{id}/remove", remove);
 }
 
 /// Failed items shown per feed.

@@ -14,8 +14,8 @@ use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 use crate::{AppState, csrf};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/library", web::get().to(show)).route("/library", web::post().to(upload));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/library", show).post("/library", upload);
 }
 
 #[derive(Template)]

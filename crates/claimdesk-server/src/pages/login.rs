@@ -11,11 +11,8 @@ use crate::auth::{Viewer, end_session, session_csrf, start_session, verify_passw
 use crate::error::AppError;
 use crate::{AppState, csrf};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_page))
-        .route("/login", web::post().to(login))
-        .route("/logout", web::get().to(logout_page))
-        .route("/logout", web::post().to(logout));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/login", login_page).post("/login", login).get("/logout", logout_page).post("/logout", logout);
 }
 
 #[derive(Template)]

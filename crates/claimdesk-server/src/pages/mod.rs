@@ -26,24 +26,24 @@ use crate::AppState;
 use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(|| async { HttpResponse::SeeOther().insert_header((LOCATION, "/queue")).finish() }))
-        .route("/healthz", web::get().to(healthz))
-        .route("/live", web::get().to(crate::live::stream))
-        .route("/metrics", web::get().to(crate::metrics::scrape))
-        .configure(login::routes)
-        .configure(queue::routes)
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/", || async { HttpResponse::SeeOther().insert_header((LOCATION, "/queue")).finish() })
+        .get("/healthz", healthz)
+        .get("/live", crate::live::stream)
+        .get("/metrics", crate::metrics::scrape)
+        .include(login::routes)
+        .include(queue::routes)
         // Before the claim page's `/claims/{id}/{action}`.
-        .configure(notes::routes)
-        .configure(claim::routes)
-        .configure(documents::routes)
-        .configure(admin::routes)
-        .configure(feeds::routes)
-        .configure(library::routes)
-        .configure(reports::routes)
-        .configure(public::routes)
-        .configure(dashboard::routes)
-        .configure(triage::routes);
+        .include(notes::routes)
+        .include(claim::routes)
+        .include(documents::routes)
+        .include(admin::routes)
+        .include(feeds::routes)
+        .include(library::routes)
+        .include(reports::routes)
+        .include(public::routes)
+        .include(dashboard::routes)
+        .include(triage::routes);
 }
 
 /// For load balancers: 200 when the database answers.

@@ -15,11 +15,11 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::{AppState, csrf};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/claims/{id}/notes", web::post().to(add))
-        .route("/claims/{id}/notes/{note}", web::post().to(edit))
-        .route("/notifications", web::get().to(list))
-        .route("/notifications/read", web::post().to(read_all));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.post("/claims/{id}/notes", add)
+        .post("/claims/{id}/notes/{note}", edit)
+        .get("/notifications", list)
+        .post("/notifications/read", read_all);
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

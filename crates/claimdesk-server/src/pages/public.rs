@@ -23,11 +23,8 @@ const FEED_SIZE: u64 = 50;
 /// The sitemap protocol's limit per file.
 const SITEMAP_SIZE: u64 = 50_000;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/fact-checks", web::get().to(index))
-        .route("/fact-checks.atom", web::get().to(feed))
-        .route("/fact-checks/{id}", web::get().to(show))
-        .route("/sitemap.xml", web::get().to(sitemap));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/fact-checks", index).get("/fact-checks.atom", feed).get("/fact-checks/{id}", show).get("/sitemap.xml", sitemap);
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,7 +154,12 @@ fn not_published(id: &str) -> AppError {
 }
 
 async fn show(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let claim_id = id.parse::<i64>().map_err(|_| not_published(&id))?;
+    let claim_id = id.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| not_published(&id))?;
+    // One address per fact-check: `+44` and `044` are `44`'s, sent there
+    // (whether or not it is published, so the answer tells nothing).
+    if claim_id.to_string() != *id {
+        return Ok(HttpResponse::PermanentRedirect().insert_header(("Location", format!("/fact-checks/{claim_id}"))).finish());
+    }
     let base = state.public_url().await?.url;
     let report = load(&state, &base, vec![claim_id]).await?;
     let item = items(&report, &[claim_id])?.pop().ok_or_else(|| not_published(&id))?;

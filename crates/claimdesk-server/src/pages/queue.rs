@@ -17,8 +17,8 @@ use crate::error::{AppError, url_encode};
 
 pub const PAGE_SIZE: u64 = 50;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/queue", web::get().to(queue));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/queue", queue);
 }
 
 /// The queue's filters as they arrive in the query string; all optional,

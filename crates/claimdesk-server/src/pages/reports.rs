@@ -19,10 +19,8 @@ use crate::AppState;
 use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/reports", web::get().to(index))
-        .route("/reports/documents/{id}", web::get().to(document_report))
-        .route("/reports/period", web::get().to(period_report));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.get("/reports", index).get("/reports/documents/{id}", document_report).get("/reports/period", period_report);
 }
 
 /// How a report is asked for; all strings so that a bad value gets a clear

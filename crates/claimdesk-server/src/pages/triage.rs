@@ -22,10 +22,8 @@ const MAX_VIEW_NAME: usize = 60;
 /// Longest saved query string, in bytes.
 const MAX_VIEW_QUERY: usize = 1000;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/views", web::post().to(save_view))
-        .route("/views/{id}/delete", web::post().to(delete_view))
-        .route("/queue/bulk", web::post().to(bulk));
+pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    r.post("/views", save_view).post("/views/{id}/delete", delete_view).post("/queue/bulk", bulk);
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
