@@ -74,11 +74,9 @@ pub fn check(html: &str, limit: usize, budget: Duration) -> Result<(), HtmlError
             return Err(HtmlError::OverBudget { budget });
         }
         input.push_back(StrTendril::from_slice(chunk));
+        // Read on past the limit: the pass is linear, and the error tells
+        // how deep the input really nests.
         let _ = tokenizer.feed(&input);
-        let depth = tokenizer.sink.deepest.get();
-        if depth > limit {
-            return Err(HtmlError::TooDeep { depth, limit });
-        }
     }
     tokenizer.end();
     let depth = tokenizer.sink.deepest.get();

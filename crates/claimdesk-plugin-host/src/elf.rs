@@ -18,6 +18,10 @@ use crate::LoadProblem;
 /// Refuses `path` unless it is a whole ELF shared library.
 pub(crate) fn check_library(path: &Path) -> Result<(), LoadProblem> {
     let data = std::fs::read(path).map_err(|e| LoadProblem::NotALibrary(e.to_string()))?;
+    if data.get(..4) != Some(&object::elf::ELFMAG[..]) {
+        // Not a library at all (a text file, a cut of under 4 bytes).
+        return Err(LoadProblem::NotALibrary(format!("no ELF header ({} bytes)", data.len())));
+    }
     check_bytes(&data).map_err(LoadProblem::Damaged)
 }
 

@@ -237,9 +237,7 @@ impl ApiUser {
     pub fn require(&self, role: Role) -> Result<(), ApiError> {
         if self.role >= role { Ok(()) } else { Err(AppError::Forbidden(format!("this needs the {} role", role.as_str())).into()) }
     }
-}
 
-impl ApiUser {
     /// The caller of `req` by its bearer token, or why not (401).
     async fn authenticate(req: &HttpRequest) -> Result<ApiUser, ApiError> {
         let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());

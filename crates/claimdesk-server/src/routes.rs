@@ -5,6 +5,7 @@
 //! so a new route is covered without anyone remembering to list it.
 
 use actix_web::dev::Handler;
+use actix_web::http::Method;
 use actix_web::{FromRequest, Responder, Route, web};
 
 /// One route: its method and full path pattern (`/claims/{id}/notes`).
@@ -19,6 +20,20 @@ impl RouteInfo {
     pub fn is_api(&self) -> bool {
         self.path.starts_with("/api/")
     }
+}
+
+/// One method per HTTP method a route may answer: `r.get(path, handler)`.
+macro_rules! verbs {
+    ($($name:ident $method:ident),*) => {$(
+        pub(crate) fn $name<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+        where
+            F: Handler<Args>,
+            Args: FromRequest + 'static,
+            F::Output: Responder + 'static,
+        {
+            self.add(Method::$method, stringify!($method), path, web::route().to(handler))
+        }
+    )*};
 }
 
 /// Adds routes to actix's config (when there is one) and to the table.
@@ -40,41 +55,7 @@ impl<'a> Routes<'a> {
         Routes { cfg, prefix, table }
     }
 
-    pub(crate) fn get<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
-    where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
-    {
-        self.add("GET", path, web::get().to(handler))
-    }
-
-    pub(crate) fn post<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
-    where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
-    {
-        self.add("POST", path, web::post().to(handler))
-    }
-
-    pub(crate) fn put<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
-    where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
-    {
-        self.add("PUT", path, web::put().to(handler))
-    }
-
-    pub(crate) fn delete<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
-    where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
-    {
-        self.add("DELETE", path, web::delete().to(handler))
-    }
+    verbs! { get GET, post POST, put PUT, delete DELETE }
 
     /// Adds the routes `add` adds (a module's), in order.
     pub(crate) fn include(&mut self, add: fn(&mut Routes<'_>)) -> &mut Self {
@@ -88,10 +69,10 @@ impl<'a> Routes<'a> {
         self.cfg.as_deref_mut()
     }
 
-    fn add(&mut self, method: &'static str, path: &'static str, route: Route) -> &mut Self {
-        self.table.push(RouteInfo { method, path: format!("{}{path}", self.prefix) });
+    fn add(&mut self, method: Method, name: &'static str, path: &'static str, route: Route) -> &mut Self {
+        self.table.push(RouteInfo { method: name, path: format!("{}{path}", self.prefix) });
         if let Some(cfg) = self.cfg.as_deref_mut() {
-            cfg.route(path, route);
+            cfg.route(path, route.method(method));
         }
         self
     }
