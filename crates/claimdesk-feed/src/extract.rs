@@ -54,8 +54,7 @@ pub fn html_to_text(fragment: &str) -> Result<String, FeedError> {
 
 /// The one HTML entry check, for HTML the readability extractor parses.
 fn checked(html: &str) -> Result<(), FeedError> {
-    claimdesk_html::check(html, claimdesk_html::MAX_DEPTH, claimdesk_html::TIME_BUDGET)
-        .map_err(|e| FeedError::new(FeedErrorKind::Malformed, e.to_string()))
+    claimdesk_html::check(html, claimdesk_html::TIME_BUDGET).map_err(|e| FeedError::new(FeedErrorKind::Malformed, e.to_string()))
 }
 
 /// Lines trimmed, runs of blank lines folded to one.

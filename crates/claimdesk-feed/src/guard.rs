@@ -117,7 +117,6 @@ const fn v4(a: u8, b: u8, c: u8, d: u8, len: u32, what: &'static str, global: bo
     Special { prefix: u32::from_be_bytes([a, b, c, d]), len, what, global }
 }
 
-#[allow(clippy::too_many_arguments)]
 const fn v6(s: [u16; 8], len: u32, what: &'static str, global: bool) -> Special<u128> {
     let a = Ipv6Addr::new(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
     Special { prefix: a.to_bits(), len, what, global }

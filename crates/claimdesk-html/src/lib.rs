@@ -47,7 +47,7 @@ pub enum HtmlError {
 /// together).
 pub fn parse_document(html: &str, budget: Duration) -> Result<scraper::Html, HtmlError> {
     let started = Instant::now();
-    check(html, MAX_DEPTH, budget)?;
+    check(html, budget)?;
     let mut parser = html5ever::driver::parse_document(scraper::HtmlTreeSink::new(scraper::Html::new_document()), Default::default());
     for chunk in chunks(html) {
         if started.elapsed() >= budget {
@@ -58,14 +58,14 @@ pub fn parse_document(html: &str, budget: Duration) -> Result<scraper::Html, Htm
     Ok(parser.finish())
 }
 
-/// Refuses HTML whose elements would nest more than `limit` deep, or whose
+/// Refuses HTML whose elements would nest more than [`MAX_DEPTH`] deep, or whose
 /// check takes longer than `budget`, by a linear pass of html5ever's
 /// tokenizer (no tree is built). For inputs another parser will read (the
 /// readability extractor), this is the whole entry check. Depth is counted
 /// from start and end tags: void elements and elements whose end tag may
 /// be left out (`p`, `li`, `td`…) do not nest by themselves, and an element
 /// left open counts until the end, as it would in the tree.
-pub fn check(html: &str, limit: usize, budget: Duration) -> Result<(), HtmlError> {
+pub fn check(html: &str, budget: Duration) -> Result<(), HtmlError> {
     let started = Instant::now();
     let tokenizer = Tokenizer::new(Depth::default(), Default::default());
     let input = BufferQueue::default();
@@ -80,7 +80,7 @@ pub fn check(html: &str, limit: usize, budget: Duration) -> Result<(), HtmlError
     }
     tokenizer.end();
     let depth = tokenizer.sink.deepest.get();
-    if depth > limit { Err(HtmlError::TooDeep { depth, limit }) } else { Ok(()) }
+    if depth > MAX_DEPTH { Err(HtmlError::TooDeep { depth, limit: MAX_DEPTH }) } else { Ok(()) }
 }
 
 /// `text` in pieces of about [`CHUNK`] bytes, cut on `char` boundaries.
@@ -160,17 +160,17 @@ mod tests {
 
     #[test]
     fn deeply_nested_html_is_refused_before_parsing() {
-        assert_eq!(check(&nested(MAX_DEPTH), MAX_DEPTH, TIME_BUDGET), Ok(()));
-        assert_eq!(check(&nested(MAX_DEPTH + 1), MAX_DEPTH, TIME_BUDGET), Err(HtmlError::TooDeep { depth: 257, limit: 256 }));
+        assert_eq!(check(&nested(MAX_DEPTH), TIME_BUDGET), Ok(()));
+        assert_eq!(check(&nested(MAX_DEPTH + 1), TIME_BUDGET), Err(HtmlError::TooDeep { depth: 257, limit: 256 }));
         // Left open, elements still nest; closed ones do not add up.
-        assert!(check(&"<span>x".repeat(300), MAX_DEPTH, TIME_BUDGET).is_err());
-        assert_eq!(check(&"<div><b>x</b></div>".repeat(10_000), MAX_DEPTH, TIME_BUDGET), Ok(()));
+        assert!(check(&"<span>x".repeat(300), TIME_BUDGET).is_err());
+        assert_eq!(check(&"<div><b>x</b></div>".repeat(10_000), TIME_BUDGET), Ok(()));
         // Optional end tags (a page of unclosed paragraphs) and tags inside
         // scripts or comments do not nest.
         let sloppy = "<p>one<p>two<li>three".repeat(2_000);
-        assert_eq!(check(&sloppy, MAX_DEPTH, TIME_BUDGET), Ok(()));
+        assert_eq!(check(&sloppy, TIME_BUDGET), Ok(()));
         let hidden = format!("<script>{}</script><!-- {} -->ok", "<div>".repeat(5_000), "<div>".repeat(5_000));
-        assert_eq!(check(&hidden, MAX_DEPTH, TIME_BUDGET), Ok(()));
+        assert_eq!(check(&hidden, TIME_BUDGET), Ok(()));
         // 100k levels: refused at once, the tree never built.
         let started = Instant::now();
         let err = parse_document(&nested(100_000), TIME_BUDGET).unwrap_err();
@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn a_spent_budget_stops_the_work() {
         let page = "<p>Fares rose by 5% in a year.</p>".repeat(20_000);
-        assert_eq!(check(&page, MAX_DEPTH, Duration::ZERO), Err(HtmlError::OverBudget { budget: Duration::ZERO }));
+        assert_eq!(check(&page, Duration::ZERO), Err(HtmlError::OverBudget { budget: Duration::ZERO }));
         assert!(matches!(parse_document(&page, Duration::ZERO), Err(HtmlError::OverBudget { .. })));
         let html = parse_document(&page, TIME_BUDGET).unwrap();
         let p = scraper::Selector::parse("p").unwrap();

@@ -18,18 +18,20 @@ use crate::LoadProblem;
 /// Refuses `path` unless it is a whole ELF shared library.
 pub(crate) fn check_library(path: &Path) -> Result<(), LoadProblem> {
     let data = std::fs::read(path).map_err(|e| LoadProblem::NotALibrary(e.to_string()))?;
-    if data.get(..4) != Some(&object::elf::ELFMAG[..]) {
-        // Not a library at all (a text file, a cut of under 4 bytes).
-        return Err(LoadProblem::NotALibrary(format!("no ELF header ({} bytes)", data.len())));
-    }
-    check_bytes(&data).map_err(LoadProblem::Damaged)
+    check_bytes(&data)
 }
 
-/// The same check on a library's bytes; the reason when it fails.
-pub(crate) fn check_bytes(data: &[u8]) -> Result<(), String> {
+/// The same check on a library's bytes: no ELF header at all is not a
+/// library (a text file, a cut of under 4 bytes); any other fault is a
+/// damaged one.
+fn check_bytes(data: &[u8]) -> Result<(), LoadProblem> {
     if data.get(..4) != Some(&object::elf::ELFMAG[..]) {
-        return Err(format!("no ELF header ({} bytes)", data.len()));
+        return Err(LoadProblem::NotALibrary(format!("no ELF header ({} bytes)", data.len())));
     }
+    check_structure(data).map_err(LoadProblem::Damaged)
+}
+
+fn check_structure(data: &[u8]) -> Result<(), String> {
     let class = data.get(4).copied().map(object::elf::FileClass);
     if class == Some(object::elf::ELFCLASS64) {
         check::<FileHeader64<Endianness>>(data)
@@ -83,6 +85,7 @@ mod tests {
             let cut = cut.min(data.len() - 1);
             assert!(check_bytes(&data[..cut]).is_err(), "cut at {cut} of {}", data.len());
         }
-        assert!(check_bytes(b"not a library at all").unwrap_err().contains("no ELF header"));
+        assert!(matches!(check_bytes(&data[..60_000]), Err(LoadProblem::Damaged(why)) if why.contains("past the end")));
+        assert!(matches!(check_bytes(b"not a library at all"), Err(LoadProblem::NotALibrary(why)) if why.contains("no ELF header")));
     }
 }

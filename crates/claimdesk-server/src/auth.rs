@@ -281,7 +281,7 @@ pub(crate) async fn authenticate_first(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    if req.path() != "/api/v1/openapi.json" {
+    if req.path().strip_prefix(crate::API_PREFIX) != Some("/openapi.json") {
         let user = ApiUser::authenticate(req.request()).await?;
         req.extensions_mut().insert(user);
     }

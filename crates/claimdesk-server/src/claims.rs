@@ -211,7 +211,7 @@ pub(crate) async fn use_match(state: &AppState, actor: &str, role: Role, claim: 
                 note: Some(format!("Earlier fact-check{dated}; {source}{rated}.")),
                 stance: rating.map_or(claimdesk_core::Stance::Context, |r| policy.scale.stance(r)),
             };
-            execute(state, actor, role, claim, None, Command::AddEvidence(evidence)).await?;
+            execute_under(state, &policy, actor, role, claim, None, Command::AddEvidence(evidence)).await?;
             true
         }
         None => false,

@@ -115,8 +115,11 @@ pub(crate) async fn stream(viewer: Viewer, state: web::Data<AppState>) -> HttpRe
         .streaming(futures_util::StreamExt::chain(first, events))
 }
 
-/// How often an idle stream asks whether its session still stands.
-const RECHECK: Duration = Duration::from_secs(2);
+/// How often an idle stream asks whether its session still stands. Each
+/// ask goes through the session and user caches, which read the database
+/// at most once per [`crate::cache::USER_TTL`] per session and user on this
+/// node, whatever the number of streams and pages.
+const RECHECK: Duration = Duration::from_secs(5);
 
 /// One open stream: what it listens to, and whose it is.
 struct Watch {
@@ -132,23 +135,30 @@ impl Watch {
     async fn next_chunk(&mut self) -> Option<web::Bytes> {
         loop {
             let got = actix_web::rt::time::timeout(RECHECK, self.rx.recv()).await;
-            match crate::auth::session_stands(&self.state, self.user, &self.session, crate::auth::Touch::No).await {
-                Ok(Some(_)) => {}
-                Ok(None) => return None,
-                Err(e) => {
-                    // The database is away: keep the stream, ask again later.
-                    tracing::debug!(error = %e, "could not ask whether a live stream's session stands");
-                }
+            if !self.stands().await {
+                return None;
             }
-            return Some(match got {
-                Err(_) if self.last_sent.elapsed() < KEEP_ALIVE => continue,
-                Err(_) => web::Bytes::from_static(b": keep-alive\n\n"),
-                Ok(Ok(payload)) => web::Bytes::from(format!("event: claims\ndata: {payload}\n\n")),
+            match got {
+                Err(_) if self.last_sent.elapsed() < KEEP_ALIVE => {}
+                Err(_) => return Some(web::Bytes::from_static(b": keep-alive\n\n")),
+                Ok(Ok(payload)) => return Some(web::Bytes::from(format!("event: claims\ndata: {payload}\n\n"))),
                 Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
-                    web::Bytes::from(format!("event: claims\ndata: {}\n\n", LiveEvent::resync().to_json()))
+                    return Some(web::Bytes::from(format!("event: claims\ndata: {}\n\n", LiveEvent::resync().to_json())));
                 }
                 Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-            });
+            }
+        }
+    }
+
+    /// Whether the stream's session and user still stand; while the
+    /// database cannot say, they do (the stream asks again later).
+    async fn stands(&self) -> bool {
+        match crate::auth::session_stands(&self.state, self.user, &self.session, crate::auth::Touch::No).await {
+            Ok(user) => user.is_some(),
+            Err(e) => {
+                tracing::debug!(error = %e, "could not ask whether a live stream's session stands");
+                true
+            }
         }
     }
 }
