@@ -1,36 +1,52 @@
 #!/usr/bin/env bash
-# Queue page throughput: `claimdesk serve` against the minimal actix-web +
-# askama + rusqlite page (tests/baseline), both reading the same SQLite file,
-# each pinned to core 0 with wrk pinned to core 1, in the same run.
+# Page throughput: `claimdesk serve` on 100,000 claims, pinned to core 0
+# with wrk pinned to core 1, against the minimal actix-web + askama +
+# rusqlite page (tests/baseline) reading the same SQLite file, in the same
+# run. Every main page is measured; `/queue` is measured against the
+# baseline in ROUNDS rounds, interleaved, and the median ratio printed.
 #
-#   bash bench/web.sh [CLAIMS]        (default 100000; needs wrk, taskset)
+#   bash bench/web.sh [CLAIMS] [ROUNDS]    (default 100000 3; needs wrk, taskset)
 #
-# Prints requests/s and latency percentiles of both, their ratio, and the
-# server's peak RSS under load. Figures go to docs/PERFORMANCE.md.
+# BIN_DIR=dir runs the claimdesk, claimdesk-baseline and plugins found
+# there instead of building this tree (to measure an older commit on the
+# same machine). Figures go to docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 claims=${1:-100000}
-cargo build --release -q -p claimdesk -p claimdesk-baseline
-bin=target/release/claimdesk
+rounds=${2:-3}
+if [ -z "${BIN_DIR:-}" ]; then
+    # The default members: the binary and its built-in plugins.
+    cargo build --release -q
+    cargo build --release -q -p claimdesk-baseline
+    BIN_DIR=target/release
+fi
+bin="$BIN_DIR/claimdesk"
 dir=$(mktemp -d)
 db="$dir/bench.db"
 url="sqlite://$db?mode=rwc"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 
-"$bin" bench seed --claims "$claims" --database "$url" >/dev/null
-echo "bench-user-password" | "$bin" user add bench --role checker --password-stdin --database "$url" >/dev/null
+"$bin" bench seed --claims "$claims" --database "$url" >/dev/null 2>&1
+echo "bench-user-password" | "$bin" user add bench --role editor --password-stdin --database "$url" >/dev/null
 
 port=18080
 taskset -c 0 "$bin" serve --bind 127.0.0.1:$port --database "$url" --workers 1 >"$dir/serve.log" 2>&1 &
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 jar="$dir/jar"
-token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -c "$jar" -b "$jar" -o /dev/null -d "csrf_token=$token&name=bench&password=bench-user-password" "http://127.0.0.1:$port/login"
+base="http://127.0.0.1:$port"
+token=$(curl -s -c "$jar" -b "$jar" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+curl -s -c "$jar" -b "$jar" -o /dev/null -d "csrf_token=$token&name=bench&password=bench-user-password" "$base/login"
 cookie=$(awk '$6 == "claimdesk_session" { print "claimdesk_session=" $7 }' "$jar")
-rows=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/queue" | grep -c 'class="row"' || true)
+# Everything the queue shows switched on: a saved view, a strong match
+# chip's filter in it, the plugins' dropdowns (built-in plugins loaded).
+csrf=$(curl -s -H "Cookie: $cookie" "$base/queue" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+curl -s -o /dev/null -H "Cookie: $cookie" -d "csrf_token=$csrf&name=Hedges&query=kind%3Dhedge" "$base/views"
+rows=$(curl -s -H "Cookie: $cookie" "$base/queue" | grep -c 'class="row"' || true)
 echo "queue page rows: $rows"
+claim=$(curl -s -H "Cookie: $cookie" "$base/queue" | sed -n 's/.*data-href="\/claims\/\([0-9]*\)".*/\1/p' | head -1)
+document=$(curl -s -H "Cookie: $cookie" "$base/documents" | sed -n 's/.*href="\/documents\/\([0-9]*\)".*/\1/p' | head -1)
 
-taskset -c 0 target/release/claimdesk-baseline "$db" 127.0.0.1:$((port + 1)) &
+taskset -c 0 "$BIN_DIR/claimdesk-baseline" "$db" 127.0.0.1:$((port + 1)) &
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + 1))/queue" >/dev/null && break; sleep 0.1; done
 
 serve_pid=$(pgrep -f "claimdesk serve --bind 127.0.0.1:$port" | head -1)
@@ -38,17 +54,23 @@ peak=0
 watch_rss() { while kill -0 "$serve_pid" 2>/dev/null; do r=$(awk '/VmRSS/ {print $2}' "/proc/$serve_pid/status"); [ "${r:-0}" -gt "$peak" ] && peak=$r && echo "$peak" >"$dir/peak"; sleep 0.2; done; }
 watch_rss &
 
-run() { taskset -c 1 wrk -t1 -c32 -d10s --latency "$@"; }
+rps() { taskset -c 1 wrk -t1 -c32 -d10s "$@" | awk '/Requests\/sec/ {print $2}'; }
 # Warm both up first (page caches, connections, allocator), untimed.
-taskset -c 1 wrk -t1 -c32 -d3s -H "Cookie: $cookie" "http://127.0.0.1:$port/queue" >/dev/null
+taskset -c 1 wrk -t1 -c32 -d3s -H "Cookie: $cookie" "$base/queue" >/dev/null
 taskset -c 1 wrk -t1 -c32 -d3s "http://127.0.0.1:$((port + 1))/queue" >/dev/null
-echo "== claimdesk /queue ($claims claims)"
-run -H "Cookie: $cookie" "http://127.0.0.1:$port/queue" | tee "$dir/ours"
-echo "== baseline /queue"
-run "http://127.0.0.1:$((port + 1))/queue" | tee "$dir/base"
+ratios=()
+for r in $(seq 1 "$rounds"); do
+    ours=$(rps -H "Cookie: $cookie" "$base/queue")
+    bare=$(rps "http://127.0.0.1:$((port + 1))/queue")
+    ratio=$(awk -v a="$ours" -v b="$bare" 'BEGIN { printf "%.2f", a / b }')
+    ratios+=("$ratio")
+    echo "round $r: claimdesk /queue $ours req/s, baseline $bare req/s, ratio $ratio"
+done
+echo "median ratio (claimdesk / baseline): $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
 echo "== claimdesk /queue, one connection (latency without queueing)"
-taskset -c 1 wrk -t1 -c1 -d5s --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/queue" | grep -E "50%|99%|Requests/sec"
-ours=$(awk '/Requests\/sec/ {print $2}' "$dir/ours")
-base=$(awk '/Requests\/sec/ {print $2}' "$dir/base")
-echo "ratio (claimdesk / baseline): $(awk -v a="$ours" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"
+taskset -c 1 wrk -t1 -c1 -d5s --latency -H "Cookie: $cookie" "$base/queue" | grep -E "50%|99%|Requests/sec"
+echo "== the other pages, 32 connections (req/s)"
+for page in "/queue?kind=hedge" "/claims/$claim" /documents "/documents/$document" /dashboard /notifications /reports /fact-checks; do
+    echo "$page: $(rps -H "Cookie: $cookie" "$base$page") req/s"
+done
 echo "claimdesk serve peak RSS under load: $(( $(cat "$dir/peak" 2>/dev/null || echo 0) / 1024 )) MiB"

@@ -13,14 +13,19 @@ pub const USER_TTL: Duration = Duration::from_secs(2);
 /// Entries kept before a cache starts over (bounds memory, not correctness).
 const MAX_ENTRIES: usize = 50_000;
 
-/// Entries that are fresh for [`USER_TTL`] after they were read from the
-/// store: the shared mechanism of [`UserCache`] and [`SessionCache`].
+/// How long a user's navigation (saved views, unread count) may lag a
+/// change made on another node; on the node that makes it, none.
+pub const NAV_TTL: Duration = Duration::from_secs(10);
+
+/// Entries that are fresh for [`USER_TTL`] (or another time to live)
+/// after they were read from the store: the shared mechanism of the
+/// caches here.
 #[derive(Debug)]
-struct Fresh<K, V>(Mutex<HashMap<K, (Instant, V)>>);
+struct Fresh<K, V>(Mutex<HashMap<K, (Instant, V)>>, Duration);
 
 impl<K, V> Default for Fresh<K, V> {
     fn default() -> Self {
-        Fresh(Mutex::new(HashMap::new()))
+        Fresh(Mutex::new(HashMap::new()), USER_TTL)
     }
 }
 
@@ -30,7 +35,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> Fresh<K, V> {
         K: std::borrow::Borrow<Q>,
     {
         let map = self.0.lock().ok()?;
-        map.get(key).filter(|(at, _)| at.elapsed() < USER_TTL).map(|(_, v)| v.clone())
+        map.get(key).filter(|(at, _)| at.elapsed() < self.1).map(|(_, v)| v.clone())
     }
 
     /// Remembers what the store said: `Some` is cached, `None` forgets.
@@ -163,5 +168,39 @@ impl ChoicesCache {
         let choices = (users, store.outlets(false).await?);
         self.0.put((), Some(&choices));
         Ok(choices)
+    }
+}
+
+/// User id → their saved views and unread notifications, for every page's
+/// navigation. The node that changes either forgets the entry at once
+/// (a view saved or deleted, notifications read: that user's; a note
+/// written or edited, which may notify anyone: every entry); other nodes
+/// see the change within [`NAV_TTL`].
+#[derive(Debug)]
+pub struct NavCache(Fresh<i64, (Vec<claimdesk_store::SavedView>, u64)>);
+
+impl Default for NavCache {
+    fn default() -> Self {
+        NavCache(Fresh(Mutex::new(HashMap::new()), NAV_TTL))
+    }
+}
+
+impl NavCache {
+    pub async fn get(&self, store: &Store, user_id: i64) -> Result<(Vec<claimdesk_store::SavedView>, u64), StoreError> {
+        if let Some(nav) = self.0.get(&user_id) {
+            return Ok(nav);
+        }
+        let nav = (store.saved_views(user_id).await?, store.unread_notifications(user_id).await?);
+        self.0.put(user_id, Some(&nav));
+        Ok(nav)
+    }
+
+    pub fn forget(&self, user_id: i64) {
+        self.0.put(user_id, None);
+    }
+
+    /// Forgets every user's entry (a note may have notified any of them).
+    pub fn forget_all(&self) {
+        self.0.with_map(HashMap::clear);
     }
 }

@@ -79,6 +79,7 @@ pub fn bind(state: AppState, options: &ServerOptions) -> std::io::Result<(actix_
     let mut state = state;
     state.session_policy = options.sessions;
     state.trusted_proxies.clone_from(&options.trusted_proxies);
+    state.server_timing = options.server_timing;
     let key = Key::derive_from(state.session_secret.as_bytes());
     let secure = options.secure_cookies;
     let csp = content_security_policy();

@@ -77,6 +77,8 @@ pub struct Library {
     /// was woken again while it ran.
     running: Arc<AtomicBool>,
     pending: Arc<AtomicBool>,
+    /// Off when `serve --no-inline-work` leaves matching to the workers.
+    matches_here: Arc<AtomicBool>,
     /// A sign-bit shortlist of this many items for every search, however
     /// small the library (measuring only); `None`: the shipped search.
     shortlist: Option<usize>,
@@ -108,6 +110,7 @@ impl Library {
             fusion: claimdesk_match::DEFAULT,
             running: Arc::default(),
             pending: Arc::default(),
+            matches_here: Arc::new(AtomicBool::new(true)),
             shortlist: None,
         }
     }
@@ -152,6 +155,30 @@ impl Library {
     /// Library items in the index.
     pub fn indexed(&self) -> usize {
         self.index.read().map_or(0, |i| i.len())
+    }
+
+    /// Leaves matching new claims and items to `claimdesk worker`: this
+    /// process's matcher no longer runs (`serve --no-inline-work`); searches
+    /// still encode here.
+    pub fn match_in_workers(&self) {
+        self.matches_here.store(false, Ordering::SeqCst);
+    }
+
+    /// Encodes `texts` for background work (the matcher): on the one
+    /// background thread ([`background_pool`]), at low priority, so a bulk
+    /// load never takes the cores requests need.
+    async fn encode_in_background(&self, texts: Vec<String>) -> Result<Vec<Embedding>, LibraryError> {
+        let encoder = self.encoder()?;
+        actix_web::web::block(move || {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            match background_pool() {
+                Some(pool) => pool.install(|| encoder.encode(&refs)),
+                None => encoder.encode(&refs),
+            }
+        })
+        .await
+        .map_err(|e| LibraryError::Encoder(e.to_string()))?
+        .map_err(|e| LibraryError::Encoder(e.to_string()))
     }
 
     /// Encodes `texts` on a blocking thread.
@@ -214,7 +241,7 @@ impl Library {
             }
             // The claim alone: cross-validation preferred it to claim + title (docs/DETECTION.md).
             let texts = todo.iter().map(|(_, claim)| claim.clone()).collect();
-            let embeddings = self.encode(texts).await?;
+            let embeddings = self.encode_in_background(texts).await?;
             let vectors: Vec<(i64, Vec<u8>)> =
                 todo.iter().zip(&embeddings).map(|((id, _), e)| (*id, claimdesk_embed::to_bytes(&e.vector))).collect();
             store.set_fact_check_vectors(&vectors).await?;
@@ -269,7 +296,7 @@ impl Library {
             if todo.is_empty() {
                 return Ok(done);
             }
-            let embeddings = self.encode(todo.iter().map(|(_, text)| text.clone()).collect()).await?;
+            let embeddings = self.encode_in_background(todo.iter().map(|(_, text)| text.clone()).collect()).await?;
             let nearest: Vec<Vec<(i64, f32)>> = match self.index.read() {
                 Ok(index) => embeddings.iter().map(|e| index.top(&e.vector, 2)).collect(),
                 Err(_) => vec![Vec::new(); embeddings.len()],
@@ -293,6 +320,8 @@ impl Library {
                 .collect();
             store.set_claim_vectors(&rows).await?;
             done += todo.len();
+            // Between batches, whatever else waits on this worker goes first.
+            tokio::task::yield_now().await;
         }
     }
 
@@ -314,7 +343,7 @@ impl Library {
     /// matcher runs at a time; waking it while it runs makes it go round
     /// once more.
     pub fn wake(&self, store: &Store) {
-        if self.status().is_err() {
+        if self.status().is_err() || !self.matches_here.load(Ordering::SeqCst) {
             return;
         }
         self.pending.store(true, Ordering::SeqCst);
@@ -495,4 +524,39 @@ pub(crate) async fn sync_own_claim(state: &crate::AppState, id: i64, policy: &cl
     state.store.upsert_fact_checks(&[item]).await?;
     state.library.wake(&state.store);
     Ok(())
+}
+
+/// Background encoding's one thread, at the lowest scheduling priority
+/// (nice 19): the matcher encodes there, one capped batch at a time
+/// ([`CLAIM_CHUNK`] claims), so that with a bulk load pending requests
+/// still get the cores (docs/PERFORMANCE.md measures the queue's latency
+/// while 100,000 claims are encoded). The encoder's matrix products run
+/// on this one-thread pool too, instead of every core. `None` if the
+/// thread cannot be made (the caller then encodes where it is).
+fn background_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "claimdesk-background".to_owned())
+            .start_handler(|_| lower_priority())
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "no background thread: the matcher encodes on the blocking pool"))
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Lowers the calling thread's scheduling priority to nice 19 (on Linux,
+/// nice is per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `gettid` and `setpriority` take plain integers and touch no
+    // memory of ours; a failure only leaves the priority as it was.
+    unsafe {
+        let tid = libc::gettid();
+        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19) != 0 {
+            tracing::warn!("the background thread keeps its priority");
+        }
+    }
 }

@@ -26,6 +26,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    statements: HistogramVec,
 }
 
 impl Default for Metrics {
@@ -43,28 +44,47 @@ impl Default for Metrics {
             &["route", "method"],
         )
         .expect("valid histogram");
+        let statements = HistogramVec::new(
+            HistogramOpts::new("claimdesk_http_db_statements", "SQL statements a request issued, by route pattern")
+                .buckets(vec![0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 32.0, 64.0]),
+            &["route"],
+        )
+        .expect("valid histogram");
         let _ = registry.register(Box::new(requests.clone()));
         let _ = registry.register(Box::new(latency.clone()));
-        Metrics { registry, requests, latency }
+        let _ = registry.register(Box::new(statements.clone()));
+        Metrics { registry, requests, latency, statements }
     }
 }
 
-/// Counts every request by the route it matched.
+/// Counts every request by the route it matched, with the SQL statements
+/// it issued (every statement of the request's task: extractors,
+/// handler and middleware inside this one). With `serve --server-timing`
+/// the response says them in a `Server-Timing` header (`db;dur=MS;desc="N
+/// statements"`), which the query-budget test reads.
 pub(crate) async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let state = req.app_data::<web::Data<AppState>>().map(|s| (s.metrics.clone(), s.server_timing));
     let method = method_label(req.method());
-    let res = next.call(req).await?;
-    if let Some(metrics) = metrics {
+    let tally = std::sync::Arc::new(claimdesk_store::meter::Tally::default());
+    let mut res = claimdesk_store::meter::metered(tally.clone(), next.call(req)).await?;
+    if let Some((metrics, server_timing)) = state {
         // Only the router's own patterns: a path no route matched is one
         // series however many paths are tried.
         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
         let status = status_label(res.status());
         metrics.requests.with_label_values(&[route.as_str(), method, status.as_str()]).inc();
         metrics.latency.with_label_values(&[route.as_str(), method]).observe(started.elapsed().as_secs_f64());
+        metrics.statements.with_label_values(&[route.as_str()]).observe(tally.statements() as f64);
+        if server_timing {
+            let value = format!("db;dur={:.3};desc=\"{} statements\"", tally.time().as_secs_f64() * 1000.0, tally.statements());
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&value) {
+                res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("server-timing"), value);
+            }
+        }
     }
     Ok(res)
 }

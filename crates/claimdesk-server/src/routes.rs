@@ -3,6 +3,14 @@
 //! server serves. Tests derive their route-complete checks (CSRF on every
 //! page POST, the OpenAPI document on every API route) from that table,
 //! so a new route is covered without anyone remembering to list it.
+//!
+//! A page or API read that matters for speed declares its **query
+//! budget** beside it: `r.get("/queue", queue).budget(3)`, the SQL
+//! statements one view issues once the per-node caches are warm. The
+//! query-budget test (`tests/e2e/web/budget.rs`) views each budgeted route
+//! on SQLite and PostgreSQL and fails when a view issues more — or fewer,
+//! so a budget never hides slack. A change that needs one more statement
+//! raises the budget in the same commit and says why beside it.
 
 use actix_web::dev::Handler;
 use actix_web::http::Method;
@@ -13,6 +21,9 @@ use actix_web::{FromRequest, Responder, Route, web};
 pub struct RouteInfo {
     pub method: &'static str,
     pub path: String,
+    /// SQL statements one request may issue, caches warm (see the module
+    /// documentation); `None` where no budget is declared.
+    pub statements: Option<u32>,
 }
 
 impl RouteInfo {
@@ -69,8 +80,16 @@ impl<'a> Routes<'a> {
         self.cfg.as_deref_mut()
     }
 
+    /// Declares the query budget of the route added last.
+    pub(crate) fn budget(&mut self, statements: u32) -> &mut Self {
+        if let Some(last) = self.table.last_mut() {
+            last.statements = Some(statements);
+        }
+        self
+    }
+
     fn add(&mut self, method: Method, name: &'static str, path: &'static str, route: Route) -> &mut Self {
-        self.table.push(RouteInfo { method: name, path: format!("{}{path}", self.prefix) });
+        self.table.push(RouteInfo { method: name, path: format!("{}{path}", self.prefix), statements: None });
         if let Some(cfg) = self.cfg.as_deref_mut() {
             cfg.route(path, route.method(method));
         }

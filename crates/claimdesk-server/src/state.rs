@@ -28,6 +28,11 @@ pub struct ServerOptions {
     /// `serve --trusted-proxy`: requests from these addresses carry the
     /// client's address in `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `serve --server-timing`: each response says the SQL statements its
+    /// request issued and their time (`Server-Timing: db;…`). For
+    /// profiling and the query-budget test: it tells a stranger how much
+    /// work a request caused, so leave it off where the public can reach.
+    pub server_timing: bool,
 }
 
 #[derive(Debug)]
@@ -47,6 +52,8 @@ pub struct AppState {
     pub sessions: crate::cache::SessionCache,
     /// The queue filters' users and outlets.
     pub choices: crate::cache::ChoicesCache,
+    /// Each user's saved views and unread count, for the navigation.
+    pub nav: crate::cache::NavCache,
     /// Set from [`ServerOptions::sessions`] by [`crate::bind`].
     pub session_policy: crate::auth::SessionPolicy,
     /// Where published links point when the `public_url` setting is unset:
@@ -64,6 +71,8 @@ pub struct AppState {
     pub live: crate::live::Live,
     /// Request counts and latencies for `/metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// Set from [`ServerOptions::server_timing`] by [`crate::bind`].
+    pub server_timing: bool,
 }
 
 /// The job engine as the server uses it.
@@ -133,6 +142,7 @@ impl AppState {
             labels: Default::default(),
             sessions: Default::default(),
             choices: Default::default(),
+            nav: Default::default(),
             session_policy: Default::default(),
             fallback_url: Default::default(),
             library: crate::library::Library::off("the server was started without the sentence encoder"),
@@ -140,6 +150,7 @@ impl AppState {
             trusted_proxies: Vec::new(),
             live: Default::default(),
             metrics: Default::default(),
+            server_timing: false,
         })
     }
 

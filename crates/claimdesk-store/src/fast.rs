@@ -116,7 +116,10 @@ impl FastRow for ClaimRow {
 }
 
 impl FastRow for crate::QueueRow {
-    const COLUMNS: &'static [&'static str] = &["id", "document_id", "text", "speaker", "priority", "status", "assignee", "version"];
+    const COLUMNS: &'static [&'static str] = &[
+        "id", "document_id", "text", "speaker", "priority", "status", "assignee", "version", "text_key", "match_cosine", "key_documents",
+        "kinds",
+    ];
 
     fn read(r: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self> {
         Ok(crate::QueueRow {
@@ -128,6 +131,11 @@ impl FastRow for crate::QueueRow {
             status: named(col(r, at, 5)?, "status")?,
             assignee: col(r, at, 6)?,
             version: col(r, at, 7)?,
+            text_key: col(r, at, 8)?,
+            match_cosine: col(r, at, 9)?,
+            copies: crate::queue::copies(col(r, at, 10)?),
+            kinds: crate::queue::parse_kinds(col::<Option<String>>(r, at, 11)?.as_deref())
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, Box::new(e)))?,
         })
     }
 }
@@ -158,13 +166,20 @@ fn run<T: FastRow>(path: &Path, statement: &Statement) -> rusqlite::Result<Vec<T
 /// connection — one warm page cache per worker instead of one per blocking
 /// thread, which measurably matters for the hot default page.
 pub(crate) async fn query<T: FastRow>(path: Arc<PathBuf>, statement: Statement, may_scan: bool) -> Result<Vec<T>, StoreError> {
+    let started = std::time::Instant::now();
+    let sql = may_scan.then(|| statement.sql.clone());
     let result = if may_scan {
         tokio::task::spawn_blocking(move || run::<T>(&path, &statement))
             .await
             .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("the queue reader stopped: {e}"))))?
     } else {
-        run::<T>(&path, &statement)
+        let result = run::<T>(&path, &statement);
+        crate::meter::record(&statement.sql, started.elapsed(), result.is_err());
+        result
     };
+    if let Some(sql) = sql {
+        crate::meter::record(&sql, started.elapsed(), result.is_err());
+    }
     result.map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Locked(e.to_string()),
         _ => match e {

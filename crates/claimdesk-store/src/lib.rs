@@ -22,6 +22,7 @@ mod feeds;
 mod library;
 mod live;
 mod memory;
+pub mod meter;
 mod migration;
 mod notes;
 mod open;

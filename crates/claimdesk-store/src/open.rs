@@ -59,14 +59,17 @@ impl Store {
         if url.starts_with("sqlite:") {
             // `?mode=ro` must survive the options set below.
             let read_only = url.split_once('?').is_some_and(|(_, query)| query.split('&').any(|p| p == "mode=ro"));
-            let write = Database::connect(sqlite_options(url, 1, read_only)).await.map_err(open_error)?;
-            let read = Database::connect(sqlite_options(url, 4, read_only)).await.map_err(open_error)?;
+            let mut write = Database::connect(sqlite_options(url, 1, read_only)).await.map_err(open_error)?;
+            let mut read = Database::connect(sqlite_options(url, 4, read_only)).await.map_err(open_error)?;
+            crate::meter::install(&mut write);
+            crate::meter::install(&mut read);
             let sqlite_file = crate::fast::sqlite_path(url).map(std::sync::Arc::new);
             Ok(Store { write, read, backend: Backend::Sqlite, refs: Default::default(), sqlite_file })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = ConnectOptions::new(url);
             options.max_connections(8).acquire_timeout(Duration::from_secs(5)).connect_timeout(Duration::from_secs(5)).sqlx_logging(false);
-            let pool = Database::connect(options).await.map_err(open_error)?;
+            let mut pool = Database::connect(options).await.map_err(open_error)?;
+            crate::meter::install(&mut pool);
             Ok(Store { write: pool.clone(), read: pool, backend: Backend::Postgres, refs: Default::default(), sqlite_file: None })
         } else {
             Err(StoreError::UnsupportedUrl(url.to_owned()))

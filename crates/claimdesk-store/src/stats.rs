@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use claimdesk_core::Status;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{claim, event};
 use crate::{Store, StoreError};
@@ -84,66 +84,79 @@ impl Store {
         let since = first * DAY;
         let mut by_day: BTreeMap<i64, DayCounts> =
             (first..=today).map(|d| (d, DayCounts { day: day_name(d), ..Default::default() })).collect();
-        let created: Vec<i64> = claim::Entity::find()
+        // Counted per day by the database (a day is `at / 86400`, integer
+        // division on both), not loaded claim by claim.
+        let day = |column: &str| Expr::cust(format!("{column} / {DAY}"));
+        let created: Vec<(i64, i64)> = claim::Entity::find()
             .select_only()
-            .column(claim::Column::CreatedAt)
+            .column_as(day("created_at"), "day")
+            .column_as(Expr::col(claim::Column::Id).count(), "n")
             .filter(claim::Column::CreatedAt.gte(since))
+            .group_by(day("created_at"))
             .into_tuple()
             .all(&self.read)
             .await?;
-        for at in created {
-            if let Some(d) = by_day.get_mut(&at.div_euclid(DAY)) {
-                d.claims_in += 1;
+        for (at, n) in created {
+            if let Some(d) = by_day.get_mut(&at) {
+                d.claims_in = Ord::max(n, 0) as u64;
             }
         }
-        let out: Vec<(String, i64)> = event::Entity::find()
+        let out: Vec<(String, i64, i64)> = event::Entity::find()
             .select_only()
-            .columns([event::Column::Action, event::Column::At])
-            .filter(event::Column::At.gte(since))
+            .column(event::Column::Action)
+            .column_as(day("at"), "day")
+            .column_as(Expr::col(event::Column::Id).count(), "n")
             .filter(event::Column::Action.is_in(["resolve", "publish", "dismiss"]))
+            .filter(event::Column::At.gte(since))
+            .group_by(event::Column::Action)
+            .group_by(day("at"))
             .into_tuple()
             .all(&self.read)
             .await?;
-        for (action, at) in out {
-            if let Some(d) = by_day.get_mut(&at.div_euclid(DAY)) {
+        for (action, at, n) in out {
+            if let Some(d) = by_day.get_mut(&at) {
+                let n = Ord::max(n, 0) as u64;
                 match action.as_str() {
-                    "resolve" => d.verdicts += 1,
-                    "publish" => d.published += 1,
-                    _ => d.dismissed += 1,
+                    "resolve" => d.verdicts += n,
+                    "publish" => d.published += n,
+                    _ => d.dismissed += n,
                 }
             }
         }
+        // From creation to the first such event, for the claims whose
+        // first one fell in the period: only claims with such an event in
+        // the period are looked at (`events_action_at`), each one's first
+        // found through `events_claim`, its creation joined in.
         let mut to_verdict = Vec::new();
         let mut to_publication = Vec::new();
         for (action, into) in [("resolve", &mut to_verdict), ("publish", &mut to_publication)] {
-            let firsts: Vec<(i64, i64)> = event::Entity::find()
-                .select_only()
+            let recent = sea_orm::sea_query::Query::select()
                 .column(event::Column::ClaimId)
-                .column_as(Expr::col(event::Column::At).min(), "at")
-                .filter(event::Column::Action.eq(action))
-                .group_by(event::Column::ClaimId)
-                .having(Expr::col(event::Column::At).min().gte(since))
-                .into_tuple()
-                .all(&self.read)
-                .await?;
-            for ids in firsts.chunks(1000) {
-                let created: Vec<(i64, i64)> = claim::Entity::find()
-                    .select_only()
-                    .columns([claim::Column::Id, claim::Column::CreatedAt])
-                    .filter(claim::Column::Id.is_in(ids.iter().map(|(id, _)| *id)))
-                    .into_tuple()
-                    .all(&self.read)
-                    .await?;
-                let created: std::collections::HashMap<i64, i64> = created.into_iter().collect();
-                into.extend(ids.iter().filter_map(|(id, at)| created.get(id).map(|c| Ord::max(at - c, 0))));
+                .from(event::Entity)
+                .and_where(event::Column::Action.eq(action))
+                .and_where(event::Column::At.gte(since))
+                .to_owned();
+            let waits = sea_orm::sea_query::Query::select()
+                .expr_as(Expr::cust("MIN(events.at) - MIN(claims.created_at)"), "wait")
+                .from(event::Entity)
+                .inner_join(claim::Entity, Expr::col((claim::Entity, claim::Column::Id)).equals((event::Entity, event::Column::ClaimId)))
+                .and_where(Expr::col((event::Entity, event::Column::Action)).eq(action))
+                .and_where(Expr::col((event::Entity, event::Column::ClaimId)).in_subquery(recent))
+                .group_by_col((event::Entity, event::Column::ClaimId))
+                .and_having(Expr::col((event::Entity, event::Column::At)).min().gte(since))
+                .to_owned();
+            let mut found = Vec::new();
+            for row in self.read.query_all_raw(self.db_backend().build(&waits)).await? {
+                found.push(row.try_get::<i64>("", "wait")?);
             }
+            let waits = found;
+            into.extend(waits.into_iter().map(|wait| Ord::max(wait, 0)));
         }
-        let open = [Status::New.as_str(), Status::InReview.as_str()];
         let open_by_assignee: Vec<(Option<String>, i64)> = claim::Entity::find()
             .select_only()
             .column(claim::Column::Assignee)
             .column_as(Expr::col(claim::Column::Id).count(), "n")
-            .filter(claim::Column::Status.is_in(open))
+            .filter(crate::queue::open_claims())
             .group_by(claim::Column::Assignee)
             .into_tuple()
             .all(&self.read)
@@ -164,7 +177,7 @@ impl Store {
         let oldest: Vec<(i64, String, Option<String>, i64)> = claim::Entity::find()
             .select_only()
             .columns([claim::Column::Id, claim::Column::Text, claim::Column::Assignee, claim::Column::CreatedAt])
-            .filter(claim::Column::Status.is_in(open))
+            .filter(crate::queue::open_claims())
             .order_by_asc(claim::Column::CreatedAt)
             .order_by_asc(claim::Column::Id)
             .limit(10)

@@ -50,7 +50,8 @@ pub struct ServeCommand {
     #[command(flatten)]
     model_dir: crate::library::ModelArg,
     /// Queue web and API ingests for `claimdesk worker` (the API answers
-    /// 202 with the job's URL) instead of checking them in the request.
+    /// 202 with the job's URL) instead of checking them in the request,
+    /// and leave encoding and matching new claims to the workers.
     #[arg(long)]
     no_inline_work: bool,
     /// The reverse proxy in front of this node (repeatable): only requests
@@ -60,6 +61,11 @@ pub struct ServeCommand {
     trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     private: crate::feed::PrivateFeeds,
+    /// Say in each response the SQL statements its request issued and
+    /// their time (a `Server-Timing` header), for profiling. It tells
+    /// anyone how much work a request caused: not where the public reaches.
+    #[arg(long)]
+    server_timing: bool,
 }
 
 pub fn parse_public_url(value: &str) -> Result<String, String> {
@@ -78,13 +84,14 @@ impl ServeCommand {
                 lifetime: std::time::Duration::from_secs(self.session_lifetime),
             },
             trusted_proxies: self.trusted_proxies.clone(),
+            server_timing: self.server_timing,
         }
     }
 }
 
 /// How often the matcher looks for claims and library items other
 /// processes stored (this server's own ingests and imports wake it at once).
-const MATCHER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const MATCHER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
     let host = Arc::new(claimdesk_server::checking::Checking::new(plugins::loader(&args.plugins)));
@@ -100,8 +107,13 @@ pub fn serve(args: ServeCommand) -> anyhow::Result<ExitCode> {
             Ok(()) => {
                 let indexed = library.load_index(&store).await?;
                 println!("claim matching is on: {} over {indexed} library item(s)", claimdesk_server::library::MODEL_NAME);
-                // Items imported without vectors (or by another version) get them in the background.
-                library.watch(&store, MATCHER_EVERY);
+                if args.no_inline_work {
+                    // `claimdesk worker` encodes and matches; searches still run here.
+                    library.match_in_workers();
+                } else {
+                    // Items imported without vectors (or by another version) get them in the background.
+                    library.watch(&store, MATCHER_EVERY);
+                }
             }
             Err(reason) => println!("claim matching is off: {reason}"),
         }

@@ -26,6 +26,8 @@ pub struct WorkerCommand {
     name: Option<String>,
     #[command(flatten)]
     private: crate::feed::PrivateFeeds,
+    #[command(flatten)]
+    model_dir: crate::library::ModelArg,
 }
 
 pub fn worker(args: WorkerCommand) -> anyhow::Result<ExitCode> {
@@ -39,6 +41,16 @@ pub fn worker(args: WorkerCommand) -> anyhow::Result<ExitCode> {
         let jobs = Jobs::open(&args.database.url).await.context("cannot open the job engine")?;
         host.follow(&store).await?;
         host.watch(store.clone(), claimdesk_server::checking::FOLLOW_EVERY);
+        // Claims this worker (or any process) stored are matched here, on
+        // one low-priority thread: `serve --no-inline-work` leaves it to us.
+        let library = claimdesk_server::library::Library::load(args.model_dir.dir.as_deref());
+        match library.status() {
+            Ok(()) => {
+                library.load_index(&store).await?;
+                library.watch(&store, crate::serve::MATCHER_EVERY);
+            }
+            Err(reason) => tracing::info!(%reason, "claim matching is off in this worker"),
+        }
         let name = args.name.unwrap_or_else(default_name);
         let context = WorkContext { store: store.clone(), host, feeds: Arc::new(claimdesk_feed::Fetcher::new(args.private.allow)) };
         let options = WorkerOptions { name, concurrency: usize::from(args.concurrency) };

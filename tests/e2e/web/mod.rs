@@ -5,6 +5,7 @@
 mod api;
 mod bad_input;
 mod browser;
+mod budget;
 mod cluster;
 mod cluster_bench;
 mod desk;

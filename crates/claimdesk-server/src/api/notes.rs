@@ -110,6 +110,7 @@ pub(super) async fn notifications(user: ApiUser, state: web::Data<AppState>) -> 
 #[utoipa::path(post, path = "/api/v1/notifications/read", responses((status = 200, description = "how many were unread")))]
 pub(super) async fn read_all(user: ApiUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let n = state.store.mark_notifications_read(user.id).await?;
+    state.nav.forget(user.id);
     Ok(HttpResponse::Ok().json(serde_json::json!({ "marked_read": n })))
 }
 

@@ -16,6 +16,7 @@ use crate::{AppState, csrf};
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
     r.get("/claims/{id}", show)
+        .budget(20)
         .post("/claims/{id}/use/{item}", use_match)
         .post("/claims/{id}/copies/dismiss", dismiss_copies)
         .post("/claims/{id}/{action}", act);

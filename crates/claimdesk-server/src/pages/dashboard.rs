@@ -15,7 +15,7 @@ use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
-    r.get("/dashboard", dashboard);
+    r.get("/dashboard", dashboard).budget(8);
 }
 
 /// `?days=N`: the period, 1 to 366 days up to today (default 14).

@@ -30,7 +30,12 @@ pub fn routes(r: &mut crate::routes::Routes<'_>) {
             actix_multipart::form::MultipartFormConfig::default().total_limit(limit).memory_limit(limit).error_handler(multipart_error),
         );
     }
-    r.get("/documents", list).post("/documents", ingest).get("/documents/{id}", show).post("/documents/{id}/claims", add_claim);
+    r.get("/documents", list)
+        .budget(2)
+        .post("/documents", ingest)
+        .get("/documents/{id}", show)
+        .budget(7)
+        .post("/documents/{id}/claims", add_claim);
 }
 
 fn multipart_error(err: actix_multipart::MultipartError, _: &HttpRequest) -> actix_web::Error {

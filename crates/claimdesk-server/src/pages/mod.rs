@@ -139,8 +139,7 @@ pub async fn chrome(state: &web::Data<AppState>, session: &Session, viewer: View
         }
         _ => None,
     };
-    let views = state.store.saved_views(viewer.id).await?;
-    let unread = state.store.unread_notifications(viewer.id).await?;
+    let (views, unread) = state.nav.get(&state.store, viewer.id).await?;
     Ok(Chrome { viewer, section, counts, flash, views, unread })
 }
 

@@ -19,6 +19,7 @@ pub fn routes(r: &mut crate::routes::Routes<'_>) {
     r.post("/claims/{id}/notes", add)
         .post("/claims/{id}/notes/{note}", edit)
         .get("/notifications", list)
+        .budget(1)
         .post("/notifications/read", read_all);
 }
 
@@ -80,7 +81,9 @@ pub(crate) async fn add_note(state: &AppState, author: &str, claim_id: i64, body
     let body = note_text(body)?;
     state.store.claim(claim_id).await?;
     let to = recipients(state, claim_id, author, &body, None).await?;
-    Ok(state.store.add_note(claim_id, author, &body, &to).await?)
+    let note = state.store.add_note(claim_id, author, &body, &to).await?;
+    state.nav.forget_all();
+    Ok(note)
 }
 
 /// Edits the author's own note (shared by the page and the API).
@@ -89,7 +92,9 @@ pub(crate) async fn edit_note(state: &AppState, author: &str, claim_id: i64, not
     let earlier = state.store.claim_notes(claim_id).await?.into_iter().find(|n| n.id == note).map(|n| n.body);
     let earlier = earlier.ok_or_else(|| AppError::NotFound(format!("Claim {claim_id} has no note {note}.")))?;
     let to = recipients(state, claim_id, author, &body, Some(&earlier)).await?;
-    match state.store.edit_note(claim_id, note, author, &body, &to).await? {
+    let edited = state.store.edit_note(claim_id, note, author, &body, &to).await?;
+    state.nav.forget_all();
+    match edited {
         Some(()) => Ok(()),
         None => Err(AppError::Forbidden("Only a note's author edits it.".to_owned())),
     }
@@ -144,6 +149,7 @@ async fn read_all(
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     let n = state.store.mark_notifications_read(viewer.id).await?;
+    state.nav.forget(viewer.id);
     set_flash(&session, &format!("{n} notification{} marked read.", if n == 1 { "" } else { "s" }));
     Ok(redirect("/notifications"))
 }

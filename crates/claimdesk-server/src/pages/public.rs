@@ -24,7 +24,12 @@ const FEED_SIZE: u64 = 50;
 const SITEMAP_SIZE: u64 = 50_000;
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
-    r.get("/fact-checks", index).get("/fact-checks.atom", feed).get("/fact-checks/{id}", show).get("/sitemap.xml", sitemap);
+    r.get("/fact-checks", index)
+        .budget(14)
+        .get("/fact-checks.atom", feed)
+        .get("/fact-checks/{id}", show)
+        .budget(10)
+        .get("/sitemap.xml", sitemap);
 }
 
 #[derive(Debug, Default, Deserialize)]

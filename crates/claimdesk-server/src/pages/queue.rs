@@ -18,7 +18,7 @@ use crate::error::{AppError, url_encode};
 pub const PAGE_SIZE: u64 = 50;
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
-    r.get("/queue", queue);
+    r.get("/queue", queue).budget(1);
 }
 
 /// The queue's filters as they arrive in the query string; all optional,
@@ -183,10 +183,6 @@ pub struct Row {
     /// The library holds a strong match (cosine at least
     /// [`claimdesk_match::STRONG_COSINE`]).
     pub strong_match: bool,
-    /// Other documents holding the same claim.
-    pub copies: usize,
-    /// The kinds of its current flags.
-    pub kinds: Vec<Kind>,
 }
 
 #[derive(Template)]
@@ -236,24 +232,19 @@ async fn queue(
     ids.sort_unstable();
     ids.dedup();
     let labels = if ids.is_empty() { HashMap::new() } else { state.labels.get(&state.store, &ids).await? };
-    let claim_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let memory = state.store.claim_memory(&claim_ids).await?;
-    let mut kinds = state.store.current_kinds(&claim_ids).await?;
     // Copies of one claim are grouped: the page lists the first, whose chip
     // says how many other documents hold it (the claim page lists them).
     let mut shown = std::collections::HashSet::new();
     let rows = rows
         .into_iter()
         .filter(|claim| {
-            let copied = memory.get(&claim.id).filter(|m| m.copies > 0).and_then(|m| m.key.as_deref());
+            let copied = claim.text_key.as_deref().filter(|_| claim.copies > 0);
             copied.is_none_or(|key| shown.insert(key.to_owned()))
         })
         .map(|claim| {
             let (document, outlet) = labels.get(&claim.document_id).cloned().unwrap_or_default();
-            let memory = memory.get(&claim.id).cloned().unwrap_or_default();
-            let strong_match = memory.match_cosine.is_some_and(|c| c >= f64::from(claimdesk_match::STRONG_COSINE));
-            let kinds = kinds.remove(&claim.id).unwrap_or_default();
-            Row { claim, document, outlet: outlet.unwrap_or_default(), strong_match, copies: memory.copies, kinds }
+            let strong_match = claim.match_cosine.is_some_and(|c| c >= f64::from(claimdesk_match::STRONG_COSINE));
+            Row { claim, document, outlet: outlet.unwrap_or_default(), strong_match }
         })
         .collect();
     let host = state.host.host();

@@ -20,7 +20,7 @@ use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
-    r.get("/reports", index).get("/reports/documents/{id}", document_report).get("/reports/period", period_report);
+    r.get("/reports", index).budget(3).get("/reports/documents/{id}", document_report).get("/reports/period", period_report);
 }
 
 /// How a report is asked for; all strings so that a bad value gets a clear

@@ -59,6 +59,7 @@ async fn save_view(
     }
     let query = view_query(&form.query, &viewer.name).map_err(AppError::BadRequest)?;
     state.store.save_view(viewer.id, &name, &query).await?;
+    state.nav.forget(viewer.id);
     set_flash(&session, &format!("View \u{201c}{name}\u{201d} saved; it is in the navigation."));
     Ok(redirect(&format!("/queue?{query}")))
 }
@@ -72,6 +73,7 @@ async fn delete_view(
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&session, form.csrf_token.as_deref())?;
     state.store.delete_view(viewer.id, id.into_inner()).await?;
+    state.nav.forget(viewer.id);
     set_flash(&session, "View deleted.");
     Ok(redirect("/queue"))
 }

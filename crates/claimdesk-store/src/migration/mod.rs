@@ -23,6 +23,7 @@ mod m012_saved_views;
 mod m013_notes;
 mod m014_drop_jobs;
 mod m015_feeds;
+mod m016_page_speed;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m013_notes::Migration),
             Box::new(m014_drop_jobs::Migration),
             Box::new(m015_feeds::Migration),
+            Box::new(m016_page_speed::Migration),
         ]
     }
 }
