@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Page throughput: `claimdesk serve` on 100,000 claims, pinned to core 0
 # with wrk pinned to core 1, against the minimal actix-web + askama +
-# rusqlite page (tests/baseline) reading the same SQLite file, in the same
-# run. Every main page is measured; `/queue` is measured against the
-# baseline in ROUNDS rounds, interleaved, and the median ratio printed.
+# rusqlite pages (tests/baseline) reading the same SQLite file, in the same
+# run. Every main page is measured; `/queue`, the claim page, `/documents`,
+# a document page, `/dashboard` and `/fact-checks` against the baseline's
+# page reading comparable rows, in ROUNDS interleaved rounds, with the
+# median ratio printed.
 #
 #   bash bench/web.sh [CLAIMS] [ROUNDS]    (default 100000 3; needs wrk, taskset)
 #
@@ -27,6 +29,8 @@ url="sqlite://$db?mode=rwc"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 
 "$bin" bench seed --claims "$claims" --database "$url" >/dev/null 2>&1
+# Some published through the workflow, for the public pages and the dashboard.
+"$bin" bench report --claims 300 --runs 1 --database "$url" >/dev/null 2>&1
 echo "bench-user-password" | "$bin" user add bench --role editor --password-stdin --database "$url" >/dev/null
 
 port=18080
@@ -69,8 +73,23 @@ done
 echo "median ratio (claimdesk / baseline): $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
 echo "== claimdesk /queue, one connection (latency without queueing)"
 taskset -c 1 wrk -t1 -c1 -d5s --latency -H "Cookie: $cookie" "$base/queue" | grep -E "50%|99%|Requests/sec"
-echo "== the other pages, 32 connections (req/s)"
-for page in "/queue?kind=hedge" "/claims/$claim" /documents "/documents/$document" /dashboard /notifications /reports /fact-checks; do
+echo "== the other pages against the baseline's page reading comparable rows, $rounds rounds of 5 s, 32 connections"
+published=$(curl -s "$base/fact-checks" | sed -n 's/.*href="\/fact-checks\/\([0-9]*\)".*/\1/p' | head -1)
+rps5() { taskset -c 1 wrk -t1 -c32 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
+for page in "/claims/$claim" /documents "/documents/$document" /dashboard /fact-checks; do
+    ratios=()
+    line=""
+    for r in $(seq 1 "$rounds"); do
+        ours=$(rps5 -H "Cookie: $cookie" "$base$page")
+        bare=$(rps5 "http://127.0.0.1:$((port + 1))$page")
+        ratio=$(awk -v a="$ours" -v b="$bare" 'BEGIN { printf "%.2f", a / b }')
+        ratios+=("$ratio")
+        line="$line $ours/$bare"
+    done
+    echo "$page: claimdesk/baseline req/s by round:$line; median ratio $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+done
+echo "== pages without a baseline, 32 connections (req/s)"
+for page in "/queue?kind=hedge" /notifications /reports "/fact-checks/$published"; do
     echo "$page: $(rps -H "Cookie: $cookie" "$base$page") req/s"
 done
 echo "claimdesk serve peak RSS under load: $(( $(cat "$dir/peak" 2>/dev/null || echo 0) / 1024 )) MiB"

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use claimdesk_store::{Session, Store, StoreError, User};
+use claimdesk_store::{DeskStats, Session, StatsVersion, Store, StoreError, User};
 
 pub const USER_TTL: Duration = Duration::from_secs(2);
 /// Entries kept before a cache starts over (bounds memory, not correctness).
@@ -169,6 +169,11 @@ impl ChoicesCache {
         self.0.put((), Some(&choices));
         Ok(choices)
     }
+
+    /// Forgets the choices (a user was added or changed on this node).
+    pub fn forget(&self) {
+        self.0.put((), None);
+    }
 }
 
 /// User id → their saved views and unread notifications, for every page's
@@ -202,5 +207,87 @@ impl NavCache {
     /// Forgets every user's entry (a note may have notified any of them).
     pub fn forget_all(&self) {
         self.0.with_map(HashMap::clear);
+    }
+}
+
+/// The lifecycle rules as pages show them (which buttons, which ratings),
+/// fresh for [`USER_TTL`]; the node that changes a setting forgets it at
+/// once. A change itself reads the rules afresh ([`crate::state::AppState::policy`]),
+/// so a switch reaches every node's decisions at once.
+#[derive(Debug, Default)]
+pub struct PolicyCache(Fresh<(), claimdesk_core::Policy>);
+
+impl PolicyCache {
+    pub fn get(&self) -> Option<claimdesk_core::Policy> {
+        self.0.get(&())
+    }
+
+    pub fn put(&self, policy: &claimdesk_core::Policy) {
+        self.0.put((), Some(policy));
+    }
+
+    pub fn forget(&self) {
+        self.0.put((), None);
+    }
+}
+
+/// The dashboard's figures per period, with the day and the
+/// [`StatsVersion`] they were computed at: a view costs one statement (the
+/// version) until a claim or an event is added on any node, or the day
+/// turns; then the figures are counted again.
+#[derive(Debug, Default)]
+pub struct StatsCache(Mutex<HashMap<u32, (i64, StatsVersion, DeskStats)>>);
+
+impl StatsCache {
+    pub async fn get(&self, store: &Store, days: u32, now: i64) -> Result<DeskStats, StoreError> {
+        let version = store.stats_version().await?;
+        let today = now.div_euclid(86_400);
+        if let Ok(map) = self.0.lock() {
+            if let Some((_, _, stats)) = map.get(&days).filter(|(day, at, _)| *day == today && *at == version) {
+                return Ok(stats.clone());
+            }
+        }
+        let stats = store.desk_stats(days, now).await?;
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(days, (today, version, stats.clone()));
+        }
+        Ok(stats)
+    }
+}
+
+/// Public pages kept, at most (each some tens of kilobytes; readers' query
+/// strings are theirs to vary, so the bound is small).
+const PUBLIC_PAGES: usize = 256;
+
+/// The public fact-check pages as sent (content type and body), per
+/// address, with the [`StatsVersion`] they were made at: what they show
+/// changes only when a claim or an event is added (a publication, a
+/// correction, an edit: every change to a claim writes an event) or a
+/// report setting changes (the publisher's name, the public address),
+/// which the node that changes it forgets at once and other nodes within
+/// [`NAV_TTL`]. A view of a kept page costs one statement.
+#[derive(Debug, Default)]
+pub struct PublicPages(Mutex<HashMap<String, (Instant, StatsVersion, String, actix_web::web::Bytes)>>);
+
+impl PublicPages {
+    pub fn get(&self, address: &str, version: StatsVersion) -> Option<(String, actix_web::web::Bytes)> {
+        let map = self.0.lock().ok()?;
+        let (at, made_at, content_type, body) = map.get(address)?;
+        (*made_at == version && at.elapsed() < NAV_TTL).then(|| (content_type.clone(), body.clone()))
+    }
+
+    pub fn put(&self, address: String, version: StatsVersion, content_type: String, body: actix_web::web::Bytes) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= PUBLIC_PAGES {
+                map.clear();
+            }
+            map.insert(address, (Instant::now(), version, content_type, body));
+        }
+    }
+
+    pub fn forget_all(&self) {
+        if let Ok(mut map) = self.0.lock() {
+            map.clear();
+        }
     }
 }

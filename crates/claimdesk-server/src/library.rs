@@ -445,9 +445,27 @@ impl Library {
     /// the claim's stored vector when the matcher has made it.
     pub async fn claim_matches(&self, store: &Store, claim: &ClaimRow, top: usize) -> Result<Matches, LibraryError> {
         self.encoder()?;
-        let stored = store.claim_vector(claim.id).await?.and_then(|(bytes, cut)| Some((claimdesk_embed::from_bytes(&bytes)?, cut)));
+        let stored = Self::stored_vector(store, claim.id).await?;
+        self.claim_matches_with(store, claim, stored.as_ref(), top).await
+    }
+
+    /// Claim `id`'s vector as the matcher stored it, and whether the claim
+    /// was longer than the encoder reads.
+    pub async fn stored_vector(store: &Store, id: i64) -> Result<Option<(Vec<f32>, bool)>, LibraryError> {
+        Ok(store.claim_vector(id).await?.and_then(|(bytes, cut)| Some((claimdesk_embed::from_bytes(&bytes)?, cut))))
+    }
+
+    /// [`Library::claim_matches`] with the claim's stored vector already read.
+    pub async fn claim_matches_with(
+        &self,
+        store: &Store,
+        claim: &ClaimRow,
+        stored: Option<&(Vec<f32>, bool)>,
+        top: usize,
+    ) -> Result<Matches, LibraryError> {
+        self.encoder()?;
         let mut found = match stored {
-            Some((vector, truncated)) => self.search_vector(store, claim.text.trim(), &vector, truncated, top + 1).await?,
+            Some((vector, truncated)) => self.search_vector(store, claim.text.trim(), vector, *truncated, top + 1).await?,
             None => self.search(store, &claim.text, top + 1).await?,
         };
         found.matches.retain(|m| m.item.claim_id != Some(claim.id));
@@ -459,8 +477,14 @@ impl Library {
     /// are within [`SIMILAR_CHECKED`] of claim `id`'s, closest first, at
     /// most `top` (the most recent [`claimdesk_store::CHECKED_CLAIMS_COMPARED`]
     /// are compared). Empty when the claim has no vector yet.
-    pub async fn similar_checked(store: &Store, id: i64, top: usize) -> Result<Vec<(claimdesk_store::CheckedClaim, f32)>, LibraryError> {
-        let Some(vector) = store.claim_vector(id).await?.and_then(|(bytes, _)| claimdesk_embed::from_bytes(&bytes)) else {
+    /// `vector` is the claim's stored vector ([`Library::stored_vector`]).
+    pub async fn similar_checked(
+        store: &Store,
+        id: i64,
+        vector: Option<&[f32]>,
+        top: usize,
+    ) -> Result<Vec<(claimdesk_store::CheckedClaim, f32)>, LibraryError> {
+        let Some(vector) = vector else {
             return Ok(Vec::new());
         };
         let mut similar: Vec<(claimdesk_store::CheckedClaim, f32)> = store
@@ -468,7 +492,7 @@ impl Library {
             .await?
             .into_iter()
             .filter_map(|c| {
-                let cosine = claimdesk_embed::from_bytes(&c.vector).map(|v| claimdesk_embed::dot(&v, &vector))?;
+                let cosine = claimdesk_embed::from_bytes(&c.vector).map(|v| claimdesk_embed::dot(&v, vector))?;
                 (cosine >= SIMILAR_CHECKED).then_some((c, cosine))
             })
             .collect();

@@ -54,6 +54,12 @@ pub struct AppState {
     pub choices: crate::cache::ChoicesCache,
     /// Each user's saved views and unread count, for the navigation.
     pub nav: crate::cache::NavCache,
+    /// The lifecycle rules as pages show them ([`AppState::shown_policy`]).
+    pub shown_policy: crate::cache::PolicyCache,
+    /// The dashboard's figures, per period.
+    pub stats: crate::cache::StatsCache,
+    /// The public fact-check pages as last sent.
+    pub public_pages: crate::cache::PublicPages,
     /// Set from [`ServerOptions::sessions`] by [`crate::bind`].
     pub session_policy: crate::auth::SessionPolicy,
     /// Where published links point when the `public_url` setting is unset:
@@ -143,6 +149,9 @@ impl AppState {
             sessions: Default::default(),
             choices: Default::default(),
             nav: Default::default(),
+            shown_policy: Default::default(),
+            stats: Default::default(),
+            public_pages: Default::default(),
             session_policy: Default::default(),
             fallback_url: Default::default(),
             library: crate::library::Library::off("the server was started without the sentence encoder"),
@@ -163,6 +172,18 @@ impl AppState {
             return Ok(PublicUrl { url, source: PublicUrlSource::Setting });
         }
         Ok(self.fallback_url.get().cloned().unwrap_or(PublicUrl { url: "http://localhost".to_owned(), source: PublicUrlSource::Bind }))
+    }
+
+    /// The lifecycle rules as a page shows them (its buttons, its
+    /// ratings): cached for [`crate::cache::USER_TTL`], forgotten by the
+    /// node that changes a setting. Decisions use [`AppState::policy`].
+    pub async fn shown_policy(&self) -> Result<Policy, StoreError> {
+        if let Some(policy) = self.shown_policy.get() {
+            return Ok(policy);
+        }
+        let policy = self.policy().await?;
+        self.shown_policy.put(&policy);
+        Ok(policy)
     }
 
     /// The lifecycle rules in force now (read on every change, so an

@@ -48,7 +48,7 @@ pub use explained::{CHECKED_CLAIMS_COMPARED, CheckedClaim, SentenceScore};
 pub use feeds::{Feed, FeedItemRow, FeedItemState, FeedPolled, POLL_LEASE_SECS};
 pub use library::{FactCheckRow, Upserted};
 pub use live::{LIVE_CHANNEL, LiveEvent, MAX_LIVE_IDS};
-pub use memory::{ClaimCopy, ClaimMemory, ClaimVector};
+pub use memory::{ClaimCopy, ClaimVector};
 pub use migration::Migrator;
 pub use notes::{NoteRow, NotificationRow, Recipients};
 pub use open::{Backend, Store};
@@ -57,7 +57,7 @@ pub use recheck::RecheckOutcome;
 pub use report::{ReportDocument, ReportFilter, ReportRow};
 pub use review::DocumentSummary;
 pub use rows::{ClaimRow, DocumentRow, EventRow, EvidenceRow, FlagView, Session, User};
-pub use stats::{DayCounts, DeskStats, Durations, WaitingClaim, quantile};
+pub use stats::{DayCounts, DeskStats, Durations, StatsVersion, WaitingClaim, quantile};
 pub use views::SavedView;
 pub use write::{KEYED_SENTENCE_WORDS, NEAR_DUPLICATE_SHARE, NearDuplicate, NewDocument, NewSentence, Stored, sentence_key};
 

@@ -2,25 +2,12 @@
 //! item (kept by the server's matcher), and copies of one claim across
 //! documents (claims sharing `text_key`).
 
-use std::collections::HashMap;
-
 use claimdesk_core::Status;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{claim, document};
 use crate::{Store, StoreError};
-
-/// What the queue shows of a claim's memory.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ClaimMemory {
-    /// Cosine of the closest library item, once the matcher has run.
-    pub match_cosine: Option<f64>,
-    /// Other documents holding the same claim.
-    pub copies: usize,
-    /// The claim's text key (`claimdesk_core::claim_key`): copies share it.
-    pub key: Option<String>,
-}
 
 /// A claim's vector as the matcher stores it.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,66 +142,13 @@ impl Store {
         row.map(|r| Ok((r.try_get("", "vector")?, r.try_get("", "truncated")?))).transpose()
     }
 
-    /// The memory of claims `ids` (a queue page): closest cosines and how
-    /// many other documents hold each claim.
-    pub async fn claim_memory(&self, ids: &[i64]) -> Result<HashMap<i64, ClaimMemory>, StoreError> {
-        let mut memory: HashMap<i64, ClaimMemory> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(memory);
-        }
-        let select = Query::select()
-            .columns([col("claim_id"), col("match_cosine")])
-            .from(col("claim_vectors"))
-            .and_where(Expr::col(col("claim_id")).is_in(ids.iter().copied()))
-            .to_owned();
-        for row in self.read.query_all_raw(self.db_backend().build(&select)).await? {
-            let id: i64 = row.try_get("", "claim_id")?;
-            memory.entry(id).or_default().match_cosine = row.try_get("", "match_cosine")?;
-        }
-        let keys: Vec<(i64, i64, Option<String>)> = claim::Entity::find()
-            .select_only()
-            .columns([claim::Column::Id, claim::Column::DocumentId, claim::Column::TextKey])
-            .filter(claim::Column::Id.is_in(ids.iter().copied()))
-            .into_tuple()
-            .all(&self.read)
-            .await?;
-        let wanted: Vec<&str> = keys.iter().filter_map(|(_, _, k)| k.as_deref()).collect();
-        if wanted.is_empty() {
-            return Ok(memory);
-        }
-        // Documents per key: a claim's copies are the others.
-        let documents = Expr::col(claim::Column::DocumentId).count_distinct();
-        let per_key: HashMap<String, i64> = claim::Entity::find()
-            .select_only()
-            .column(claim::Column::TextKey)
-            .column_as(documents, "documents")
-            .filter(claim::Column::TextKey.is_in(wanted))
-            .group_by(claim::Column::TextKey)
-            .into_tuple::<(String, i64)>()
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .collect();
-        for (id, _, key) in keys {
-            let documents = key.as_ref().and_then(|k| per_key.get(k).copied()).unwrap_or(1);
-            let entry = memory.entry(id).or_default();
-            entry.copies = usize::try_from(documents - 1).unwrap_or(0);
-            entry.key = key;
-        }
-        Ok(memory)
-    }
-
     /// The other claims with `claim_id`'s text, in other documents, oldest
     /// first.
     pub async fn claim_copies(&self, claim_id: i64) -> Result<Vec<ClaimCopy>, StoreError> {
-        let Some((document_id, Some(key))) = claim::Entity::find_by_id(claim_id)
-            .select_only()
-            .columns([claim::Column::DocumentId, claim::Column::TextKey])
-            .into_tuple::<(i64, Option<String>)>()
-            .one(&self.read)
-            .await?
-        else {
-            return Ok(Vec::new());
+        // One statement: the claim's key and document as subqueries (a
+        // claim without a key has no copies: `= NULL` holds for no row).
+        let of_claim = |column: claim::Column| {
+            Query::select().column(column).from(claim::Entity).and_where(Expr::col(claim::Column::Id).eq(claim_id)).to_owned()
         };
         let rows: Vec<(i64, i64, String, Option<String>, i32)> = claim::Entity::find()
             .select_only()
@@ -225,8 +159,14 @@ impl Store {
                 claim::Column::ApprovedBy,
                 claim::Column::Version,
             ])
-            .filter(claim::Column::TextKey.eq(key))
-            .filter(claim::Column::DocumentId.ne(document_id))
+            .filter(
+                Expr::col((claim::Entity, claim::Column::TextKey))
+                    .eq(Expr::SubQuery(None, Box::new(of_claim(claim::Column::TextKey).into()))),
+            )
+            .filter(
+                Expr::col((claim::Entity, claim::Column::DocumentId))
+                    .ne(Expr::SubQuery(None, Box::new(of_claim(claim::Column::DocumentId).into()))),
+            )
             .order_by_asc(claim::Column::Id)
             .into_tuple()
             .all(&self.read)

@@ -404,53 +404,49 @@ impl Store {
         self.flag_views(flag::Column::DocumentId.eq(document_id)).await
     }
 
+    /// Flags matching `condition`, each with its rule and texts joined in,
+    /// in one statement.
     async fn flag_views(&self, condition: sea_orm::sea_query::SimpleExpr) -> Result<Vec<FlagView>, StoreError> {
-        let flags =
-            flag::Entity::find().filter(condition).order_by_asc(flag::Column::Start).order_by_asc(flag::Column::Id).all(&self.read).await?;
-        let rules: HashMap<i64, flag_rule::Model> = flag_rule::Entity::find()
-            .filter(flag_rule::Column::Id.is_in(flags.iter().map(|f| f.rule_id).collect::<Vec<_>>()))
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-        let texts: HashMap<i64, flag_text::Model> = flag_text::Entity::find()
-            .filter(flag_text::Column::Id.is_in(flags.iter().map(|f| f.text_id).collect::<Vec<_>>()))
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect();
-        flags
-            .into_iter()
-            .filter_map(|f| {
-                let rule = rules.get(&f.rule_id)?.clone();
-                let text = texts.get(&f.text_id)?.clone();
-                let typed = || -> Result<_, StoreError> {
-                    Ok((
-                        crate::rows::parse("flag_rules", "kind", &rule.kind)?,
-                        crate::rows::parse("flag_rules", "severity", &rule.severity)?,
-                    ))
-                };
-                let (kind, severity) = match typed() {
-                    Ok(typed) => typed,
-                    Err(e) => return Some(Err(e)),
-                };
-                Some(Ok(FlagView {
-                    id: f.id,
-                    claim_id: f.claim_id,
-                    plugin: rule.plugin,
-                    plugin_version: rule.plugin_version,
-                    rule: rule.rule,
-                    kind,
-                    severity,
-                    start: f.start,
-                    end: f.end,
-                    score: f.score,
-                    message: text.message,
-                    question: text.question,
-                    stale: f.stale,
-                }))
+        use sea_orm::ConnectionTrait;
+        let f = |c: flag::Column| (flag::Entity, c);
+        let r = |c: flag_rule::Column| (flag_rule::Entity, c);
+        let t = |c: flag_text::Column| (flag_text::Entity, c);
+        let select = Query::select()
+            .columns([f(flag::Column::Id), f(flag::Column::ClaimId), f(flag::Column::Start), f(flag::Column::End), f(flag::Column::Score)])
+            .column(f(flag::Column::Stale))
+            .columns([
+                r(flag_rule::Column::Plugin),
+                r(flag_rule::Column::PluginVersion),
+                r(flag_rule::Column::Rule),
+                r(flag_rule::Column::Kind),
+                r(flag_rule::Column::Severity),
+            ])
+            .columns([t(flag_text::Column::Message), t(flag_text::Column::Question)])
+            .from(flag::Entity)
+            .inner_join(flag_rule::Entity, Expr::col(r(flag_rule::Column::Id)).equals(f(flag::Column::RuleId)))
+            .inner_join(flag_text::Entity, Expr::col(t(flag_text::Column::Id)).equals(f(flag::Column::TextId)))
+            .and_where(condition)
+            .order_by(f(flag::Column::Start), Order::Asc)
+            .order_by(f(flag::Column::Id), Order::Asc)
+            .to_owned();
+        let rows = self.read.query_all_raw(self.db_backend().build(&select)).await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(FlagView {
+                    id: row.try_get("", "id")?,
+                    claim_id: row.try_get("", "claim_id")?,
+                    plugin: row.try_get("", "plugin")?,
+                    plugin_version: row.try_get("", "plugin_version")?,
+                    rule: row.try_get("", "rule")?,
+                    kind: crate::rows::parse("flag_rules", "kind", &row.try_get::<String>("", "kind")?)?,
+                    severity: crate::rows::parse("flag_rules", "severity", &row.try_get::<String>("", "severity")?)?,
+                    start: row.try_get("", "start")?,
+                    end: row.try_get("", "end")?,
+                    score: row.try_get("", "score")?,
+                    message: row.try_get("", "message")?,
+                    question: row.try_get("", "question")?,
+                    stale: row.try_get("", "stale")?,
+                })
             })
             .collect()
     }

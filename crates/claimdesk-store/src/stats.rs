@@ -76,7 +76,29 @@ fn day_name(day: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(day * DAY).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
 }
 
+/// What [`Store::desk_stats`] depends on besides the day: the newest claim
+/// and the newest event. Claims are never deleted and every change to one
+/// writes an event, so figures computed at one version hold until it moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatsVersion {
+    pub claims: i64,
+    pub events: i64,
+}
+
 impl Store {
+    /// The current [`StatsVersion`]: two primary-key maxima in one
+    /// statement (an index probe each, at any size).
+    pub async fn stats_version(&self) -> Result<StatsVersion, StoreError> {
+        let select = sea_orm::sea_query::Query::select()
+            .expr_as(Expr::cust("CAST(COALESCE((SELECT MAX(id) FROM claims), 0) AS BIGINT)"), "claims")
+            .expr_as(Expr::cust("CAST(COALESCE((SELECT MAX(id) FROM events), 0) AS BIGINT)"), "events")
+            .to_owned();
+        match self.read.query_one_raw(self.db_backend().build(&select)).await? {
+            Some(row) => Ok(StatsVersion { claims: row.try_get("", "claims")?, events: row.try_get("", "events")? }),
+            None => Ok(StatsVersion::default()),
+        }
+    }
+
     /// The desk's figures over the last `days` days up to `now` (unix seconds).
     pub async fn desk_stats(&self, days: u32, now: i64) -> Result<DeskStats, StoreError> {
         let today = now.div_euclid(DAY);

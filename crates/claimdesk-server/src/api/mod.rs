@@ -29,7 +29,7 @@ pub fn routes(r: &mut crate::routes::Routes<'_>) {
         .budget(3)
         .post("/claims/bulk", claims::bulk)
         .get("/claims/{id}", claims::get_claim)
-        .budget(8)
+        .budget(6)
         .post("/claims/{id}/assign", claims::assign)
         .post("/claims/{id}/start", claims::start)
         .post("/claims/{id}/evidence", claims::add_evidence)

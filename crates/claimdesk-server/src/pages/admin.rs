@@ -206,6 +206,7 @@ async fn add_user(
         Some(role) if errors.is_empty() => {
             let hash = hash_password_off_thread(password).await?;
             state.store.add_user(&name, &hash, role).await?;
+            state.choices.forget();
             set_flash(&session, &format!("User {name} added as {}.", role.as_str()));
             Ok(redirect("/users"))
         }
@@ -247,6 +248,7 @@ async fn update_user(
     let hash = if password.is_empty() { None } else { Some(hash_password_off_thread(password).await?) };
     state.store.update_user(id, role, active, hash.as_deref()).await?;
     state.users.forget(id);
+    state.choices.forget();
     state.sessions.forget_user(id);
     let changed_password = if hash.is_some() { ", with a new password" } else { "" };
     set_flash(
@@ -314,6 +316,9 @@ async fn settings(
         state.store.set_setting(crate::state::PUBLISH_NEEDS_EVIDENCE, if on { "true" } else { "false" }).await?;
         messages.push(if on { "Publishing now needs at least one evidence item." } else { "Claims can be published without evidence." });
     }
+    // After every write: a view in between may have cached the old rules.
+    state.shown_policy.forget();
+    state.public_pages.forget_all();
     if !report_settings.is_empty() {
         messages.push("Report settings saved.");
     }

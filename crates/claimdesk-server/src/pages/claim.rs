@@ -16,7 +16,7 @@ use crate::{AppState, csrf};
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
     r.get("/claims/{id}", show)
-        .budget(20)
+        .budget(12)
         .post("/claims/{id}/use/{item}", use_match)
         .post("/claims/{id}/copies/dismiss", dismiss_copies)
         .post("/claims/{id}/{action}", act);
@@ -262,8 +262,8 @@ async fn page(
     let flags = state.store.claim_flags(id).await?;
     let evidence = state.store.claim_evidence(id).await?;
     let events = state.store.claim_events(id).await?;
-    let policy = state.policy().await?;
-    let users = state.store.users().await?.into_iter().filter(|u| u.active).map(|u| u.name).collect();
+    let policy = state.shown_policy().await?;
+    let (users, _) = state.choices.get(&state.store).await?;
     let last_event = events.last().map_or(0, |e| e.id);
     let seen: i64 = form.seen.parse().unwrap_or(i64::MAX);
     let changes = if error.is_some() { event_views(events.iter().filter(|e| e.id > seen).cloned().collect()) } else { Vec::new() };
@@ -280,7 +280,12 @@ async fn page(
     }));
     let verdict_label =
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
-    let checked_before = state.library.claim_matches(&state.store, &claim, 5).await.map_err(|e| e.to_string());
+    // The claim's stored vector, read once for both comparisons.
+    let stored = crate::library::Library::stored_vector(&state.store, id).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, claim = id, "could not read the claim's vector");
+        None
+    });
+    let checked_before = state.library.claim_matches_with(&state.store, &claim, stored.as_ref(), 5).await.map_err(|e| e.to_string());
     let copies = state.store.claim_copies(id).await?;
     let standing = claim.standing_for(&viewer.name, evidence.len());
     let publish_blocked = match Verb::Publish.check(viewer.role, standing, &policy) {
@@ -302,7 +307,8 @@ async fn page(
         })
         .collect();
     let score = state.store.sentence_score(claim.document_id, claim.sentence_index).await?;
-    let similar_checked = crate::library::Library::similar_checked(&state.store, id, 3).await.unwrap_or_else(|error| {
+    let vector = stored.as_ref().map(|(v, _)| v.as_slice());
+    let similar_checked = crate::library::Library::similar_checked(&state.store, id, vector, 3).await.unwrap_or_else(|error| {
         tracing::warn!(%error, claim = id, "could not compare the claim with checked claims");
         Vec::new()
     });

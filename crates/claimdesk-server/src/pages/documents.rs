@@ -34,7 +34,7 @@ pub fn routes(r: &mut crate::routes::Routes<'_>) {
         .budget(2)
         .post("/documents", ingest)
         .get("/documents/{id}", show)
-        .budget(7)
+        .budget(5)
         .post("/documents/{id}/claims", add_claim);
 }
 

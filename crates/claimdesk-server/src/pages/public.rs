@@ -7,7 +7,7 @@
 //! Every address these pages publish starts with [`AppState::public_url`].
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use claimdesk_report::{Report, ReportClaim, ReportRequest};
 use serde::Deserialize;
@@ -25,10 +25,10 @@ const SITEMAP_SIZE: u64 = 50_000;
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
     r.get("/fact-checks", index)
-        .budget(14)
+        .budget(1)
         .get("/fact-checks.atom", feed)
         .get("/fact-checks/{id}", show)
-        .budget(10)
+        .budget(1)
         .get("/sitemap.xml", sitemap);
 }
 
@@ -110,9 +110,42 @@ fn parse_page(page: &str) -> Result<u64, AppError> {
         .ok_or_else(|| AppError::BadRequest(format!("{page:?} is not a page number.")))
 }
 
-async fn index(state: web::Data<AppState>, query: crate::input::Query<IndexQuery>) -> Result<HttpResponse, AppError> {
+/// Answers from [`crate::cache::PublicPages`] when the page kept for this
+/// address is current, else makes it with `make` (and keeps it when it
+/// is a 200).
+async fn kept<F: std::future::Future<Output = Result<HttpResponse, AppError>>>(
+    state: &AppState,
+    request: &HttpRequest,
+    make: F,
+) -> Result<HttpResponse, AppError> {
+    let address = request.uri().to_string();
+    let version = state.store.stats_version().await?;
+    if let Some((content_type, body)) = state.public_pages.get(&address, version) {
+        return Ok(HttpResponse::Ok().content_type(content_type).body(body));
+    }
+    let response = make.await?;
+    if response.status() != StatusCode::OK {
+        return Ok(response);
+    }
+    let content_type = response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/html; charset=utf-8")
+        .to_owned();
+    let body =
+        actix_web::body::to_bytes(response.into_body()).await.map_err(|e| AppError::Internal(format!("cannot read the page made: {e}")))?;
+    state.public_pages.put(address, version, content_type.clone(), body.clone());
+    Ok(HttpResponse::Ok().content_type(content_type).body(body))
+}
+
+async fn index(state: web::Data<AppState>, request: HttpRequest, query: crate::input::Query<IndexQuery>) -> Result<HttpResponse, AppError> {
+    kept(&state, &request, make_index(&state, query.into_inner())).await
+}
+
+async fn make_index(state: &AppState, query: IndexQuery) -> Result<HttpResponse, AppError> {
     let page = parse_page(&query.page)?;
-    let scale = state.store.rating_scale().await?;
+    let scale = state.shown_policy().await?.scale;
     let verdict = super::field(&Some(query.verdict.clone()));
     let verdict_key = match &verdict {
         None => None,
@@ -129,7 +162,7 @@ async fn index(state: web::Data<AppState>, query: crate::input::Query<IndexQuery
     let (rows, total) = state.store.published_page(&filter, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     let base = state.public_url().await?.url;
-    let report = load(&state, &base, ids.clone()).await?;
+    let report = load(state, &base, ids.clone()).await?;
     let publisher = report.publisher.name.clone();
     let mut filters = form_urlencoded::Serializer::new(String::new());
     if let Some(v) = &verdict_key {
@@ -158,7 +191,11 @@ fn not_published(id: &str) -> AppError {
     AppError::NotFound(format!("There is no published fact-check {id}."))
 }
 
-async fn show(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn show(state: web::Data<AppState>, request: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    kept(&state, &request, make_show(&state, id.into_inner())).await
+}
+
+async fn make_show(state: &AppState, id: String) -> Result<HttpResponse, AppError> {
     let claim_id = id.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| not_published(&id))?;
     // One address per fact-check: `+44` and `044` are `44`'s, sent there
     // (whether or not it is published, so the answer tells nothing).
@@ -166,7 +203,7 @@ async fn show(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpR
         return Ok(HttpResponse::PermanentRedirect().insert_header(("Location", format!("/fact-checks/{claim_id}"))).finish());
     }
     let base = state.public_url().await?.url;
-    let report = load(&state, &base, vec![claim_id]).await?;
+    let report = load(state, &base, vec![claim_id]).await?;
     let item = items(&report, &[claim_id])?.pop().ok_or_else(|| not_published(&id))?;
     let page = FactCheckPage { publisher: report.publisher.name.clone(), base, item, best: report.scale.best };
     html(StatusCode::OK, &page)
@@ -179,12 +216,16 @@ fn feed_time(rfc3339: Option<&str>) -> atom_syndication::FixedDateTime {
         .unwrap_or_else(|| atom_syndication::FixedDateTime::parse_from_rfc3339("1970-01-01T00:00:00Z").unwrap_or_default())
 }
 
-async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn feed(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse, AppError> {
+    kept(&state, &request, make_feed(&state)).await
+}
+
+async fn make_feed(state: &AppState) -> Result<HttpResponse, AppError> {
     use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
     let base = state.public_url().await?.url;
     let (rows, _) = state.store.published_page(&Default::default(), 0, FEED_SIZE).await?;
     let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-    let report = load(&state, &base, ids.clone()).await?;
+    let report = load(state, &base, ids.clone()).await?;
     let link = |href: String, rel: &str, mime: Option<&str>| Link {
         href,
         rel: rel.to_owned(),
