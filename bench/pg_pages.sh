@@ -6,23 +6,25 @@
 # (the `Server-Timing: db` header: every statement's round trip, summed)
 # as the median and the worst. PostgreSQL's auto_explain logs every
 # statement's EXPLAIN ANALYZE meanwhile; the plans of one view of each page
-# are written to PLANS (default bench-pg-plans.txt).
+# are written to PLANS (default $TMPDIR/claimdesk-pg-plans.txt).
 #
 #   bash bench/pg_pages.sh [CLAIMS] [VIEWS]   (default 100000 20)
 #
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust) and read access
-# to its log (/var/log/postgresql). BIN_DIR as in bench/web.sh.
+# to its log (/var/log/postgresql). BIN_DIR as in bench/web.sh; PG_NAME names
+# the database (default claimdesk_bench_pages); KEEP_DATABASE=1 reuses it
+# when it exists instead of seeding again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 claims=${1:-100000}
 views=${2:-20}
-plans=${PLANS:-bench-pg-plans.txt}
+plans=${PLANS:-${TMPDIR:-/tmp}/claimdesk-pg-plans.txt}
 if [ -z "${BIN_DIR:-}" ]; then
     cargo build --release -q
     BIN_DIR=target/release
 fi
 bin="$BIN_DIR/claimdesk"
-name=claimdesk_bench_pages
+name=${PG_NAME:-claimdesk_bench_pages}
 url="postgres://postgres@127.0.0.1:5432/$name"
 psql=(psql -h 127.0.0.1 -U postgres -q -v ON_ERROR_STOP=1)
 log=$(ls -t /var/log/postgresql/postgresql-*-main.log | head -1)

@@ -235,20 +235,32 @@ impl PolicyCache {
 /// [`StatsVersion`] they were computed at: a view costs one statement (the
 /// version) until a claim or an event is added on any node, or the day
 /// turns; then the figures are counted again.
+/// One computation at a time: views that miss together wait for the first
+/// one's figures instead of each counting them again.
 #[derive(Debug, Default)]
-pub struct StatsCache(Mutex<HashMap<u32, (i64, StatsVersion, DeskStats)>>);
+pub struct StatsCache {
+    kept: Mutex<HashMap<u32, (i64, StatsVersion, DeskStats)>>,
+    counting: tokio::sync::Mutex<()>,
+}
 
 impl StatsCache {
+    fn kept(&self, days: u32, today: i64, version: StatsVersion) -> Option<DeskStats> {
+        let map = self.kept.lock().ok()?;
+        map.get(&days).filter(|(day, at, _)| *day == today && *at == version).map(|(_, _, stats)| stats.clone())
+    }
+
     pub async fn get(&self, store: &Store, days: u32, now: i64) -> Result<DeskStats, StoreError> {
         let version = store.stats_version().await?;
         let today = now.div_euclid(86_400);
-        if let Ok(map) = self.0.lock() {
-            if let Some((_, _, stats)) = map.get(&days).filter(|(day, at, _)| *day == today && *at == version) {
-                return Ok(stats.clone());
-            }
+        if let Some(stats) = self.kept(days, today, version) {
+            return Ok(stats);
+        }
+        let _counting = self.counting.lock().await;
+        if let Some(stats) = self.kept(days, today, version) {
+            return Ok(stats);
         }
         let stats = store.desk_stats(days, now).await?;
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.kept.lock() {
             map.insert(days, (today, version, stats.clone()));
         }
         Ok(stats)

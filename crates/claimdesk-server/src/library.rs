@@ -148,7 +148,7 @@ impl Library {
         self.encoder.as_ref().map(|_| ()).map_err(String::as_str)
     }
 
-    fn encoder(&self) -> Result<Arc<Encoder>, LibraryError> {
+    pub(crate) fn encoder(&self) -> Result<Arc<Encoder>, LibraryError> {
         self.encoder.clone().map_err(LibraryError::Off)
     }
 
@@ -297,32 +297,51 @@ impl Library {
                 return Ok(done);
             }
             let embeddings = self.encode_in_background(todo.iter().map(|(_, text)| text.clone()).collect()).await?;
-            let nearest: Vec<Vec<(i64, f32)>> = match self.index.read() {
-                Ok(index) => embeddings.iter().map(|e| index.top(&e.vector, 2)).collect(),
-                Err(_) => vec![Vec::new(); embeddings.len()],
-            };
-            let mut ids: Vec<i64> = nearest.iter().flatten().map(|(id, _)| *id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let owner: std::collections::HashMap<i64, Option<i64>> =
-                store.fact_checks_by_id(&ids).await?.into_iter().map(|r| (r.id, r.claim_id)).collect();
-            let rows: Vec<ClaimVector> = todo
-                .iter()
-                .zip(&embeddings)
-                .zip(&nearest)
-                .map(|(((claim, _), e), nearest)| {
-                    let best = nearest
-                        .iter()
-                        .find(|(item, _)| owner.get(item).copied().flatten() != Some(*claim))
-                        .map(|(item, cosine)| (*item, f64::from(*cosine)));
-                    ClaimVector { claim_id: *claim, vector: claimdesk_embed::to_bytes(&e.vector), truncated: e.truncated, best }
-                })
-                .collect();
-            store.set_claim_vectors(&rows).await?;
+            self.store_claim_vectors(store, &todo, embeddings).await?;
             done += todo.len();
             // Between batches, whatever else waits on this worker goes first.
             tokio::task::yield_now().await;
         }
+    }
+
+    /// Encodes claim `id` now (a reader is waiting for it: the claim page
+    /// of a claim the background matcher has not reached yet), records its
+    /// vector and closest item as the matcher would, and returns the
+    /// vector and whether the claim was cut.
+    pub async fn match_claim_now(&self, store: &Store, id: i64, text: &str) -> Result<(Vec<f32>, bool), LibraryError> {
+        self.encoder()?;
+        let embeddings = self.encode(vec![text.to_owned()]).await?;
+        let stored = embeddings.first().map(|e| (e.vector.clone(), e.truncated));
+        self.store_claim_vectors(store, &[(id, text.to_owned())], embeddings).await?;
+        stored.ok_or_else(|| LibraryError::Encoder("it returned no vector".to_owned()))
+    }
+
+    /// Stores the vectors of claims `todo` with each one's closest library
+    /// item (its own entry, for a published claim, left out).
+    async fn store_claim_vectors(&self, store: &Store, todo: &[(i64, String)], embeddings: Vec<Embedding>) -> Result<(), LibraryError> {
+        let nearest: Vec<Vec<(i64, f32)>> = match self.index.read() {
+            Ok(index) => embeddings.iter().map(|e| index.top(&e.vector, 2)).collect(),
+            Err(_) => vec![Vec::new(); embeddings.len()],
+        };
+        let mut ids: Vec<i64> = nearest.iter().flatten().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let owner: std::collections::HashMap<i64, Option<i64>> =
+            store.fact_checks_by_id(&ids).await?.into_iter().map(|r| (r.id, r.claim_id)).collect();
+        let rows: Vec<ClaimVector> = todo
+            .iter()
+            .zip(&embeddings)
+            .zip(&nearest)
+            .map(|(((claim, _), e), nearest)| {
+                let best = nearest
+                    .iter()
+                    .find(|(item, _)| owner.get(item).copied().flatten() != Some(*claim))
+                    .map(|(item, cosine)| (*item, f64::from(*cosine)));
+                ClaimVector { claim_id: *claim, vector: claimdesk_embed::to_bytes(&e.vector), truncated: e.truncated, best }
+            })
+            .collect();
+        store.set_claim_vectors(&rows).await?;
+        Ok(())
     }
 
     /// One round of the matcher: follow other processes' changes to the

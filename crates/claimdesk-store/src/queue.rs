@@ -206,6 +206,12 @@ pub(crate) fn open_claims() -> sea_orm::sea_query::SimpleExpr {
     Expr::cust(format!("claims.status IN ('{}', '{}')", Status::New.as_str(), Status::InReview.as_str()))
 }
 
+/// Decided claims (resolved, published), as literals for the partial
+/// index `claims_decided` (migration m016), as [`open_claims`].
+pub(crate) fn decided_claims() -> sea_orm::sea_query::SimpleExpr {
+    Expr::cust(format!("claims.status IN ('{}', '{}')", Status::Resolved.as_str(), Status::Published.as_str()))
+}
+
 /// Claims with a flag whose rule has `value` in `column` (its kind, plugin
 /// or rule id); with `current_only`, stale flags do not count. The queue
 /// and reports filter through this one subquery.

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use claimdesk_core::Status;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -190,7 +189,7 @@ impl Store {
             .select_only()
             .column(claim::Column::Verdict)
             .column_as(Expr::col(claim::Column::Id).count(), "n")
-            .filter(claim::Column::Status.is_in([Status::Resolved.as_str(), Status::Published.as_str()]))
+            .filter(crate::queue::decided_claims())
             .group_by(claim::Column::Verdict)
             .into_tuple()
             .all(&self.read)

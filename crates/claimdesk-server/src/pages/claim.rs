@@ -15,8 +15,11 @@ use crate::highlight::{Mark, Segment, paragraph_spans, segments};
 use crate::{AppState, csrf};
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
+    // 13: with the claim's vector stored at its first view, every view
+    // compares it with the claims already checked (one statement more
+    // than when an unencoded claim skipped that comparison).
     r.get("/claims/{id}", show)
-        .budget(12)
+        .budget(13)
         .post("/claims/{id}/use/{item}", use_match)
         .post("/claims/{id}/copies/dismiss", dismiss_copies)
         .post("/claims/{id}/{action}", act);
@@ -281,10 +284,23 @@ async fn page(
     let verdict_label =
         claim.verdict.as_deref().map(|v| policy.scale.get(v).map_or_else(|| v.to_owned(), |r| r.label.clone())).unwrap_or_default();
     // The claim's stored vector, read once for both comparisons.
-    let stored = crate::library::Library::stored_vector(&state.store, id).await.unwrap_or_else(|error| {
-        tracing::warn!(%error, claim = id, "could not read the claim's vector");
-        None
-    });
+    // A claim the background matcher has not reached yet is encoded now,
+    // once, and recorded as the matcher would: later views read it.
+    let stored = match crate::library::Library::stored_vector(&state.store, id).await {
+        Ok(Some(stored)) => Some(stored),
+        Ok(None) if state.library.encoder().is_ok() => state.library.match_claim_now(&state.store, id, &claim.text).await.map_or_else(
+            |error| {
+                tracing::warn!(%error, claim = id, "could not encode the claim");
+                None
+            },
+            Some,
+        ),
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%error, claim = id, "could not read the claim's vector");
+            None
+        }
+    };
     let checked_before = state.library.claim_matches_with(&state.store, &claim, stored.as_ref(), 5).await.map_err(|e| e.to_string());
     let copies = state.store.claim_copies(id).await?;
     let standing = claim.standing_for(&viewer.name, evidence.len());
