@@ -303,3 +303,54 @@ impl PublicPages {
         }
     }
 }
+
+/// The claims the desk checked, with their vectors decoded, for every
+/// claim page's "similar to claims you found worth checking": kept with
+/// the [`StatsVersion`] they were read at (a claim becomes checked through
+/// an event) and for at most [`NAV_TTL`] (the matcher may store a checked
+/// claim's vector later, which writes no event). Read from the store by
+/// one view at a time: up to [`claimdesk_store::CHECKED_CLAIMS_COMPARED`]
+/// vectors, megabytes, which every claim page view used to read.
+#[derive(Debug, Default)]
+pub struct CheckedClaims {
+    kept: Mutex<Option<(Instant, StatsVersion, CheckedVectors)>>,
+    reading: tokio::sync::Mutex<()>,
+}
+
+/// Checked claims (their vector bytes dropped) with their vectors.
+pub type CheckedVectors = std::sync::Arc<Vec<(claimdesk_store::CheckedClaim, Vec<f32>)>>;
+
+impl CheckedClaims {
+    fn kept(&self, version: StatsVersion) -> Option<CheckedVectors> {
+        let kept = self.kept.lock().ok()?;
+        kept.as_ref().filter(|(at, v, _)| *v == version && at.elapsed() < NAV_TTL).map(|(_, _, claims)| claims.clone())
+    }
+
+    pub async fn get(&self, store: &Store) -> Result<CheckedVectors, StoreError> {
+        let version = store.stats_version().await?;
+        if let Some(claims) = self.kept(version) {
+            return Ok(claims);
+        }
+        let _reading = self.reading.lock().await;
+        if let Some(claims) = self.kept(version) {
+            return Ok(claims);
+        }
+        // No claim has id 0: every checked claim, the viewed one left out
+        // by the caller.
+        let claims: Vec<_> = store
+            .checked_claim_vectors(0)
+            .await?
+            .into_iter()
+            .filter_map(|mut c| {
+                let vector = claimdesk_embed::from_bytes(&c.vector)?;
+                c.vector = Vec::new();
+                Some((c, vector))
+            })
+            .collect();
+        let claims = std::sync::Arc::new(claims);
+        if let Ok(mut kept) = self.kept.lock() {
+            *kept = Some((Instant::now(), version, claims.clone()));
+        }
+        Ok(claims)
+    }
+}

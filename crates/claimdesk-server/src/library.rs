@@ -496,28 +496,28 @@ impl Library {
     /// are within [`SIMILAR_CHECKED`] of claim `id`'s, closest first, at
     /// most `top` (the most recent [`claimdesk_store::CHECKED_CLAIMS_COMPARED`]
     /// are compared). Empty when the claim has no vector yet.
-    /// `vector` is the claim's stored vector ([`Library::stored_vector`]).
-    pub async fn similar_checked(
-        store: &Store,
+    /// `vector` is the claim's stored vector ([`Library::stored_vector`]);
+    /// `checked` the checked claims ([`crate::cache::CheckedClaims`]).
+    pub fn similar_checked(
+        checked: &[(claimdesk_store::CheckedClaim, Vec<f32>)],
         id: i64,
         vector: Option<&[f32]>,
         top: usize,
-    ) -> Result<Vec<(claimdesk_store::CheckedClaim, f32)>, LibraryError> {
+    ) -> Vec<(claimdesk_store::CheckedClaim, f32)> {
         let Some(vector) = vector else {
-            return Ok(Vec::new());
+            return Vec::new();
         };
-        let mut similar: Vec<(claimdesk_store::CheckedClaim, f32)> = store
-            .checked_claim_vectors(id)
-            .await?
-            .into_iter()
-            .filter_map(|c| {
-                let cosine = claimdesk_embed::from_bytes(&c.vector).map(|v| claimdesk_embed::dot(&v, vector))?;
-                (cosine >= SIMILAR_CHECKED).then_some((c, cosine))
+        let mut similar: Vec<(claimdesk_store::CheckedClaim, f32)> = checked
+            .iter()
+            .filter(|(c, _)| c.id != id)
+            .filter_map(|(c, v)| {
+                let cosine = claimdesk_embed::dot(v, vector);
+                (cosine >= SIMILAR_CHECKED).then(|| (c.clone(), cosine))
             })
             .collect();
         similar.sort_by(|a, b| b.1.total_cmp(&a.1));
         similar.truncate(top);
-        Ok(similar)
+        similar
     }
 }
 

@@ -60,6 +60,8 @@ pub struct AppState {
     pub stats: crate::cache::StatsCache,
     /// The public fact-check pages as last sent.
     pub public_pages: crate::cache::PublicPages,
+    /// The checked claims' vectors, for the claim page.
+    pub checked: crate::cache::CheckedClaims,
     /// Set from [`ServerOptions::sessions`] by [`crate::bind`].
     pub session_policy: crate::auth::SessionPolicy,
     /// Where published links point when the `public_url` setting is unset:
@@ -152,6 +154,7 @@ impl AppState {
             shown_policy: Default::default(),
             stats: Default::default(),
             public_pages: Default::default(),
+            checked: Default::default(),
             session_policy: Default::default(),
             fallback_url: Default::default(),
             library: crate::library::Library::off("the server was started without the sentence encoder"),

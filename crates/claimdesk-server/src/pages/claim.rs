@@ -16,8 +16,8 @@ use crate::{AppState, csrf};
 
 pub fn routes(r: &mut crate::routes::Routes<'_>) {
     // 13: with the claim's vector stored at its first view, every view
-    // compares it with the claims already checked (one statement more
-    // than when an unencoded claim skipped that comparison).
+    // compares it with the claims already checked (kept in memory; one
+    // statement asks whether they changed).
     r.get("/claims/{id}", show)
         .budget(13)
         .post("/claims/{id}/use/{item}", use_match)
@@ -324,10 +324,16 @@ async fn page(
         .collect();
     let score = state.store.sentence_score(claim.document_id, claim.sentence_index).await?;
     let vector = stored.as_ref().map(|(v, _)| v.as_slice());
-    let similar_checked = crate::library::Library::similar_checked(&state.store, id, vector, 3).await.unwrap_or_else(|error| {
-        tracing::warn!(%error, claim = id, "could not compare the claim with checked claims");
-        Vec::new()
-    });
+    let similar_checked = match vector {
+        None => Vec::new(),
+        Some(_) => match state.checked.get(&state.store).await {
+            Ok(checked) => crate::library::Library::similar_checked(&checked, id, vector, 3),
+            Err(error) => {
+                tracing::warn!(%error, claim = id, "could not compare the claim with checked claims");
+                Vec::new()
+            }
+        },
+    };
     Ok(ClaimPage {
         score,
         similar_checked,
