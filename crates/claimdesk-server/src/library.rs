@@ -491,40 +491,7 @@ impl Library {
         found.matches.truncate(top);
         Ok(found)
     }
-
-    /// Claims the desk already resolved or published whose stored vectors
-    /// are within [`SIMILAR_CHECKED`] of claim `id`'s, closest first, at
-    /// most `top` (the most recent [`claimdesk_store::CHECKED_CLAIMS_COMPARED`]
-    /// are compared). Empty when the claim has no vector yet.
-    /// `vector` is the claim's stored vector ([`Library::stored_vector`]);
-    /// `checked` the checked claims ([`crate::cache::CheckedClaims`]).
-    pub fn similar_checked(
-        checked: &[(claimdesk_store::CheckedClaim, Vec<f32>)],
-        id: i64,
-        vector: Option<&[f32]>,
-        top: usize,
-    ) -> Vec<(claimdesk_store::CheckedClaim, f32)> {
-        let Some(vector) = vector else {
-            return Vec::new();
-        };
-        let mut similar: Vec<(claimdesk_store::CheckedClaim, f32)> = checked
-            .iter()
-            .filter(|(c, _)| c.id != id)
-            .filter_map(|(c, v)| {
-                let cosine = claimdesk_embed::dot(v, vector);
-                (cosine >= SIMILAR_CHECKED).then(|| (c.clone(), cosine))
-            })
-            .collect();
-        similar.sort_by(|a, b| b.1.total_cmp(&a.1));
-        similar.truncate(top);
-        similar
-    }
 }
-
-/// The cosine from which a claim counts as similar to one the desk checked
-/// (claim against claim, both as the encoder reads them; a lower bar than
-/// [`claimdesk_match::STRONG_COSINE`], which says "the same claim").
-pub const SIMILAR_CHECKED: f32 = 0.7;
 
 /// The language `text` is reliably written in, when it is not English.
 pub fn foreign_language(text: &str) -> Option<String> {

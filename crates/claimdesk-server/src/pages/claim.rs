@@ -327,7 +327,7 @@ async fn page(
     let similar_checked = match vector {
         None => Vec::new(),
         Some(_) => match state.checked.get(&state.store).await {
-            Ok(checked) => crate::library::Library::similar_checked(&checked, id, vector, 3),
+            Ok(checked) => crate::cache::similar_checked(&checked, id, vector, 3),
             Err(error) => {
                 tracing::warn!(%error, claim = id, "could not compare the claim with checked claims");
                 Vec::new()
