@@ -50,15 +50,7 @@ start() {
 }
 stop() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 start
-jar="$dir/jar"
-csrf=$(curl -s -c "$jar" -b "$jar" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -c "$jar" -b "$jar" -o /dev/null -d "csrf_token=$csrf&name=bench&password=bench-user-password" "$base/login"
-cookie=$(awk '$6 == "claimdesk_session" { print "claimdesk_session=" $7 }' "$jar")
-csrf=$(curl -s -H "Cookie: $cookie" "$base/queue" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -o /dev/null -H "Cookie: $cookie" -d "csrf_token=$csrf&name=Hedges&query=kind%3Dhedge" "$base/views"
-claim=$(curl -s -H "Cookie: $cookie" "$base/queue" | sed -n 's/.*data-href="\/claims\/\([0-9]*\)".*/\1/p' | head -1)
-document=$(curl -s -H "Cookie: $cookie" "$base/documents" | sed -n 's/.*href="\/documents\/\([0-9]*\)".*/\1/p' | head -1)
-published=$(curl -s "$base/fact-checks" | sed -n 's/.*href="\/fact-checks\/\([0-9]*\)".*/\1/p' | head -1)
+. bench/desk.sh
 
 pages=("/queue" "/queue?kind=hedge" "/queue?status=in_review&unassigned=1" "/claims/$claim" "/documents" "/documents/$document"
     "/dashboard" "/notifications" "/reports" "/fact-checks" "/fact-checks/$published" "/api/v1/claims" "/api/v1/claims/$claim")

@@ -36,19 +36,10 @@ echo "bench-user-password" | "$bin" user add bench --role editor --password-stdi
 port=18080
 taskset -c 0 "$bin" serve --bind 127.0.0.1:$port --database "$url" --workers 1 >"$dir/serve.log" 2>&1 &
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-jar="$dir/jar"
 base="http://127.0.0.1:$port"
-token=$(curl -s -c "$jar" -b "$jar" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -c "$jar" -b "$jar" -o /dev/null -d "csrf_token=$token&name=bench&password=bench-user-password" "$base/login"
-cookie=$(awk '$6 == "claimdesk_session" { print "claimdesk_session=" $7 }' "$jar")
-# Everything the queue shows switched on: a saved view, a strong match
-# chip's filter in it, the plugins' dropdowns (built-in plugins loaded).
-csrf=$(curl -s -H "Cookie: $cookie" "$base/queue" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -o /dev/null -H "Cookie: $cookie" -d "csrf_token=$csrf&name=Hedges&query=kind%3Dhedge" "$base/views"
+. bench/desk.sh
 rows=$(curl -s -H "Cookie: $cookie" "$base/queue" | grep -c 'class="row"' || true)
 echo "queue page rows: $rows"
-claim=$(curl -s -H "Cookie: $cookie" "$base/queue" | sed -n 's/.*data-href="\/claims\/\([0-9]*\)".*/\1/p' | head -1)
-document=$(curl -s -H "Cookie: $cookie" "$base/documents" | sed -n 's/.*href="\/documents\/\([0-9]*\)".*/\1/p' | head -1)
 
 taskset -c 0 "$BIN_DIR/claimdesk-baseline" "$db" 127.0.0.1:$((port + 1)) &
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + 1))/queue" >/dev/null && break; sleep 0.1; done
@@ -74,7 +65,6 @@ echo "median ratio (claimdesk / baseline): $(printf '%s\n' "${ratios[@]}" | sort
 echo "== claimdesk /queue, one connection (latency without queueing)"
 taskset -c 1 wrk -t1 -c1 -d5s --latency -H "Cookie: $cookie" "$base/queue" | grep -E "50%|99%|Requests/sec"
 echo "== the other pages against the baseline's page reading comparable rows, $rounds rounds of 5 s, 32 connections"
-published=$(curl -s "$base/fact-checks" | sed -n 's/.*href="\/fact-checks\/\([0-9]*\)".*/\1/p' | head -1)
 rps5() { taskset -c 1 wrk -t1 -c32 -d5s "$@" | awk '/Requests\/sec/ {print $2}'; }
 for page in "/claims/$claim" /documents "/documents/$document" /dashboard /fact-checks; do
     ratios=()

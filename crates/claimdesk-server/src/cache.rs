@@ -21,11 +21,18 @@ pub const NAV_TTL: Duration = Duration::from_secs(10);
 /// after they were read from the store: the shared mechanism of the
 /// caches here.
 #[derive(Debug)]
-struct Fresh<K, V>(Mutex<HashMap<K, (Instant, V)>>, Duration);
+struct Fresh<K, V>(Mutex<HashMap<K, (Instant, V)>>, Duration, usize);
 
 impl<K, V> Default for Fresh<K, V> {
     fn default() -> Self {
-        Fresh(Mutex::new(HashMap::new()), USER_TTL)
+        Fresh::new(USER_TTL, MAX_ENTRIES)
+    }
+}
+
+impl<K, V> Fresh<K, V> {
+    /// Entries fresh for `ttl`, at most `cap` of them.
+    fn new(ttl: Duration, cap: usize) -> Self {
+        Fresh(Mutex::new(HashMap::new()), ttl, cap)
     }
 }
 
@@ -41,7 +48,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> Fresh<K, V> {
     /// Remembers what the store said: `Some` is cached, `None` forgets.
     fn put(&self, key: K, value: Option<&V>) {
         if let Ok(mut map) = self.0.lock() {
-            if map.len() >= MAX_ENTRIES {
+            if map.len() >= self.2 {
                 map.clear();
             }
             match value {
@@ -186,7 +193,7 @@ pub struct NavCache(Fresh<i64, (Vec<claimdesk_store::SavedView>, u64)>);
 
 impl Default for NavCache {
     fn default() -> Self {
-        NavCache(Fresh(Mutex::new(HashMap::new()), NAV_TTL))
+        NavCache(Fresh::new(NAV_TTL, MAX_ENTRIES))
     }
 }
 
@@ -231,39 +238,70 @@ impl PolicyCache {
     }
 }
 
-/// The dashboard's figures per period, with the day and the
-/// [`StatsVersion`] they were computed at: a view costs one statement (the
+/// Values kept with the version of the data they were made from, each
+/// valid while the version read now is the same (and for at most its time
+/// to live): the mechanism of the dashboard's, the public pages' and the
+/// checked claims' caches. A value is made by one request at a time; those
+/// that miss together wait for it.
+#[derive(Debug)]
+struct Versioned<K, Ver, V> {
+    kept: Fresh<K, (Ver, V)>,
+    making: tokio::sync::Mutex<()>,
+}
+
+impl<K: std::hash::Hash + Eq, Ver: PartialEq + Clone, V: Clone> Versioned<K, Ver, V> {
+    fn new(ttl: Duration, cap: usize) -> Self {
+        Versioned { kept: Fresh::new(ttl, cap), making: tokio::sync::Mutex::new(()) }
+    }
+
+    fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, key: &Q, version: &Ver) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.kept.get(key).filter(|(at, _)| at == version).map(|(_, value)| value)
+    }
+
+    fn put(&self, key: K, version: Ver, value: &V) {
+        self.kept.put(key, Some(&(version, value.clone())));
+    }
+
+    /// The value kept for `key` at `version`, else `make`'s (kept when it
+    /// is `Ok`).
+    async fn get_or_make<E>(&self, key: K, version: Ver, make: impl std::future::Future<Output = Result<V, E>>) -> Result<V, E> {
+        if let Some(value) = self.get(&key, &version) {
+            return Ok(value);
+        }
+        let _making = self.making.lock().await;
+        if let Some(value) = self.get(&key, &version) {
+            return Ok(value);
+        }
+        let value = make.await?;
+        self.put(key, version, &value);
+        Ok(value)
+    }
+
+    fn forget_all(&self) {
+        self.kept.with_map(HashMap::clear);
+    }
+}
+
+/// The dashboard's figures per period, kept with the day and the
+/// [`StatsVersion`] they were counted at: a view costs one statement (the
 /// version) until a claim or an event is added on any node, or the day
-/// turns; then the figures are counted again.
-/// One computation at a time: views that miss together wait for the first
-/// one's figures instead of each counting them again.
-#[derive(Debug, Default)]
-pub struct StatsCache {
-    kept: Mutex<HashMap<u32, (i64, StatsVersion, DeskStats)>>,
-    counting: tokio::sync::Mutex<()>,
+/// turns; then they are counted again.
+#[derive(Debug)]
+pub struct StatsCache(Versioned<u32, (i64, StatsVersion), DeskStats>);
+
+impl Default for StatsCache {
+    fn default() -> Self {
+        StatsCache(Versioned::new(Duration::MAX, MAX_ENTRIES))
+    }
 }
 
 impl StatsCache {
-    fn kept(&self, days: u32, today: i64, version: StatsVersion) -> Option<DeskStats> {
-        let map = self.kept.lock().ok()?;
-        map.get(&days).filter(|(day, at, _)| *day == today && *at == version).map(|(_, _, stats)| stats.clone())
-    }
-
     pub async fn get(&self, store: &Store, days: u32, now: i64) -> Result<DeskStats, StoreError> {
-        let version = store.stats_version().await?;
-        let today = now.div_euclid(86_400);
-        if let Some(stats) = self.kept(days, today, version) {
-            return Ok(stats);
-        }
-        let _counting = self.counting.lock().await;
-        if let Some(stats) = self.kept(days, today, version) {
-            return Ok(stats);
-        }
-        let stats = store.desk_stats(days, now).await?;
-        if let Ok(mut map) = self.kept.lock() {
-            map.insert(days, (today, version, stats.clone()));
-        }
-        Ok(stats)
+        let version = (now.div_euclid(86_400), store.stats_version().await?);
+        self.0.get_or_make(days, version, store.desk_stats(days, now)).await
     }
 }
 
@@ -278,29 +316,26 @@ const PUBLIC_PAGES: usize = 256;
 /// report setting changes (the publisher's name, the public address),
 /// which the node that changes it forgets at once and other nodes within
 /// [`NAV_TTL`]. A view of a kept page costs one statement.
-#[derive(Debug, Default)]
-pub struct PublicPages(Mutex<HashMap<String, (Instant, StatsVersion, String, actix_web::web::Bytes)>>);
+#[derive(Debug)]
+pub struct PublicPages(Versioned<String, StatsVersion, (String, actix_web::web::Bytes)>);
+
+impl Default for PublicPages {
+    fn default() -> Self {
+        PublicPages(Versioned::new(NAV_TTL, PUBLIC_PAGES))
+    }
+}
 
 impl PublicPages {
     pub fn get(&self, address: &str, version: StatsVersion) -> Option<(String, actix_web::web::Bytes)> {
-        let map = self.0.lock().ok()?;
-        let (at, made_at, content_type, body) = map.get(address)?;
-        (*made_at == version && at.elapsed() < NAV_TTL).then(|| (content_type.clone(), body.clone()))
+        self.0.get(address, &version)
     }
 
     pub fn put(&self, address: String, version: StatsVersion, content_type: String, body: actix_web::web::Bytes) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= PUBLIC_PAGES {
-                map.clear();
-            }
-            map.insert(address, (Instant::now(), version, content_type, body));
-        }
+        self.0.put(address, version, &(content_type, body));
     }
 
     pub fn forget_all(&self) {
-        if let Ok(mut map) = self.0.lock() {
-            map.clear();
-        }
+        self.0.forget_all();
     }
 }
 
@@ -311,47 +346,38 @@ impl PublicPages {
 /// claim's vector later, which writes no event). Read from the store by
 /// one view at a time: up to [`claimdesk_store::CHECKED_CLAIMS_COMPARED`]
 /// vectors, megabytes, which every claim page view used to read.
-#[derive(Debug, Default)]
-pub struct CheckedClaims {
-    kept: Mutex<Option<(Instant, StatsVersion, CheckedVectors)>>,
-    reading: tokio::sync::Mutex<()>,
-}
+#[derive(Debug)]
+pub struct CheckedClaims(Versioned<(), StatsVersion, CheckedVectors>);
 
 /// Checked claims (their vector bytes dropped) with their vectors.
 pub type CheckedVectors = std::sync::Arc<Vec<(claimdesk_store::CheckedClaim, Vec<f32>)>>;
 
-impl CheckedClaims {
-    fn kept(&self, version: StatsVersion) -> Option<CheckedVectors> {
-        let kept = self.kept.lock().ok()?;
-        kept.as_ref().filter(|(at, v, _)| *v == version && at.elapsed() < NAV_TTL).map(|(_, _, claims)| claims.clone())
+impl Default for CheckedClaims {
+    fn default() -> Self {
+        CheckedClaims(Versioned::new(NAV_TTL, 1))
     }
+}
 
+impl CheckedClaims {
     pub async fn get(&self, store: &Store) -> Result<CheckedVectors, StoreError> {
         let version = store.stats_version().await?;
-        if let Some(claims) = self.kept(version) {
-            return Ok(claims);
-        }
-        let _reading = self.reading.lock().await;
-        if let Some(claims) = self.kept(version) {
-            return Ok(claims);
-        }
-        // No claim has id 0: every checked claim, the viewed one left out
-        // by the caller.
-        let claims: Vec<_> = store
-            .checked_claim_vectors(0)
-            .await?
-            .into_iter()
-            .filter_map(|mut c| {
-                let vector = claimdesk_embed::from_bytes(&c.vector)?;
-                c.vector = Vec::new();
-                Some((c, vector))
+        self.0
+            .get_or_make((), version, async {
+                // No claim has id 0: every checked claim, the viewed one
+                // left out by the caller.
+                let claims: Vec<_> = store
+                    .checked_claim_vectors(0)
+                    .await?
+                    .into_iter()
+                    .filter_map(|mut c| {
+                        let vector = claimdesk_embed::from_bytes(&c.vector)?;
+                        c.vector = Vec::new();
+                        Some((c, vector))
+                    })
+                    .collect();
+                Ok(std::sync::Arc::new(claims))
             })
-            .collect();
-        let claims = std::sync::Arc::new(claims);
-        if let Ok(mut kept) = self.kept.lock() {
-            *kept = Some((Instant::now(), version, claims.clone()));
-        }
-        Ok(claims)
+            .await
     }
 }
 
