@@ -6,6 +6,9 @@
 //! built by sea-query from the same filter, so the two paths cannot drift
 //! apart — runs on a read-only rusqlite connection kept per blocking thread,
 //! as a cached prepared statement. Writes never come through here.
+//!
+//! Each connection keeps the rows it read until the database changes
+//! ([`Kept`]): a page viewed again before any write costs one `PRAGMA`.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -25,7 +28,55 @@ pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
 }
 
 thread_local! {
-    static READER: RefCell<Option<(PathBuf, rusqlite::Connection)>> = const { RefCell::new(None) };
+    static READER: RefCell<Option<Reader>> = const { RefCell::new(None) };
+}
+
+/// A thread's read-only connection and the pages it read since the
+/// database last changed.
+struct Reader {
+    path: PathBuf,
+    conn: rusqlite::Connection,
+    kept: Kept,
+}
+
+/// Rows read on one connection, by statement text and bound values, kept
+/// while the database does not change: SQLite's `PRAGMA data_version`
+/// changes on this connection whenever any other connection commits (and
+/// every write goes through other connections: this one is read-only), so
+/// a kept page is exactly what the statement would read now. At most
+/// [`KEPT_PAGES`] per thread; all are dropped at the first change.
+#[derive(Default)]
+struct Kept {
+    version: i64,
+    pages: std::collections::HashMap<String, Box<dyn std::any::Any>>,
+}
+
+/// How many pages a thread keeps at most (a busy desk's distinct filter
+/// combinations between two writes; beyond it, the oldest are not told
+/// apart and all are dropped).
+const KEPT_PAGES: usize = 64;
+
+impl Kept {
+    /// Drops every page if the database changed since they were read.
+    fn check(&mut self, conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+        let version: i64 = conn.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?;
+        if version != self.version {
+            self.pages.clear();
+            self.version = version;
+        }
+        Ok(())
+    }
+
+    fn get<T: Clone + 'static>(&self, key: &str) -> Option<Vec<T>> {
+        self.pages.get(key)?.downcast_ref::<Vec<T>>().cloned()
+    }
+
+    fn put<T: Clone + 'static>(&mut self, key: impl Into<String>, rows: &[T]) {
+        if self.pages.len() >= KEPT_PAGES {
+            self.pages.clear();
+        }
+        self.pages.insert(key.into(), Box::new(rows.to_vec()));
+    }
 }
 
 fn value(v: &Value) -> rusqlite::Result<SqlValue> {
@@ -61,7 +112,7 @@ fn named<T: std::str::FromStr<Err = claimdesk_core::UnknownName>>(text: String, 
 /// A row type the fast path reads. Its columns are found by name once per
 /// query (`COLUMNS`, in the order `read` takes them), not per row: a name
 /// lookup per field per row cost more than the query itself.
-pub(crate) trait FastRow: Sized + Send + 'static {
+pub(crate) trait FastRow: Sized + Send + Clone + 'static {
     const COLUMNS: &'static [&'static str];
     /// Reads one row; `at[i]` is the position of `COLUMNS[i]`.
     fn read(r: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self>;
@@ -143,21 +194,50 @@ impl FastRow for crate::QueueRow {
 fn run<T: FastRow>(path: &Path, statement: &Statement) -> rusqlite::Result<Vec<T>> {
     READER.with(|reader| {
         let mut reader = reader.borrow_mut();
-        if reader.as_ref().is_none_or(|(p, _)| p != path) {
+        if reader.as_ref().is_none_or(|r| r.path != path) {
             let conn = rusqlite::Connection::open_with_flags(
                 path,
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             conn.busy_timeout(Duration::from_secs(5))?;
-            *reader = Some((path.to_owned(), conn));
+            *reader = Some(Reader { path: path.to_owned(), conn, kept: Kept::default() });
         }
-        let Some((_, conn)) = reader.as_ref() else { return Ok(Vec::new()) };
-        let mut stmt = conn.prepare_cached(&statement.sql)?;
-        let values = statement.values.iter().flat_map(|v| v.0.iter()).map(value).collect::<rusqlite::Result<Vec<SqlValue>>>()?;
+        let Some(Reader { conn, kept, .. }) = reader.as_mut() else { return Ok(Vec::new()) };
+        let all: Vec<&Value> = statement.values.iter().flat_map(|v| v.0.iter()).collect();
+        kept.check(conn)?;
+        let key = format!("{}\u{0}{all:?}", statement.sql);
+        if let Some(rows) = kept.get::<T>(&key) {
+            return Ok(rows);
+        }
+        let (sql, bound) = literal_limit(&statement.sql, &all);
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let values = bound.iter().copied().map(value).collect::<rusqlite::Result<Vec<SqlValue>>>()?;
         let at = positions(&stmt.column_names(), T::COLUMNS)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| T::read(r, &at))?;
-        rows.collect()
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| T::read(r, &at))?.collect::<rusqlite::Result<Vec<T>>>()?;
+        kept.put(key, &rows);
+        Ok(rows)
     })
+}
+
+/// `sql` with a trailing `LIMIT ?` written as the number bound to it, and
+/// the values left to bind. SQLite (3.47 on) reads a bound LIMIT's value
+/// when it plans the statement and marks the statement for a new plan
+/// whenever that parameter is bound again: every view of a page re-parsed
+/// and re-planned its cached statement (11 % of a `/queue` view's CPU in
+/// the profile, docs/PERFORMANCE.md). A page's limit is a constant, so the
+/// literal keeps one cached plan per page size. Any other shape is left as
+/// it is.
+fn literal_limit<'s, 'a>(sql: &'s str, values: &[&'a Value]) -> (std::borrow::Cow<'s, str>, Vec<&'a Value>) {
+    let limit = match values.last() {
+        Some(Value::BigUnsigned(Some(n))) => Some(*n),
+        Some(Value::Unsigned(Some(n))) => Some(u64::from(*n)),
+        Some(Value::BigInt(Some(n))) => u64::try_from(*n).ok(),
+        _ => None,
+    };
+    match (sql.strip_suffix("LIMIT ?"), limit) {
+        (Some(head), Some(n)) => (format!("{head}LIMIT {n}").into(), values[..values.len() - 1].to_vec()),
+        _ => (sql.into(), values.to_vec()),
+    }
 }
 
 /// Runs `statement`, reading each row as a `T`. A statement that may scan many rows (`may_scan`: free text,
@@ -201,6 +281,44 @@ mod tests {
         assert_eq!(positions(&["a", "b", "c"], &["a", "b", "c"]).unwrap(), [0, 1, 2]);
         assert_eq!(positions(&["c", "a", "b"], &["a", "b", "c"]).unwrap(), [1, 2, 0]);
         assert!(matches!(positions(&["a", "b"], &["a", "x"]), Err(rusqlite::Error::InvalidColumnName(name)) if name == "x"));
+    }
+
+    #[test]
+    fn kept_rows_last_until_another_connection_commits() {
+        let dir = std::env::temp_dir().join(format!("claimdesk-kept-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("kept.db");
+        let writer = rusqlite::Connection::open(&path).unwrap();
+        writer.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER)").unwrap();
+        let reader = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let mut kept = Kept::default();
+        kept.check(&reader).unwrap();
+        kept.put("q", &[1_i64, 2]);
+        kept.check(&reader).unwrap();
+        assert_eq!(kept.get::<i64>("q"), Some(vec![1, 2]), "no write: the rows are kept");
+        assert_eq!(kept.get::<String>("q"), None, "another row type is not these rows");
+        writer.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        kept.check(&reader).unwrap();
+        assert_eq!(kept.get::<i64>("q"), None, "a commit elsewhere drops them");
+        for i in 0..KEPT_PAGES {
+            kept.put(i.to_string(), &[i]);
+        }
+        kept.put("one more", &[0_usize]);
+        assert_eq!(kept.pages.len(), 1, "past the cap, the old pages go");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_bound_limit_is_written_as_its_number() {
+        let (a, limit) = (Value::String(Some("x".into())), Value::BigUnsigned(Some(50)));
+        let (sql, rest) = literal_limit("SELECT id FROM claims WHERE text = ? LIMIT ?", &[&a, &limit]);
+        assert_eq!(sql, "SELECT id FROM claims WHERE text = ? LIMIT 50");
+        assert_eq!(rest, [&a]);
+        // Not a trailing limit, or not a number: left alone.
+        let (sql, rest) = literal_limit("SELECT id FROM claims WHERE text = ?", &[&a]);
+        assert_eq!((sql.as_ref(), rest.len()), ("SELECT id FROM claims WHERE text = ?", 1));
+        let (sql, rest) = literal_limit("SELECT id FROM claims LIMIT ?", &[&a]);
+        assert_eq!((sql.as_ref(), rest.len()), ("SELECT id FROM claims LIMIT ?", 1));
     }
 
     #[test]

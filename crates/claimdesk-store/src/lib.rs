@@ -9,7 +9,10 @@
 //!   reported as a duplicate, not stored twice;
 //! - on SQLite every write transaction is `BEGIN IMMEDIATE` on the single
 //!   writer connection, so writers queue on the busy timeout instead of
-//!   failing when a read transaction tries to upgrade.
+//!   failing when a read transaction tries to upgrade;
+//! - the SQLite fast path (`fast.rs`) only reads, on read-only connections:
+//!   rows it keeps are dropped at the first commit by any other connection
+//!   (`PRAGMA data_version`), so a kept read is never older than the data.
 
 mod backup;
 mod by_hand;

@@ -78,13 +78,25 @@ pub struct QueueRow {
 /// sharing the claim's normal form, and the kinds of its current flags
 /// (comma-separated; `group_concat` on SQLite, `string_agg` on PostgreSQL).
 fn derived_columns(backend: sea_orm::DbBackend) -> [(Expr, &'static str); 3] {
+    // No DISTINCT in the kinds (`parse_kinds` drops repeats) and the
+    // distinct documents counted only for a claim whose normal form another
+    // claim shares (the rare case: one probe of `claims_text_key_document`
+    // answers the rest): each DISTINCT builds a temporary table per row,
+    // which was most of a `/queue` view's statement on SQLite
+    // (docs/PERFORMANCE.md).
     let kinds = match backend {
-        sea_orm::DbBackend::Postgres => "string_agg(DISTINCT r.kind, ',')",
-        _ => "group_concat(DISTINCT r.kind)",
+        sea_orm::DbBackend::Postgres => "string_agg(r.kind, ',')",
+        _ => "group_concat(r.kind)",
     };
     [
         (Expr::cust("(SELECT v.match_cosine FROM claim_vectors v WHERE v.claim_id = claims.id)"), "match_cosine"),
-        (Expr::cust("(SELECT COUNT(DISTINCT c2.document_id) FROM claims c2 WHERE c2.text_key = claims.text_key)"), "key_documents"),
+        (
+            Expr::cust(
+                "CASE WHEN EXISTS (SELECT 1 FROM claims c2 WHERE c2.text_key = claims.text_key AND c2.id <> claims.id) \
+                 THEN (SELECT COUNT(DISTINCT c2.document_id) FROM claims c2 WHERE c2.text_key = claims.text_key) ELSE 1 END",
+            ),
+            "key_documents",
+        ),
         (
             Expr::cust(format!(
                 "(SELECT {kinds} FROM flags f JOIN flag_rules r ON r.id = f.rule_id WHERE f.claim_id = claims.id AND NOT f.stale)"
