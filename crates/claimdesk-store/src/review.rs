@@ -194,9 +194,16 @@ impl Store {
 
     /// Claims of document `id` in text order.
     pub async fn document_claims(&self, id: i64) -> Result<Vec<ClaimRow>, StoreError> {
-        crate::rows::all(
-            claim::Entity::find().filter(claim::Column::DocumentId.eq(id)).order_by_asc(claim::Column::SentenceIdx).all(&self.read).await?,
-        )
+        let query = claim::Entity::find().filter(claim::Column::DocumentId.eq(id)).order_by_asc(claim::Column::SentenceIdx);
+        match &self.sqlite_file {
+            // On SQLite through the fast path (and its kept rows), as the
+            // queue's: a document page's largest read.
+            Some(path) => {
+                use sea_orm::QueryTrait;
+                crate::fast::query(path.clone(), query.build(sea_orm::DbBackend::Sqlite), false).await
+            }
+            None => crate::rows::all(query.all(&self.read).await?),
+        }
     }
 }
 
